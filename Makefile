@@ -1,0 +1,49 @@
+# ml-roadmap: every target sets up .venv first, so on a fresh clone one command is enough.
+#   make week07            run week 7's projects in full      make week07 FAST=1  smoke size
+#   make test              the test suite (fast runs)          make verify         every week, full, bars enforced
+#   make lint | bench | results | serve | clean
+
+PY      := .venv/bin/python
+STAMP   := .venv/.installed-stamp
+WEEK_PKGS    := $(sort $(patsubst %/__main__.py,%,$(wildcard week[0-9][0-9]_*/__main__.py)))
+WEEK_TARGETS := $(foreach p,$(WEEK_PKGS),$(firstword $(subst _, ,$(p))))
+RUN_FLAGS    := $(if $(FAST),--fast) $(ARGS)
+
+.PHONY: setup test lint verify all bench results serve clean $(WEEK_TARGETS)
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	python3 -m venv .venv
+	$(PY) -m pip install --disable-pip-version-check --quiet --upgrade pip
+	$(PY) -m pip install --disable-pip-version-check --quiet -e ".[dev]"
+	touch $(STAMP)
+
+$(WEEK_TARGETS): $(STAMP)
+	$(PY) -m $(filter $@_%,$(WEEK_PKGS)) $(RUN_FLAGS)
+
+all: $(STAMP)
+	@for p in $(WEEK_PKGS); do $(PY) -m $$p $(RUN_FLAGS) || exit 1; done
+	$(PY) -m shared.results
+
+verify: $(STAMP)
+	@failed=""; for p in $(WEEK_PKGS); do $(PY) -m $$p $(ARGS) || failed="$$failed $$p"; done; \
+	$(PY) -m shared.results; \
+	if [ -n "$$failed" ]; then echo "verify: FAIL in$$failed"; exit 1; fi; echo "verify: every bar PASS"
+
+test: $(STAMP)
+	$(PY) -m pytest -q $(ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+bench: $(STAMP)
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@echo "results in reports/bench.json"
+
+results: $(STAMP)
+	$(PY) -m shared.results
+
+clean:
+	rm -rf reports .pytest_cache .ruff_cache

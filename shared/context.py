@@ -1,0 +1,70 @@
+"""The run context a project receives: its flags, where to write, and what it used and made."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from shared.plotting import close
+from shared.registry import default_registry
+
+
+@dataclass
+class RunContext:
+    """Everything one project run needs and records; `run(ctx)` fills it as it goes."""
+
+    week: int
+    project: str
+    out: Path
+    seed: int = 0
+    fast: bool = False
+    device: str = "auto"
+    datasets: list[dict] = field(default_factory=list)
+    figures: list[tuple[str, str]] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+
+    @property
+    def figures_dir(self) -> Path:
+        """Return reports/weekNN/figures, created on first use."""
+        path = self.out / "figures"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def models_dir(self) -> Path:
+        """Return reports/weekNN/models, created on first use."""
+        path = self.out / "models"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def dataset(self, name: str) -> Path:
+        """Fetch a registry entry, record its provenance for the report, and return its path."""
+        registry = default_registry()
+        path = registry.fetch(name)
+        if all(d["name"] != name for d in self.datasets):
+            record = registry.provenance(name)
+            record["description"] = registry.entry(name).description
+            record["license"] = registry.entry(name).license
+            self.datasets.append(record)
+        return path
+
+    def save_figure(self, fig: Figure, name: str, caption: str) -> Path:
+        """Save `fig` as figures/<project>_<name>.png with a one-line caption for the report."""
+        slug = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
+        path = self.figures_dir / f"{self.project}_{slug}.png"
+        fig.savefig(path, dpi=110)
+        close(fig)
+        self.figures.append((f"figures/{path.name}", caption))
+        return path
+
+    def note(self, markdown: str) -> None:
+        """Add a paragraph (Markdown) to this project's section of the report."""
+        self.sections.append(markdown.strip())
+
+    def log(self, message: str) -> None:
+        """Print a progress line prefixed with the project's name."""
+        print(f"[{self.project}] {message}", file=sys.stderr, flush=True)
