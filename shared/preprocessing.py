@@ -10,9 +10,23 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 # Rare honorifics folded together, as in most published Titanic notebooks.
-_TITLE_MAP = {"Mlle": "Miss", "Ms": "Miss", "Mme": "Mrs", "Lady": "Rare", "Countess": "Rare",
-              "the Countess": "Rare", "Capt": "Rare", "Col": "Rare", "Don": "Rare", "Dona": "Rare",
-              "Dr": "Rare", "Major": "Rare", "Rev": "Rare", "Sir": "Rare", "Jonkheer": "Rare"}  # fmt: skip
+_TITLE_MAP = {
+    "Mlle": "Miss",
+    "Ms": "Miss",
+    "Mme": "Mrs",
+    "Lady": "Rare",
+    "Countess": "Rare",
+    "the Countess": "Rare",
+    "Capt": "Rare",
+    "Col": "Rare",
+    "Don": "Rare",
+    "Dona": "Rare",
+    "Dr": "Rare",
+    "Major": "Rare",
+    "Rev": "Rare",
+    "Sir": "Rare",
+    "Jonkheer": "Rare",
+}
 AGE_BANDS = (0, 12, 18, 30, 45, 60, 120)
 AGE_BAND_LABELS = ("child 0-12", "teen 13-18", "19-30", "31-45", "46-60", "61+")
 
