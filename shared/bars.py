@@ -19,7 +19,9 @@ class Bar:
 
     def __post_init__(self) -> None:
         if self.op not in _OPS:
-            raise ValueError(f"bar on {self.metric}: op must be one of {sorted(_OPS)}, not {self.op!r}")
+            raise ValueError(
+                f"bar on {self.metric}: op must be one of {sorted(_OPS)}, not {self.op!r}"
+            )
 
     def check(self, metrics: dict[str, float]) -> dict | None:
         """Return the bar's result row for metrics.json, or None when the metric was not measured."""

@@ -29,11 +29,20 @@ def build_parser(week: int, title: str, projects: dict[str, str]) -> argparse.Ar
         prog=f"python -m {package}",
         description=f"Week {week}: {title}. Runs every project of the week, or one.",
     )
-    parser.add_argument("--project", choices=list(projects), action="append", help="run only this project (repeatable)")
+    parser.add_argument(
+        "--project",
+        choices=list(projects),
+        action="append",
+        help="run only this project (repeatable)",
+    )
     parser.add_argument("--fast", action="store_true", help="smoke size: tiny subsets, seconds")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--out", type=Path, default=None, help=f"report folder (default {week_report_dir(week)})")
-    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="PyTorch device (default auto)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help=f"report folder (default {week_report_dir(week)})"
+    )
+    parser.add_argument(
+        "--device", choices=DEVICE_CHOICES, default="auto", help="PyTorch device (default auto)"
+    )
     return parser
 
 
@@ -51,7 +60,9 @@ def run_project(module_path: str, ctx: RunContext) -> ProjectResult:
     return ProjectResult(ctx, title.strip().rstrip("."), summary.strip(), metrics, bars, wall)
 
 
-def run_week(week: int, title: str, projects: dict[str, str], argv: Sequence[str] | None = None) -> int:
+def run_week(
+    week: int, title: str, projects: dict[str, str], argv: Sequence[str] | None = None
+) -> int:
     """Parse the shared flags, run the chosen projects, write the report; return the exit code.
 
     Exit code 1 when a full run misses a quality bar (fast runs only report them), 2 when data

@@ -15,9 +15,20 @@ def plot_confusion_matrix(
     """Draw a (row-normalized) confusion matrix heatmap with class names on both axes."""
     import seaborn as sns
 
-    cm = confusion_matrix(y_true, y_pred, labels=range(len(labels)), normalize="true" if normalize else None)
-    sns.heatmap(cm, ax=ax, annot=len(labels) <= 12, fmt=".2f" if normalize else "d", cmap="Blues",
-                xticklabels=labels, yticklabels=labels, cbar=False, square=True)  # fmt: skip
+    cm = confusion_matrix(
+        y_true, y_pred, labels=range(len(labels)), normalize="true" if normalize else None
+    )
+    sns.heatmap(
+        cm,
+        ax=ax,
+        annot=len(labels) <= 12,
+        fmt=".2f" if normalize else "d",
+        cmap="Blues",
+        xticklabels=labels,
+        yticklabels=labels,
+        cbar=False,
+        square=True,
+    )
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     return ax

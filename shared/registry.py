@@ -109,7 +109,11 @@ class Registry:
     def provenance(self, name: str) -> dict[str, str]:
         """Return name, sha256 and serving mirror of a fetched entry, for metrics.json."""
         marker = _read_marker(self.path(name))
-        return {"name": name, "sha256": marker.get("sha256", ""), "mirror": marker.get("mirror", "")}
+        return {
+            "name": name,
+            "sha256": marker.get("sha256", ""),
+            "mirror": marker.get("mirror", ""),
+        }
 
     def _cached_copy_is_good(self, entry: Entry, target: Path) -> bool:
         """Trust a copy verified before and unchanged since; re-hash anything else."""
@@ -121,7 +125,9 @@ class Registry:
         if actual in entry.accepted_sha256():
             _write_marker(target, actual, marker.get("mirror", "cache"))
             return True
-        _log(f"{entry.name}: cached file is corrupt or truncated (sha256 {actual[:12]}…); re-fetching")
+        _log(
+            f"{entry.name}: cached file is corrupt or truncated (sha256 {actual[:12]}…); re-fetching"
+        )
         target.unlink()
         return False
 
@@ -138,7 +144,9 @@ class Registry:
                 _log(f"{entry.name}: {mirror.kind} mirror failed: {exc}")
                 continue
             _write_marker(target, actual, mirror.kind)
-            _log(f"{entry.name}: ok ({target.stat().st_size:,} bytes, {time.perf_counter() - start:.1f}s)")
+            _log(
+                f"{entry.name}: ok ({target.stat().st_size:,} bytes, {time.perf_counter() - start:.1f}s)"
+            )
             return target
         tried = "\n".join(failures) or "  (the entry lists no mirror)"
         raise DatasetError(
@@ -175,7 +183,12 @@ def _read_marker(target: Path) -> dict:
 def _write_marker(target: Path, sha256: str, mirror: str) -> None:
     """Record that `target` was verified, with the stat that lets a later run trust it."""
     stat = target.stat()
-    record = {"sha256": sha256, "mirror": mirror, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    record = {
+        "sha256": sha256,
+        "mirror": mirror,
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+    }
     write_text_atomic(_marker_path(target), json.dumps(record))
 
 

@@ -40,7 +40,9 @@ def _cell(value: object) -> str:
     return str(value).replace("|", "\\|")
 
 
-def metrics_json(week: int, seed: int, fast: bool, wall: float, results: list[ProjectResult]) -> dict:
+def metrics_json(
+    week: int, seed: int, fast: bool, wall: float, results: list[ProjectResult]
+) -> dict:
     """Return the metrics.json document (the contract described in CONVENTIONS.md)."""
     return {
         "week": week,
@@ -60,7 +62,9 @@ def metrics_json(week: int, seed: int, fast: bool, wall: float, results: list[Pr
     }
 
 
-def report_markdown(week: int, title: str, seed: int, fast: bool, results: list[ProjectResult]) -> str:
+def report_markdown(
+    week: int, title: str, seed: int, fast: bool, results: list[ProjectResult]
+) -> str:
     """Return report.md: per project what was done, on which data, its metrics, bars and figures."""
     mode = "fast smoke run (tiny subsets; bars are not expected to pass)" if fast else "full run"
     parts = [f"# Week {week}: {title}", f"Seed {seed}, {mode}."]
@@ -69,16 +73,30 @@ def report_markdown(week: int, title: str, seed: int, fast: bool, results: list[
         if r.summary:
             parts.append(r.summary)
         if r.ctx.datasets:
-            rows = [(d["name"], d["description"], d["mirror"], d["sha256"][:16] + "…") for d in r.ctx.datasets]
-            parts.append("**Data**\n\n" + markdown_table(["name", "what", "mirror", "sha256"], rows))
+            rows = [
+                (d["name"], d["description"], d["mirror"], d["sha256"][:16] + "…")
+                for d in r.ctx.datasets
+            ]
+            parts.append(
+                "**Data**\n\n" + markdown_table(["name", "what", "mirror", "sha256"], rows)
+            )
         metric_rows = [(k, v) for k, v in r.metrics.items()]
         parts.append("**Metrics**\n\n" + markdown_table(["metric", "value"], metric_rows))
         if r.bars:
             bar_rows = [
-                (b["metric"], f"{b['op']} {b['target']}", b["value"], "PASS" if b["passed"] else "FAIL", b["reference"])
+                (
+                    b["metric"],
+                    f"{b['op']} {b['target']}",
+                    b["value"],
+                    "PASS" if b["passed"] else "FAIL",
+                    b["reference"],
+                )
                 for b in r.bars
             ]
-            parts.append("**Quality bars**\n\n" + markdown_table(["metric", "target", "value", "result", "reference"], bar_rows))
+            parts.append(
+                "**Quality bars**\n\n"
+                + markdown_table(["metric", "target", "value", "result", "reference"], bar_rows)
+            )
         parts.extend(r.ctx.sections)
         for path, caption in r.ctx.figures:
             parts.append(f"![{caption}]({path})\n\n*{caption}*")
