@@ -45,5 +45,8 @@ bench: $(STAMP)
 results: $(STAMP)
 	$(PY) -m shared.results
 
+serve: $(STAMP)
+	$(PY) -m week08_fastapi serve $(ARGS)
+
 clean:
 	rm -rf reports .pytest_cache .ruff_cache
