@@ -11,6 +11,7 @@ import pytest
 from shared.bars import Bar
 from shared.cli import run_week
 from shared.plotting import subplots
+from shared.registry import DatasetError
 
 MODULE = "toy_week.toy_project"
 
@@ -86,3 +87,13 @@ def test_bar_rejects_unknown_operator():
 )
 def test_bar_check(op, value, passed):
     assert Bar("acc", op, 0.75, "ref").check({"acc": value})["passed"] is passed
+
+
+def test_unavailable_data_is_a_clear_error_not_a_traceback(toy_project, tmp_path, capsys):
+    def run(ctx):
+        raise DatasetError("could not fetch dataset 'toy'")
+
+    toy_project.run = run
+    assert run_week(99, "Toy week", {"toy": MODULE}, ["--out", str(tmp_path)]) == 2
+    assert "error: could not fetch dataset 'toy'" in capsys.readouterr().err
+    assert not (tmp_path / "metrics.json").exists()
