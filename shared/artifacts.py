@@ -1,0 +1,170 @@
+"""Saved models with a sidecar: checksum, library versions, feature schema and metrics.
+
+`save_artifact` writes `model.joblib` and `model.joblib.json` atomically. `load_artifact` reads
+the sidecar first and refuses (ArtifactError) a file that is missing, tampered with, or saved by
+other library versions; only then does it unpickle. A pickle runs code when loaded, so the
+checksum must pass before joblib ever sees the bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+
+import joblib
+import numpy as np
+
+from shared.atomic import atomic_path, write_text_atomic
+
+# Libraries whose objects end up inside a pickled model; "sklearn" is scikit-learn's import name.
+_CORE_LIBRARIES = {
+    "sklearn": "scikit-learn",
+    "numpy": "numpy",
+    "pandas": "pandas",
+    "joblib": "joblib",
+}
+_OPTIONAL_LIBRARIES = {"xgboost": "xgboost", "lightgbm": "lightgbm", "torch": "torch"}
+# A pickle from another release of these may load wrongly or not at all: they must match exactly.
+_EXACT = ("sklearn", "xgboost", "lightgbm", "torch")
+# For these the major version must match (e.g. NumPy 1 vs 2 pickles are incompatible).
+_SAME_MAJOR = ("numpy", "pandas")
+_RESERVED = ("sha256", "created", "versions", "metrics", "feature_schema")
+
+
+class ArtifactError(ValueError):
+    """A saved model cannot be trusted or used; the message says why and what to do."""
+
+
+def sidecar_path(path: Path) -> Path:
+    """Return the sidecar of a model file: `model.joblib` -> `model.joblib.json`."""
+    path = Path(path)
+    return path.with_name(path.name + ".json")
+
+
+def file_sha256(path: Path) -> str:
+    """Return the hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    """Return the Python version and the versions of the installed libraries a model may hold."""
+    versions = {"python": platform.python_version()}
+    for key, dist in {**_CORE_LIBRARIES, **_OPTIONAL_LIBRARIES}.items():
+        try:
+            versions[key] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            if key in _CORE_LIBRARIES:
+                raise
+    return versions
+
+
+def save_artifact(
+    model: object,
+    path: Path,
+    *,
+    metrics: dict,
+    feature_schema: dict,
+    extra: dict | None = None,
+) -> Path:
+    """Dump `model` with joblib to `path` and write its sidecar, both atomically; return `path`."""
+    extra = extra or {}
+    clash = sorted(set(extra) & set(_RESERVED))
+    if clash:
+        raise ValueError(f"extra keys {clash} would overwrite the sidecar's own fields")
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        joblib.dump(model, tmp)
+        digest = file_sha256(tmp)
+    sidecar = {
+        "sha256": digest,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "versions": library_versions(),
+        "metrics": metrics,
+        "feature_schema": feature_schema,
+        **extra,
+    }
+    write_text_atomic(sidecar_path(path), json.dumps(sidecar, indent=2, default=_jsonable) + "\n")
+    return path
+
+
+def read_sidecar(path: Path) -> dict:
+    """Return the parsed sidecar of a model file, or raise ArtifactError saying what is wrong."""
+    side = sidecar_path(path)
+    if not side.is_file():
+        raise ArtifactError(
+            f"{path}: its sidecar {side.name} is missing, so the file cannot be verified; "
+            "save the model again with shared.artifacts.save_artifact"
+        )
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ArtifactError(f"{side}: not valid JSON ({exc}); save the model again") from exc
+    if not isinstance(meta, dict) or not {"sha256", "versions"} <= meta.keys():
+        raise ArtifactError(f"{side}: lacks the sha256 and versions fields; save the model again")
+    return meta
+
+
+def load_artifact(path: Path, *, rebuild_hint: str = "save the model again") -> tuple[object, dict]:
+    """Verify a saved model's checksum and library versions, then load it; return (model, sidecar).
+
+    Raises ArtifactError, before anything is unpickled, when the model file or its sidecar is
+    missing, the file's sha256 differs from the sidecar's (tampered or corrupt), or the library
+    versions that saved it differ from the running ones. `rebuild_hint` is appended to the
+    message, e.g. "rebuild it with `make week07`".
+    """
+    path = Path(path)
+    try:
+        if not path.is_file():
+            raise ArtifactError(f"{path}: no such model file")
+        meta = read_sidecar(path)
+        actual = file_sha256(path)
+        if actual != meta["sha256"]:
+            raise ArtifactError(
+                f"{path}: sha256 {actual[:16]}… differs from its sidecar's {str(meta['sha256'])[:16]}…; "
+                "the file was modified or corrupted after it was saved and will not be unpickled"
+            )
+        mismatches = version_mismatches(meta["versions"], library_versions())
+        if mismatches:
+            raise ArtifactError(
+                f"{path}: saved with other library versions ({'; '.join(mismatches)}); "
+                "a pickle from another release may load wrongly"
+            )
+    except ArtifactError as exc:
+        raise ArtifactError(f"{exc}. To fix: {rebuild_hint}.") from None
+    return joblib.load(path), meta
+
+
+def version_mismatches(saved: dict, running: dict) -> list[str]:
+    """Return 'lib saved X, running Y' for each library whose versions are incompatible."""
+    problems = []
+    for lib in (*_EXACT, *_SAME_MAJOR):
+        was, now = saved.get(lib), running.get(lib)
+        if was is None and lib in _OPTIONAL_LIBRARIES:
+            continue  # the model was saved without it, so it cannot need it
+        same = was == now if lib in _EXACT else _major(was) == _major(now)
+        if not same:
+            problems.append(f"{lib} saved {was or 'absent'}, running {now or 'absent'}")
+    return problems
+
+
+def _major(version: str | None) -> str | None:
+    return version.split(".")[0] if version else None
+
+
+def _jsonable(value: object) -> object:
+    """Turn NumPy scalars and arrays, and paths, into plain JSON values."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot store {type(value).__name__} in a model sidecar")

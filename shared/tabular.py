@@ -1,0 +1,92 @@
+"""Preprocessing builders for tabular data: impute, scale and encode inside one ColumnTransformer.
+
+Everything here returns an unfitted scikit-learn transformer, so it goes inside a Pipeline and
+is fitted on the training fold only: the medians, means, scales and category lists of a test
+fold never reach the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+MISSING = "missing"
+
+
+def numeric_pipeline(
+    strategy: str = "median", scale: bool = True, indicator: bool = False
+) -> Pipeline:
+    """Impute missing numbers (median by default) and optionally standardize them."""
+    steps = [("impute", SimpleImputer(strategy=strategy, add_indicator=indicator))]
+    if scale:
+        steps.append(("scale", StandardScaler()))
+    return Pipeline(steps)
+
+
+def onehot_pipeline(min_frequency: int | float | None = None) -> Pipeline:
+    """Fill missing categories with "missing", then one-hot encode; unseen categories are all-zero."""
+    encoder = OneHotEncoder(handle_unknown="infrequent_if_exist" if min_frequency else "ignore",
+                            min_frequency=min_frequency, sparse_output=False)  # fmt: skip
+    return Pipeline([("impute", _category_imputer()), ("encode", encoder)])
+
+
+def ordinal_pipeline(categories: Sequence[Sequence[str]], scale: bool = True) -> Pipeline:
+    """Encode ordered categories (worst to best) as 0, 1, 2, ...; missing or unseen becomes -1."""
+    encoder = OrdinalEncoder(categories=[list(c) for c in categories],
+                             handle_unknown="use_encoded_value", unknown_value=-1)  # fmt: skip
+    steps = [("impute", _category_imputer()), ("encode", encoder)]
+    if scale:
+        steps.append(("scale", StandardScaler()))
+    return Pipeline(steps)
+
+
+def tabular_preprocessor(
+    numeric: Sequence[str] = (),
+    onehot: Sequence[str] = (),
+    ordinal: Mapping[str, Sequence[str]] | None = None,
+    *,
+    scale: bool = True,
+    min_frequency: int | float | None = None,
+    indicator: bool = False,
+) -> ColumnTransformer:
+    """Return a ColumnTransformer: numeric impute(+scale), one-hot and ordinal encodings.
+
+    `ordinal` maps a column to its categories in order, e.g. {"ExterQual": ["Po", "Fa", "TA",
+    "Gd", "Ex"]}. Columns not named are dropped. Output is a dense array with readable names.
+    """
+    ordinal = dict(ordinal or {})
+    overlap = (set(numeric) & set(onehot)) | (set(ordinal) & (set(numeric) | set(onehot)))
+    if overlap:
+        raise ValueError(f"columns {sorted(overlap)} are listed under more than one encoding")
+    parts = []
+    if numeric:
+        parts.append(("num", numeric_pipeline(scale=scale, indicator=indicator), list(numeric)))
+    if onehot:
+        parts.append(("cat", onehot_pipeline(min_frequency), list(onehot)))
+    if ordinal:
+        parts.append(("ord", ordinal_pipeline(list(ordinal.values()), scale=scale), list(ordinal)))
+    if not parts:
+        raise ValueError("tabular_preprocessor needs at least one column to encode")
+    return ColumnTransformer(
+        parts, remainder="drop", sparse_threshold=0.0, verbose_feature_names_out=False
+    )
+
+
+def split_columns(df: pd.DataFrame, exclude: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+    """Return (numeric, categorical) column names of `df`, leaving out `exclude`."""
+    cols = [c for c in df.columns if c not in set(exclude)]
+    numeric = [
+        c
+        for c in cols
+        if pd.api.types.is_numeric_dtype(df[c]) and not isinstance(df[c].dtype, pd.CategoricalDtype)
+    ]
+    return numeric, [c for c in cols if c not in numeric]
+
+
+def _category_imputer() -> SimpleImputer:
+    return SimpleImputer(strategy="constant", fill_value=MISSING)

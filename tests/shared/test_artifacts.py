@@ -1,0 +1,98 @@
+"""shared.artifacts: a saved model reloads identically; a tampered or mismatched one is refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from shared import artifacts
+from shared.artifacts import ArtifactError, load_artifact, save_artifact, sidecar_path
+
+
+@pytest.fixture
+def saved(tmp_path: Path) -> tuple[Path, LogisticRegression, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] + 0.3 * rng.normal(size=60) > 0).astype(int)
+    model = LogisticRegression().fit(X, y)
+    path = save_artifact(model, tmp_path / "m.joblib", metrics={"acc": np.float64(0.9)},
+                         feature_schema={"x": {"dtype": "float"}}, extra={"note": "test"})  # fmt: skip
+    return path, model, X
+
+
+def test_roundtrip_predicts_identically_and_keeps_the_sidecar(saved) -> None:
+    path, model, X = saved
+    loaded, meta = load_artifact(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    assert meta["metrics"] == {"acc": 0.9}
+    assert meta["feature_schema"] == {"x": {"dtype": "float"}}
+    assert meta["note"] == "test"
+    assert meta["versions"]["sklearn"] == artifacts.library_versions()["sklearn"]
+    assert meta["sha256"] == artifacts.file_sha256(path)
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".part")]
+
+
+def test_tampered_file_is_refused_before_unpickling(saved, monkeypatch) -> None:
+    path, _, _ = saved
+    with path.open("ab") as f:
+        f.write(b"\0")
+    monkeypatch.setattr(joblib, "load", lambda *a, **k: pytest.fail("unpickled a tampered file"))
+    with pytest.raises(ArtifactError, match=r"sha256 .* differs") as info:
+        load_artifact(path, rebuild_hint="rebuild it with `make week07`")
+    assert "make week07" in str(info.value)
+
+
+def test_replaced_model_with_a_valid_pickle_is_refused(saved) -> None:
+    path, _, X = saved
+    joblib.dump(LogisticRegression().fit(X, (X[:, 1] > 0).astype(int)), path)
+    with pytest.raises(ArtifactError, match="modified or corrupted"):
+        load_artifact(path)
+
+
+def test_version_mismatch_is_refused(saved) -> None:
+    path, _, _ = saved
+    side = sidecar_path(path)
+    meta = json.loads(side.read_text())
+    meta["versions"]["sklearn"] = "0.24.2"
+    side.write_text(json.dumps(meta))
+    with pytest.raises(ArtifactError, match=r"sklearn saved 0\.24\.2, running"):
+        load_artifact(path)
+
+
+def test_missing_files_are_refused_with_a_clear_message(saved, tmp_path: Path) -> None:
+    path, _, _ = saved
+    with pytest.raises(ArtifactError, match="no such model file"):
+        load_artifact(tmp_path / "absent.joblib")
+    sidecar_path(path).write_text("{not json")
+    with pytest.raises(ArtifactError, match="not valid JSON"):
+        load_artifact(path)
+    sidecar_path(path).unlink()
+    with pytest.raises(ArtifactError, match=r"sidecar .* is missing"):
+        load_artifact(path)
+
+
+def test_version_rules() -> None:
+    running = {"sklearn": "1.9.1", "numpy": "2.4.6", "pandas": "3.1.1", "xgboost": "3.2.0"}
+    assert artifacts.version_mismatches({**running, "numpy": "2.0.0"}, running) == []
+    assert artifacts.version_mismatches({**running, "numpy": "1.26.4"}, running) == [
+        "numpy saved 1.26.4, running 2.4.6"
+    ]
+    assert (
+        artifacts.version_mismatches({k: v for k, v in running.items() if k != "xgboost"}, running)
+        == []
+    )
+    assert artifacts.version_mismatches({**running, "lightgbm": "4.0.0"}, running) == [
+        "lightgbm saved 4.0.0, running absent"
+    ]
+
+
+def test_extra_cannot_overwrite_the_checksum(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="sha256"):
+        save_artifact(
+            1, tmp_path / "m.joblib", metrics={}, feature_schema={}, extra={"sha256": "x"}
+        )
