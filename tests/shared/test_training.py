@@ -56,7 +56,9 @@ def test_resume_after_epoch_k_matches_uninterrupted_run(tmp_path) -> None:
     assert resumed.epoch == 2
     resumed.fit(_loader(), epochs=4)
 
-    for a, b in zip(full.model.state_dict().values(), resumed.model.state_dict().values(), strict=True):
+    for a, b in zip(
+        full.model.state_dict().values(), resumed.model.state_dict().values(), strict=True
+    ):
         assert torch.equal(a, b)
     assert [r["loss"] for r in full.history] == [r["loss"] for r in resumed.history]
     assert resumed.scheduler.get_last_lr() == full.scheduler.get_last_lr()
@@ -66,7 +68,12 @@ def test_checkpoint_loads_with_weights_only_and_leaves_no_temp_files(tmp_path) -
     ckpt = tmp_path / "last.pt"
     _trainer(checkpoint=ckpt).fit(_loader(), epochs=1)
     state = torch.load(ckpt, weights_only=True)
-    assert state["epoch"] == 1 and set(state["model"]) == {"0.weight", "0.bias", "3.weight", "3.bias"}
+    assert state["epoch"] == 1 and set(state["model"]) == {
+        "0.weight",
+        "0.bias",
+        "3.weight",
+        "3.bias",
+    }
     assert [p.name for p in tmp_path.iterdir()] == ["last.pt"]
 
 
@@ -96,7 +103,9 @@ def test_evaluate_and_predict_agree_with_a_manual_pass() -> None:
     assert torch.allclose(outputs, expected, atol=1e-6)
     scores = trainer.evaluate(DataLoader(data, batch_size=50))
     assert scores["accuracy"] == pytest.approx(accuracy(expected, targets).item(), abs=1e-6)
-    assert scores["loss"] == pytest.approx(nn.functional.cross_entropy(expected, targets).item(), rel=1e-5)
+    assert scores["loss"] == pytest.approx(
+        nn.functional.cross_entropy(expected, targets).item(), rel=1e-5
+    )
 
 
 def test_bad_arguments_have_clear_errors(tmp_path) -> None:
