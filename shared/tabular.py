@@ -9,20 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 
 MISSING = "missing"
 
 
 def numeric_pipeline(
-    strategy: str = "median", scale: bool = True, indicator: bool = False
+    strategy: str = "median", scale: bool = True, indicator: bool = False, log: bool = False
 ) -> Pipeline:
-    """Impute missing numbers (median by default) and optionally standardize them."""
-    steps = [("impute", SimpleImputer(strategy=strategy, add_indicator=indicator))]
+    """Impute missing numbers (median by default), optionally log1p them, optionally standardize.
+
+    `log` suits skewed non-negative amounts (areas, incomes, prices): it turns multiplicative
+    differences into additive ones that a linear model can use.
+    """
+    imputer = SimpleImputer(strategy=strategy, add_indicator=indicator, keep_empty_features=True)
+    steps = [("impute", imputer)]
+    if log:
+        steps.append(("log1p", FunctionTransformer(_log1p, feature_names_out="one-to-one")))
     if scale:
         steps.append(("scale", StandardScaler()))
     return Pipeline(steps)
@@ -49,23 +58,27 @@ def tabular_preprocessor(
     numeric: Sequence[str] = (),
     onehot: Sequence[str] = (),
     ordinal: Mapping[str, Sequence[str]] | None = None,
+    log_numeric: Sequence[str] = (),
     *,
     scale: bool = True,
     min_frequency: int | float | None = None,
     indicator: bool = False,
 ) -> ColumnTransformer:
-    """Return a ColumnTransformer: numeric impute(+scale), one-hot and ordinal encodings.
+    """Return a ColumnTransformer: numeric impute(+scale), log1p numeric, one-hot and ordinal.
 
     `ordinal` maps a column to its categories in order, e.g. {"ExterQual": ["Po", "Fa", "TA",
     "Gd", "Ex"]}. Columns not named are dropped. Output is a dense array with readable names.
     """
     ordinal = dict(ordinal or {})
-    overlap = (set(numeric) & set(onehot)) | (set(ordinal) & (set(numeric) | set(onehot)))
+    groups = [set(numeric), set(onehot), set(ordinal), set(log_numeric)]
+    overlap = {c for i, a in enumerate(groups) for b in groups[i + 1 :] for c in a & b}
     if overlap:
         raise ValueError(f"columns {sorted(overlap)} are listed under more than one encoding")
     parts = []
     if numeric:
         parts.append(("num", numeric_pipeline(scale=scale, indicator=indicator), list(numeric)))
+    if log_numeric:
+        parts.append(("log", numeric_pipeline(scale=scale, log=True), list(log_numeric)))
     if onehot:
         parts.append(("cat", onehot_pipeline(min_frequency), list(onehot)))
     if ordinal:
@@ -88,5 +101,28 @@ def split_columns(df: pd.DataFrame, exclude: Sequence[str] = ()) -> tuple[list[s
     return numeric, [c for c in cols if c not in numeric]
 
 
+class FitRecorder(TransformerMixin, BaseEstimator):
+    """A pass-through pipeline step that remembers the index of the rows it was fitted on.
+
+    Put it first in a Pipeline, cross-validate with return_estimator=True, and compare each
+    fitted copy's `fitted_index_` with that fold's test rows: a leak-free workflow never fits
+    on a test row.
+    """
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> FitRecorder:
+        """Record X's index (X must be a DataFrame)."""
+        self.fitted_index_ = pd.Index(X.index).copy()
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Return X unchanged."""
+        return X
+
+
 def _category_imputer() -> SimpleImputer:
-    return SimpleImputer(strategy="constant", fill_value=MISSING)
+    return SimpleImputer(strategy="constant", fill_value=MISSING, keep_empty_features=True)
+
+
+def _log1p(x: np.ndarray) -> np.ndarray:
+    """log(1 + x) of non-negative amounts; negative inputs are clipped to 0 first."""
+    return np.log1p(np.clip(x, 0, None))

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shared.tabular import split_columns, tabular_preprocessor
+from shared.tabular import FitRecorder, split_columns, tabular_preprocessor
 
 
 def _frame() -> pd.DataFrame:
@@ -51,3 +51,24 @@ def test_bad_specs_are_refused() -> None:
 def test_split_columns() -> None:
     df = _frame().assign(flag=pd.Categorical([1, 0, 1, 0]), y=1)
     assert split_columns(df, exclude=["y"]) == (["size"], ["color", "quality", "flag"])
+
+
+def test_a_column_empty_in_the_fitted_rows_keeps_its_place() -> None:
+    train = pd.DataFrame({"size": [np.nan, np.nan], "quality": [None, None]})
+    prep = tabular_preprocessor(["size"], ordinal={"quality": ["Po", "Ex"]}, scale=False).fit(train)
+    np.testing.assert_array_equal(
+        prep.transform(pd.DataFrame({"size": [3.0], "quality": ["Ex"]})), [[3.0, 1.0]]
+    )
+
+
+def test_log_numeric_takes_log1p_after_imputing() -> None:
+    prep = tabular_preprocessor(log_numeric=["size"], scale=False).fit(_frame())
+    np.testing.assert_allclose(prep.transform(_frame())[:, 0], np.log1p([1.0, 2.0, 2.0, 4.0]))
+    assert list(prep.get_feature_names_out()) == ["size"]
+
+
+def test_fit_recorder_remembers_the_fitted_index() -> None:
+    df = _frame()
+    recorder = FitRecorder().fit(df.iloc[[0, 2]])
+    assert list(recorder.fitted_index_) == [0, 2]
+    assert recorder.transform(df) is df
