@@ -1,0 +1,1 @@
+"""Week 9: deep learning foundations: perceptrons, backprop from scratch, PyTorch, an MNIST MLP."""

@@ -1,0 +1,14 @@
+"""Run week 9: `python -m week09_dl_foundations [--project NAME] [--fast] [--seed N] [--out DIR]`."""
+
+from shared.cli import run_week
+
+WEEK = 9
+TITLE = "Deep learning foundations"
+PROJECTS = {
+    "perceptron_activations": "week09_dl_foundations.perceptron_activations",
+    "numpy_backprop": "week09_dl_foundations.numpy_backprop",
+    "mnist_mlp": "week09_dl_foundations.mnist_mlp",
+}
+
+if __name__ == "__main__":
+    raise SystemExit(run_week(WEEK, TITLE, PROJECTS))
