@@ -239,7 +239,7 @@ class Trainer:
         count = 0
         bar = tqdm(loader, desc=f"epoch {self.epoch + 1}", unit="batch", leave=False,
                    disable=not self.progress, mininterval=0.5)  # fmt: skip
-        for inputs, targets in bar:
+        for step, (inputs, targets) in enumerate(bar, 1):
             inputs, targets = self._to_device(inputs), self._to_device(targets)
             self.optimizer.zero_grad(set_to_none=True)
             with self._autocast():
@@ -256,7 +256,7 @@ class Trainer:
             with torch.no_grad():
                 totals += len(targets) * self._batch_values(outputs.detach(), targets, loss)
             count += len(targets)
-            if self.progress and bar.n % 20 == 0:
+            if self.progress and step % 20 == 0:
                 bar.set_postfix(self._named(totals / count), refresh=False)
         if count == 0:
             raise ValueError("fit() got an empty training loader")
