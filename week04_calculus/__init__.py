@@ -1,1 +1,1 @@
-"""Week 4: calculus and optimization: derivatives checked against autograd, optimizers from scratch."""
+"""Week 4: calculus and optimization: derivatives vs autograd, optimizers from scratch."""

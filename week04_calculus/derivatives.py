@@ -117,7 +117,8 @@ def step_size_figure(ctx: RunContext, x: float) -> float:
     ctx.save_figure(
         fig,
         "step_size",
-        "Too large a step truncates, too small a step drowns in rounding: central differences bottom out near 1e-11 at h ≈ 1e-5",
+        "Too large a step truncates, too small a step drowns in rounding: central "
+        "differences bottom out near 1e-12 at h ≈ 1e-5",
     )
     return min(central)
 

@@ -115,7 +115,8 @@ def two_parameter_paths(
     ctx.save_figure(
         fig,
         "optimizer_paths",
-        "An uncentred feature makes a narrow valley: GD zig-zags across it, momentum overshoots then settles, Adam rescales each axis",
+        "An uncentred feature makes a long, narrow valley: every optimizer drops into it at "
+        "once, then crawls along it; minibatch noise shakes SGD's path",
     )
     return {name: history.losses[-1] for name, history in paths.items()}
 
@@ -167,7 +168,8 @@ def run(ctx: RunContext) -> dict[str, float]:
         f"Target: log(SalePrice); {len(FEATURES)} features standardized with the training split's "
         f"mean and std ({len(train_df)} train / {len(test_df)} test houses). The closed form "
         f"explains R² = {1 - optimum / y_train.var():.3f} of the training variance; its test MSE "
-        f"is {metrics['closed_form_test_mse']:.4f} (RMSE ≈ {np.sqrt(metrics['closed_form_test_mse']):.1%} "
+        f"is {metrics['closed_form_test_mse']:.4f} "
+        f"(RMSE ≈ {np.sqrt(metrics['closed_form_test_mse']):.1%} "
         "in price). Step sizes: GD 0.05, SGD 0.005, momentum 0.02 (β = 0.9), Adam 0.2 (β₁ = 0.9, "
         "β₂ = 0.999). Two-parameter problem, loss after 60 steps: "
         + ", ".join(f"{k} {v:.3f}" for k, v in path_losses.items())

@@ -43,7 +43,7 @@ def torch_value_and_grad(
 def check_batch(
     rng: np.random.Generator, n: int, k: int, scale: float
 ) -> dict[str, tuple[float, float]]:
-    """Return {loss: (loss rel err, grad rel err)} on one random batch with logits of size ~scale."""
+    """Return {loss: (value rel err, grad rel err)} on one random batch, logits of size ~scale."""
     results = {}
     pred, y = rng.normal(0, scale, n), rng.normal(0, 1, n)
     ref, ref_grad = torch_value_and_grad(F.mse_loss, pred, torch.tensor(y))
@@ -95,7 +95,8 @@ def loss_figure(ctx: RunContext) -> None:
     ctx.save_figure(
         fig,
         "loss_and_gradient",
-        "Cross-entropy's gradient is bounded by 1 and fades only when the answer is right; MSE's grows without bound",
+        "Cross-entropy's gradient is bounded by 1 and fades only when the answer is right; "
+        "MSE's grows without bound",
     )
 
 

@@ -38,7 +38,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def binary_cross_entropy(logits: np.ndarray, target: np.ndarray) -> float:
-    """Return mean −[y log σ(z) + (1 − y) log(1 − σ(z))] = mean(max(z, 0) − zy + log(1 + e^−|z|))."""
+    """Return mean −[y log σ(z) + (1−y) log(1 − σ(z))] = mean(max(z, 0) − zy + log(1 + e^−|z|))."""
     _check_pair(logits, target)
     return float(
         np.mean(np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits))))
@@ -68,7 +68,7 @@ def _check_labels(logits: np.ndarray, labels: np.ndarray) -> None:
 
 
 def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
-    """Return the mean of −log softmax(z)[y] over the rows: the multiclass negative log-likelihood."""
+    """Return the mean over rows of −log softmax(z)[y]: the multiclass negative log-likelihood."""
     _check_labels(logits, labels)
     return float(-np.mean(log_softmax(logits)[np.arange(len(labels)), labels]))
 
