@@ -1,0 +1,295 @@
+"""The FastAPI application: prediction routes, stored-prediction CRUD, health and model info.
+
+`create_app(settings, model)` builds the app; with no model it loads (and verifies) the one at
+`settings.model_path` on start-up. The database schema is created on start-up too. Handlers are
+plain `def`s: scikit-learn and the database driver block, so FastAPI runs them in its thread pool.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
+from fastapi import Path as PathParam
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
+
+from week08_fastapi.schemas import (
+    MAX_ID,
+    BatchRequest,
+    BatchResponse,
+    Feedback,
+    Health,
+    ModelInfo,
+    Passenger,
+    Prediction,
+    PredictionPage,
+    Problem,
+    StoredPrediction,
+    ValidationProblem,
+    to_frame,
+)
+from week08_fastapi.served_model import ServedModel, load_served_model
+from week08_fastapi.settings import Settings
+from week08_fastapi.storage import PredictionFilter, PredictionRecord, PredictionStore, make_engine
+
+API_KEY_HEADER = "X-API-Key"
+MAX_BODY_BYTES = 1 << 20  # a larger request body gets 413 before it is parsed
+log = logging.getLogger("week08_fastapi")
+_api_key = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, description="the service's API key")
+
+
+def create_app(settings: Settings, model: ServedModel | None = None) -> FastAPI:
+    """Return the API for `settings`, serving `model` (or the verified one at settings.model_path)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.model = model or load_served_model(
+            settings.model_path, build=settings.build_model
+        )
+        store = PredictionStore(make_engine(settings.database_url))
+        store.create_schema()
+        app.state.store = store
+        if settings.generated_key:
+            log.warning("ML_ROADMAP_API_KEY is not set; this run's key is %s", settings.api_key)
+        yield
+        store.engine.dispose()
+
+    app = FastAPI(
+        title="Titanic survival API",
+        version="1.0",
+        summary="Serves the week 7 Titanic pipeline and keeps every stored prediction.",
+        lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,
+        responses={422: {"model": ValidationProblem, "description": "a field breaks its rule"}},
+    )
+    app.state.settings = settings
+    app.add_exception_handler(RequestValidationError, _validation_problem)
+    _add_routes(app)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app configured from environment variables (for `uvicorn --factory`)."""
+    return create_app(Settings.from_env())
+
+
+async def _validation_problem(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A 422 naming each field and the rule it broke; the offending input is not echoed back."""
+    errors = [
+        {
+            "loc": [str(p) if not isinstance(p, int) else p for p in e["loc"]],
+            "msg": e["msg"],
+            "type": e["type"],
+        }
+        for e in exc.errors()
+    ]
+    message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+    content = jsonable_encoder({"message": message, "detail": errors})
+    return JSONResponse(content=content, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+def get_model(request: Request) -> ServedModel:
+    """The model the app serves (a dependency, so tests may swap it)."""
+    return request.app.state.model
+
+
+def get_store(request: Request) -> PredictionStore:
+    """The app's prediction store."""
+    return request.app.state.store
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings."""
+    return request.app.state.settings
+
+
+def require_key(
+    settings: Annotated[Settings, Depends(get_settings)],
+    key: Annotated[str | None, Depends(_api_key)],
+) -> None:
+    """Refuse (401) a request without the right API key; compared in constant time."""
+    if key is None or not hmac.compare_digest(key.encode(), settings.api_key.encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            f"missing or wrong API key: send it in the {API_KEY_HEADER} header",
+            headers={"WWW-Authenticate": API_KEY_HEADER},
+        )
+
+
+def require_read_key(
+    settings: Annotated[Settings, Depends(get_settings)],
+    key: Annotated[str | None, Depends(_api_key)],
+) -> None:
+    """Like require_key, unless the service was configured with public reads."""
+    if not settings.public_reads:
+        require_key(settings, key)
+
+
+Model = Annotated[ServedModel, Depends(get_model)]
+Store = Annotated[PredictionStore, Depends(get_store)]
+PredictionId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="a stored prediction's id")]
+_AUTH = {401: {"model": Problem, "description": "missing or wrong API key"}}
+_NOT_FOUND = {404: {"model": Problem, "description": "no stored prediction has this id"}}
+
+
+def _add_routes(app: FastAPI) -> None:
+    """Attach every route to `app`."""
+    settings: Settings = app.state.settings
+
+    @app.get(
+        "/health", response_model=Health, responses={503: {"model": Problem}}, tags=["service"]
+    )
+    def health(model: Model, store: Store) -> Health:
+        """Liveness: the model is loaded and the database answers (503 otherwise)."""
+        try:
+            store.ping()
+        except Exception as exc:
+            log.error("health: database unreachable: %s", exc)
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE, "database unreachable"
+            ) from None
+        return Health(status="ok", model_version=model.version, database=store.engine.dialect.name)
+
+    @app.get("/model", response_model=ModelInfo, tags=["service"])
+    def model_info(model: Model) -> ModelInfo:
+        """The served model: version, sha256, training metrics and input schema."""
+        meta = model.sidecar
+        return ModelInfo(
+            version=model.version,
+            sha256=meta["sha256"],
+            created=meta.get("created"),
+            metrics={k: float(v) for k, v in meta.get("metrics", {}).items()},
+            feature_schema=meta["feature_schema"],
+            library_versions=meta["versions"],
+            max_batch=settings.max_batch,
+        )
+
+    @app.post("/predict", response_model=Prediction, tags=["predict"])
+    def predict(passenger: Passenger, model: Model) -> Prediction:
+        """Predict one passenger's survival (nothing is stored)."""
+        [(survived, probability)] = model.predict(to_frame([passenger]))
+        return Prediction(survived=survived, probability=probability, model_version=model.version)
+
+    @app.post(
+        "/predict/batch",
+        response_model=BatchResponse,
+        responses={
+            413: {
+                "model": Problem,
+                "description": f"more than max_batch ({settings.max_batch}) passengers",
+            }
+        },
+        tags=["predict"],
+    )
+    def predict_batch(batch: BatchRequest, model: Model) -> BatchResponse:
+        """Predict several passengers at once, up to max_batch (413 beyond it)."""
+        if len(batch.passengers) > settings.max_batch:
+            raise HTTPException(
+                status.HTTP_413_CONTENT_TOO_LARGE,
+                f"{len(batch.passengers)} passengers in one batch; the limit is {settings.max_batch}",
+            )
+        answers = model.predict(to_frame(batch.passengers))
+        return BatchResponse(
+            predictions=[
+                Prediction(survived=s, probability=p, model_version=model.version)
+                for s, p in answers
+            ]
+        )
+
+    @app.post(
+        "/predictions",
+        response_model=StoredPrediction,
+        status_code=status.HTTP_201_CREATED,
+        dependencies=[Depends(require_key)],
+        responses=_AUTH,
+        tags=["predictions"],
+    )
+    def create_prediction(
+        passenger: Passenger, model: Model, store: Store, response: Response
+    ) -> StoredPrediction:
+        """Predict one passenger and store the input, output, model version and time."""
+        [(survived, probability)] = model.predict(to_frame([passenger]))
+        record = store.add(passenger.model_dump(mode="json"), survived, probability, model.version)
+        response.headers["Location"] = f"/predictions/{record.id}"
+        return StoredPrediction.model_validate(record)
+
+    @app.get(
+        "/predictions",
+        response_model=PredictionPage,
+        dependencies=[Depends(require_read_key)],
+        responses=_AUTH,
+        tags=["predictions"],
+    )
+    def list_predictions(
+        store: Store,
+        limit: Annotated[int, Query(ge=1, le=100, description="page size")] = 20,
+        offset: Annotated[int, Query(ge=0, le=MAX_ID, description="rows to skip")] = 0,
+        model_version: Annotated[str | None, Query(max_length=64)] = None,
+        survived: Annotated[int | None, Query(ge=0, le=1, description="predicted class")] = None,
+        has_feedback: Annotated[
+            bool | None, Query(description="only rows with (or without) feedback")
+        ] = None,
+    ) -> PredictionPage:
+        """List stored predictions, oldest first, filtered and paginated."""
+        filters = PredictionFilter(model_version, survived, has_feedback)
+        items, total = store.list(filters, limit, offset)
+        return PredictionPage(
+            items=[StoredPrediction.model_validate(r) for r in items],
+            total=total,
+            limit=limit,
+            offset=offset,
+        )
+
+    @app.get(
+        "/predictions/{prediction_id}",
+        response_model=StoredPrediction,
+        dependencies=[Depends(require_read_key)],
+        responses=_AUTH | _NOT_FOUND,
+        tags=["predictions"],
+    )
+    def read_prediction(prediction_id: PredictionId, store: Store) -> StoredPrediction:
+        """One stored prediction."""
+        return StoredPrediction.model_validate(_found(store.get(prediction_id), prediction_id))
+
+    @app.patch(
+        "/predictions/{prediction_id}",
+        response_model=StoredPrediction,
+        dependencies=[Depends(require_key)],
+        responses=_AUTH | _NOT_FOUND,
+        tags=["predictions"],
+    )
+    def record_feedback(
+        prediction_id: PredictionId, feedback: Feedback, store: Store
+    ) -> StoredPrediction:
+        """Record the true outcome of a stored prediction."""
+        record = store.set_feedback(prediction_id, feedback.actual)
+        return StoredPrediction.model_validate(_found(record, prediction_id))
+
+    @app.delete(
+        "/predictions/{prediction_id}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        dependencies=[Depends(require_key)],
+        responses=_AUTH | _NOT_FOUND,
+        tags=["predictions"],
+    )
+    def delete_prediction(prediction_id: PredictionId, store: Store) -> Response:
+        """Delete a stored prediction."""
+        if not store.delete(prediction_id):
+            _found(None, prediction_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _found(record: PredictionRecord | None, prediction_id: int) -> PredictionRecord:
+    """Return `record`, or raise 404 naming the id that was not found."""
+    if record is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"no stored prediction has id {prediction_id}"
+        )
+    return record

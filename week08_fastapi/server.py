@@ -1,0 +1,104 @@
+"""Running the API with uvicorn: `python -m week08_fastapi serve`, or in a thread for a session.
+
+`serve_main` is the `serve` sub-command (what `make serve` runs): it verifies the model before
+uvicorn starts, so a missing or altered artifact ends with one clear line and exit code 2, not a
+traceback. `serve_in_thread` runs the same app on a loopback socket it has already bound (no race
+for the port) and stops it cleanly, for the scripted client session and the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+from week08_fastapi.app import create_app
+from week08_fastapi.served_model import ModelUnavailableError, load_served_model
+from week08_fastapi.settings import Settings
+
+LOOPBACK = "127.0.0.1"
+
+
+def free_port(host: str = LOOPBACK) -> int:
+    """Return a TCP port that is free on `host` right now."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_in_thread(app: FastAPI, host: str = LOOPBACK, timeout: float = 30.0) -> Iterator[str]:
+    """Serve `app` with one uvicorn worker in a background thread; yield its base URL.
+
+    Port 0 lets the kernel pick a free port as uvicorn binds it, so no other process can take
+    it in between; the URL is read back from the listening socket.
+    """
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=0, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the API did not start; see the log above")
+            time.sleep(0.02)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the `serve` sub-command's parser."""
+    parser = argparse.ArgumentParser(
+        prog="python -m week08_fastapi serve",
+        description="Serve the week 7 Titanic pipeline over HTTP (configuration: see week08_fastapi/README.md).",
+    )
+    parser.add_argument(
+        "--host", default=LOOPBACK, help=f"address to listen on (default {LOOPBACK})"
+    )
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument(
+        "--model", type=Path, default=None, help="model artifact (default ML_ROADMAP_MODEL_PATH)"
+    )
+    parser.add_argument(
+        "--build-model", action="store_true", help="train the model first if it is missing"
+    )
+    parser.add_argument(
+        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+    )
+    return parser
+
+
+def serve_main(argv: Sequence[str]) -> int:
+    """Verify the model, then serve until interrupted; exit code 2 when it cannot start."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.model is not None:
+            settings = replace(settings, model_path=args.model)
+        model = load_served_model(
+            settings.model_path, build=args.build_model or settings.build_model
+        )
+    except (ModelUnavailableError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if settings.generated_key:
+        print(
+            f"ML_ROADMAP_API_KEY is not set; this run's key is {settings.api_key}", file=sys.stderr
+        )
+    app = create_app(replace(settings, generated_key=False), model)
+    uvicorn.run(app, host=args.host, port=args.port, workers=1, log_level=args.log_level)
+    return 0
