@@ -41,14 +41,14 @@ def onehot_pipeline(min_frequency: int | float | None = None) -> Pipeline:
     """Fill missing categories with "missing", then one-hot encode; unseen categories are all-zero."""
     encoder = OneHotEncoder(handle_unknown="infrequent_if_exist" if min_frequency else "ignore",
                             min_frequency=min_frequency, sparse_output=False)  # fmt: skip
-    return Pipeline([("impute", _category_imputer()), ("encode", encoder)])
+    return Pipeline([("text", _as_text()), ("impute", _category_imputer()), ("encode", encoder)])
 
 
 def ordinal_pipeline(categories: Sequence[Sequence[str]], scale: bool = True) -> Pipeline:
     """Encode ordered categories (worst to best) as 0, 1, 2, ...; missing or unseen becomes -1."""
     encoder = OrdinalEncoder(categories=[list(c) for c in categories],
                              handle_unknown="use_encoded_value", unknown_value=-1)  # fmt: skip
-    steps = [("impute", _category_imputer()), ("encode", encoder)]
+    steps = [("text", _as_text()), ("impute", _category_imputer()), ("encode", encoder)]
     if scale:
         steps.append(("scale", StandardScaler()))
     return Pipeline(steps)
@@ -117,6 +117,15 @@ class FitRecorder(TransformerMixin, BaseEstimator):
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """Return X unchanged."""
         return X
+
+
+def _as_text() -> FunctionTransformer:
+    """Cast category columns to text, so number-coded ones (1, 2, 3) mix with the "missing" fill."""
+    return FunctionTransformer(_to_text, feature_names_out="one-to-one")
+
+
+def _to_text(X: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(X).astype("str")
 
 
 def _category_imputer() -> SimpleImputer:

@@ -6,7 +6,10 @@ from shared.cli import run_week
 
 WEEK = 7
 TITLE = "ML pipelines"
-PROJECTS = {"titanic_pipeline": "week07_pipelines.titanic_pipeline"}
+PROJECTS = {
+    "titanic_pipeline": "week07_pipelines.titanic_pipeline",
+    "loan_pipeline": "week07_pipelines.loan_pipeline",
+}
 
 
 def main(argv: list[str]) -> int:

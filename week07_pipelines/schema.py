@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 DTYPES = ("int", "float", "str")
+# What a CSV cell may say for "no value".
+_MISSING_TEXT = {"", "na", "nan", "null", "none"}
 
 
 class RowError(NamedTuple):
@@ -110,7 +112,7 @@ def _is_missing(raw: object) -> bool:
         return True
     if isinstance(raw, float | np.floating) and math.isnan(raw):
         return True
-    return isinstance(raw, str) and raw.strip() == ""
+    return isinstance(raw, str) and raw.strip().lower() in _MISSING_TEXT
 
 
 def _typed_series(values: list, dtype: str, index: pd.Index) -> pd.Series:

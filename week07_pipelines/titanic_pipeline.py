@@ -21,13 +21,13 @@ from sklearn.pipeline import Pipeline
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.data import read_titanic
-from shared.plotting import label, subplots
 from shared.preprocessing import TitanicFeatures
 from shared.registry import fetch
 from shared.tabular import tabular_preprocessor
 from week07_pipelines import schema
 from week07_pipelines.workflow import (
     describe_params,
+    plot_search,
     save_and_reload,
     selected_features,
     tune_and_evaluate,
@@ -114,7 +114,7 @@ def run(ctx: RunContext) -> dict[str, float]:
         f"Best: {describe_params(best)}. Features kept: {', '.join(selected_features(tuned.final))}. "
         f"Saved to `{path.name}` with sidecar `{path.name}.json`; reloaded predictions differ by {diff:g}."
     )
-    _plot_search(ctx, tuned.search)
+    plot_search(ctx, tuned.search, "Titanic", "accuracy")
     return metrics
 
 
@@ -136,23 +136,3 @@ def _train_and_save(path: Path, models_dir: Path, seed: int, fast: bool, log=pri
         tuned.final, out, X, metrics=tuned.metrics, feature_schema=TITANIC_SCHEMA, extra=extra
     )
     return out, tuned, diff
-
-
-def _plot_search(ctx: RunContext, search) -> None:
-    """Bar chart of each candidate's CV accuracy, best first."""
-    results = pd.DataFrame(search.cv_results_)
-    results["label"] = [describe_params(p).replace("model=", "") for p in results["params"]]
-    top = results.nsmallest(12, "rank_test_score")
-    fig, ax = subplots(width=9, height=0.35 * len(top) + 1.5)
-    ax.barh(top["label"], top["mean_test_score"], xerr=top["std_test_score"], color="tab:blue")
-    ax.invert_yaxis()
-    ax.set_xlim(
-        max(0.0, top["mean_test_score"].min() - 0.08), min(1.0, top["mean_test_score"].max() + 0.05)
-    )
-    label(ax, "Titanic: CV accuracy of the best pipelines", "mean CV accuracy (± std)")
-    best = search.best_score_
-    ctx.save_figure(
-        fig,
-        "search",
-        f"The best pipeline reaches {best:.3f} CV accuracy; the top candidates sit within a fold's noise of each other.",
-    )

@@ -18,6 +18,8 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_sp
 from sklearn.pipeline import Pipeline
 
 from shared.artifacts import load_artifact, save_artifact
+from shared.context import RunContext
+from shared.plotting import label, subplots
 
 
 @dataclass
@@ -37,18 +39,19 @@ def tune_and_evaluate(
     *,
     seed: int,
     folds: int,
+    scoring: str = "accuracy",
 ) -> TunedPipeline:
     """Grid-search the whole pipeline on 80% (stratified CV), score the 20% hold-out, refit on all."""
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.2, stratify=y, random_state=seed
     )
     cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    search = GridSearchCV(pipeline, grid, scoring="accuracy", cv=cv, n_jobs=1, refit=True)
+    search = GridSearchCV(pipeline, grid, scoring=scoring, cv=cv, n_jobs=1, refit=True)
     search.fit(X_train, y_train)
     proba = search.predict_proba(X_test)[:, 1]
     metrics = {
-        "cv_accuracy": float(search.best_score_),
-        "cv_accuracy_std": float(search.cv_results_["std_test_score"][search.best_index_]),
+        f"cv_{scoring}": float(search.best_score_),
+        f"cv_{scoring}_std": float(search.cv_results_["std_test_score"][search.best_index_]),
         "holdout_accuracy": float(accuracy_score(y_test, search.predict(X_test))),
         "holdout_roc_auc": float(roc_auc_score(y_test, proba)),
         "majority_baseline": float(max(y_test.mean(), 1 - y_test.mean())),
@@ -86,3 +89,21 @@ def describe_params(params: dict) -> str:
     return ", ".join(
         f"{k}={type(v).__name__ if hasattr(v, 'fit') else v}" for k, v in params.items()
     )
+
+
+def plot_search(ctx: RunContext, search: GridSearchCV, dataset: str, metric: str) -> None:
+    """Bar chart of the best candidates' CV scores (± std), best first."""
+    results = pd.DataFrame(search.cv_results_)
+    results["label"] = [describe_params(p).replace("model=", "") for p in results["params"]]
+    top = results.nsmallest(12, "rank_test_score")
+    fig, ax = subplots(width=9, height=0.35 * len(top) + 1.5)
+    ax.barh(top["label"], top["mean_test_score"], xerr=top["std_test_score"], color="tab:blue")
+    ax.invert_yaxis()
+    low, high = top["mean_test_score"].min(), top["mean_test_score"].max()
+    ax.set_xlim(max(0.0, low - 0.08), min(1.0, high + 0.05))
+    label(ax, f"{dataset}: CV {metric} of the best pipelines", f"mean CV {metric} (± std)")
+    spread = high - low
+    best_std = float(top["std_test_score"].iloc[0])
+    verdict = "within" if spread <= best_std else "beyond"
+    ctx.save_figure(fig, "search", f"Best pipeline: CV {metric} {search.best_score_:.3f}; the top {len(top)} span "
+                    f"{spread:.3f}, {verdict} one fold-to-fold std ({best_std:.3f}).")  # fmt: skip

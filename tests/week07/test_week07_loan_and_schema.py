@@ -1,0 +1,76 @@
+"""Week 7: the loan data's schema, row checks, leak-free tuning, and the fast run end to end."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
+from sklearn.pipeline import Pipeline
+
+from shared.registry import fetch
+from shared.tabular import FitRecorder
+from week07_pipelines import loan_pipeline
+from week07_pipelines.schema import RowError, check_rows, column_spec
+
+
+@pytest.fixture(scope="module")
+def loans() -> pd.DataFrame:
+    return loan_pipeline.read_loanapp(fetch("loanapp"))
+
+
+def test_loanapp_schema(loans: pd.DataFrame) -> None:
+    assert loans.shape == (1989, 59)
+    assert loans["approve"].mean() == pytest.approx(0.877, abs=0.001)
+    assert loans["gdlin"].isna().sum() > 0 and loans["gdlin"].dropna().isin([0, 1]).all()
+    typed, errors = check_rows(
+        loans[list(loan_pipeline.LOAN_INPUT_COLUMNS)], loan_pipeline.LOAN_SCHEMA
+    )
+    assert errors == []
+    assert typed["mortg"].dtype == "int64" and typed["loanamt"].dtype == "float64"
+
+
+def test_inputs_exclude_the_answer_and_protected_attributes() -> None:
+    inputs = set(loan_pipeline.LOAN_INPUT_COLUMNS)
+    assert not inputs & {"approve", "reject", "action", "black", "hispan", "white", "male"}
+
+
+def test_tuning_the_whole_pipeline_never_fits_on_a_test_fold(loans: pd.DataFrame) -> None:
+    X = loans[list(loan_pipeline.LOAN_INPUT_COLUMNS)].iloc[:600]
+    y = loans["approve"].iloc[:600]
+    inner = loan_pipeline.build_pipeline()
+    model = Pipeline([("record", FitRecorder()), *inner.steps])
+    search = GridSearchCV(model, {"select__estimator__C": [0.1, 1.0]}, cv=2, scoring="roc_auc")
+    outer = StratifiedKFold(3, shuffle=True, random_state=0)
+    result = cross_validate(search, X, y, cv=outer, return_estimator=True)
+    for fitted, (train, test) in zip(result["estimator"], outer.split(X, y), strict=True):
+        seen = fitted.best_estimator_.named_steps["record"].fitted_index_
+        assert seen.equals(X.index[train]) and seen.intersection(X.index[test]).empty
+
+
+def test_check_rows_types_and_reports() -> None:
+    schema = {"n": column_spec("int", min=0), "x": column_spec("float", nullable=True, max=1.0),
+              "s": column_spec("str", allowed=["a", "b"])}  # fmt: skip
+    raw = pd.DataFrame(
+        {"n": ["3", "2.0", "x", True], "x": ["", "0.5", "2", "nan"], "s": ["a", "b", "c", None]}
+    )
+    typed, errors = check_rows(raw, schema)
+    assert typed.loc[:1, "n"].tolist() == [3, 2] and np.isnan(typed.loc[0, "x"])
+    assert {(e.row, e.column) for e in errors} == {(2, "n"), (3, "n"), (2, "x"), (2, "s"), (3, "s")}
+    assert (
+        str(RowError(None, "n", "column is missing")) == "all rows, column 'n': column is missing"
+    )
+    with pytest.raises(ValueError, match="dtype must be one of"):
+        column_spec("date")
+
+
+def test_fast_run(fast_run, tmp_path) -> None:
+    doc = fast_run("week07_pipelines")
+    for name in ("titanic_pipeline", "loan_pipeline"):
+        metrics = doc["projects"][name]["metrics"]
+        assert metrics["reload_max_abs_diff"] == 0.0
+        assert metrics["holdout_roc_auc"] > 0.7
+    titanic = doc["projects"]["titanic_pipeline"]["metrics"]
+    assert titanic["holdout_accuracy"] > titanic["majority_baseline"]
+    assert (tmp_path / "models" / "titanic_pipeline.joblib.json").is_file()
+    assert (tmp_path / "models" / "loan_pipeline.joblib").is_file()
