@@ -85,8 +85,8 @@ def plot_predicted_vs_actual(
     lo, hi = min(y_true.min(), y_pred.min()), max(y_true.max(), y_pred.max())
     ax.plot([lo, hi], [lo, hi], color="black", lw=1, ls="--", label="perfect")
     if log:
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        _log_axis(ax.xaxis, ax.set_xscale)
+        _log_axis(ax.yaxis, ax.set_yscale)
     ax.set_xlabel("actual")
     ax.set_ylabel("predicted")
     ax.legend(loc="upper left")
@@ -102,7 +102,7 @@ def plot_residuals(
     ax.scatter(y_pred, resid, s=8, alpha=0.4)
     ax.axhline(0, color="black", lw=1, ls="--")
     if log:
-        ax.set_xscale("log")
+        _log_axis(ax.xaxis, ax.set_xscale)
     ax.set_xlabel("predicted")
     ax.set_ylabel("log(actual / predicted)" if log else "actual - predicted")
     return ax
@@ -139,3 +139,13 @@ def plot_pr_curves(ax: Axes, curves: dict[str, tuple[Sequence[int], Sequence[flo
     ax.set_ylabel("precision")
     ax.legend(loc="lower left", fontsize="small")
     return ax
+
+
+def _log_axis(axis, set_scale) -> None:
+    """Log scale labelled 1, 2, 5 per decade in engineering units (50k, 100k, 200k)."""
+    from matplotlib.ticker import EngFormatter, LogLocator, NullFormatter
+
+    set_scale("log")
+    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(EngFormatter(sep=""))
+    axis.set_minor_formatter(NullFormatter())
