@@ -238,12 +238,7 @@ def _plot_cost(ctx: RunContext, cost: dict, best: str) -> None:
         color=["tab:grey", "tab:grey", "tab:blue", "tab:green"],
     )
     bars.tick_params(axis="x", rotation=20)
-    label(
-        bars,
-        f"{best}: cost per applicant",
-        "",
-        "mean cost (5 per bad approved, 1 per good rejected)",
-    )
+    label(bars, f"{best}: cost per applicant", "", "mean cost (bad approved 5, good rejected 1)")
     plot_confusion_matrix(cm, cost["y_true"], cost["y_pred"], ["good", "bad"])
     label(cm, "Tuned threshold: confusion (outer folds)", "predicted", "true")
     ctx.save_figure(fig, "cost", f"A threshold tuned on validation folds (mean {cost['mean_threshold']:.2f}) cuts the cost "
