@@ -131,8 +131,8 @@ def run(ctx: RunContext) -> dict[str, float]:
         f"Grid search over {int(tuned.metrics['candidates'])} pipelines. Best: "
         f"{describe_params(tuned.search.best_params_)}. The L1 selector kept {len(kept)} of "
         f"{len(tuned.final.named_steps['prep'].get_feature_names_out())} features: {', '.join(kept)}. "
-        f"Saved to `{path.name}`; reloaded predictions differ by {diff:g}. Predict with "
-        f"`python -m week07_pipelines predict --model {path} --input rows.csv`."
+        f"Saved to `models/{path.name}`; reloaded predictions differ by {diff:g}. Predict with "
+        f"`python -m week07_pipelines predict --model reports/week07/models/{path.name} --input rows.csv`."
     )
     plot_search(ctx, tuned.search, "Loan approval", "ROC-AUC")
     approve_rate = float(np.mean(tuned.final.predict(X)))
