@@ -1,0 +1,81 @@
+"""Settings from the environment, the passenger schema's rules, and the frame the pipeline gets."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+from week08_support import PASSENGER
+
+from shared.paths import REPO_ROOT
+from week07_pipelines.titanic_pipeline import TITANIC_INPUT_COLUMNS, TITANIC_SCHEMA
+from week08_fastapi.schemas import COLUMNS, Passenger, to_frame
+from week08_fastapi.settings import DEFAULT_MAX_BATCH, Settings
+
+
+def test_settings_from_env() -> None:
+    env = {"DATABASE_URL": "postgresql+psycopg://u@127.0.0.1/db", "ML_ROADMAP_API_KEY": "k" * 12,
+           "ML_ROADMAP_PUBLIC_READS": "yes", "ML_ROADMAP_MAX_BATCH": "7", "ML_ROADMAP_MODEL_PATH": "/m.joblib"}  # fmt: skip
+    settings = Settings.from_env(env)
+    assert settings.database_url == env["DATABASE_URL"] and settings.api_key == "k" * 12
+    assert settings.public_reads and not settings.build_model and settings.max_batch == 7
+    assert settings.model_path == Path("/m.joblib") and not settings.generated_key
+
+
+def test_defaults_use_sqlite_and_a_random_key() -> None:
+    first, second = Settings.from_env({}), Settings.from_env({})
+    assert first.database_url.startswith("sqlite:///") and first.max_batch == DEFAULT_MAX_BATCH
+    assert first.generated_key and len(first.api_key) >= 24 and first.api_key != second.api_key
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ML_ROADMAP_BUILD_MODEL": "perhaps"}, "ML_ROADMAP_BUILD_MODEL"),
+        ({"ML_ROADMAP_MAX_BATCH": "0"}, "ML_ROADMAP_MAX_BATCH"),
+        ({"ML_ROADMAP_MAX_BATCH": "ten"}, "ML_ROADMAP_MAX_BATCH"),
+        ({"ML_ROADMAP_API_KEY": "short"}, "at least 8"),
+    ],
+)
+def test_bad_settings_are_refused_by_name(env: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env(env)
+
+
+def test_api_fields_map_onto_the_pipelines_input_columns() -> None:
+    assert set(COLUMNS.values()) == set(TITANIC_INPUT_COLUMNS) == set(TITANIC_SCHEMA)
+
+
+def test_to_frame_gives_the_raw_columns_with_missing_values_as_nan() -> None:
+    frame = to_frame(
+        [Passenger(**PASSENGER), Passenger(**{**PASSENGER, "age": None, "embarked": None})]
+    )
+    assert list(frame.columns) == list(COLUMNS.values()) and len(frame) == 2
+    assert frame.loc[0, "Sex"] == "male" and frame.loc[0, "Age"] == 22
+    assert pd.isna(frame.loc[1, "Age"]) and pd.isna(frame.loc[1, "Embarked"])
+
+
+@pytest.mark.parametrize(
+    "bad", [{"age": float("nan")}, {"fare": float("inf")}, {"parch": 11}, {"fare": 1001}]
+)
+def test_passenger_rejects_non_finite_and_out_of_range_values(bad: dict) -> None:
+    with pytest.raises(ValidationError):
+        Passenger(**{**PASSENGER, **bad})
+
+
+def test_docker_requirements_match_the_project_pins() -> None:
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pins = dict(line.split("==") for line in project)
+    folder = REPO_ROOT / "week08_fastapi"
+    docker = [
+        line
+        for f in ("requirements-serve.txt", "requirements-train.txt")
+        for line in (folder / f).read_text().split()
+    ]
+    assert len(docker) >= 10
+    for line in docker:
+        name, version = line.split("==")
+        assert pins[name] == version, f"{name}: Docker pins {version}, pyproject {pins[name]}"

@@ -1,0 +1,99 @@
+"""Fixtures the week 8 tests share: a small real pipeline, databases, and an app to talk to."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, make_url, text
+
+from shared.artifacts import save_artifact
+from shared.data import read_titanic
+from shared.registry import fetch
+from week07_pipelines.titanic_pipeline import TITANIC_INPUT_COLUMNS, TITANIC_SCHEMA, build_pipeline
+from week08_fastapi.app import API_KEY_HEADER, create_app
+from week08_fastapi.served_model import ServedModel, load_served_model
+from week08_fastapi.settings import Settings
+
+KEY = "test-key-0123456789"
+AUTH = {API_KEY_HEADER: KEY}
+PASSENGER = {
+    "pclass": 3,
+    "sex": "male",
+    "age": 22,
+    "sibsp": 1,
+    "parch": 0,
+    "fare": 7.25,
+    "embarked": "S",
+}
+ROSE = {
+    "pclass": 1,
+    "sex": "female",
+    "age": 17,
+    "sibsp": 1,
+    "parch": 1,
+    "fare": 100.0,
+    "embarked": "S",
+}
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The week 7 pipeline (30 trees) fitted on all 891 Titanic rows, saved with its sidecar."""
+    df = read_titanic(fetch("titanic"))
+    pipeline = build_pipeline(seed=0).set_params(model__n_estimators=30, model__max_depth=6)
+    pipeline.fit(df[list(TITANIC_INPUT_COLUMNS)], df["Survived"])
+    path = tmp_path_factory.mktemp("model") / "titanic_pipeline.joblib"
+    return save_artifact(
+        pipeline, path, metrics={"cv_accuracy": 0.8}, feature_schema=TITANIC_SCHEMA
+    )
+
+
+@pytest.fixture(scope="session")
+def served_model(model_path: Path) -> ServedModel:
+    """The saved pipeline, loaded and verified as the service loads it."""
+    return load_served_model(model_path)
+
+
+def sqlite_url(folder: Path) -> str:
+    """A SQLite database file in `folder`."""
+    return f"sqlite:///{folder / 'predictions.sqlite3'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """DATABASE_URL narrowed to a fresh schema of its own, dropped afterwards; skips without it."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("DATABASE_URL does not name a PostgreSQL server (.ci/postgres.sh sets one up)")
+    schema = f"w08_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield scoped.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each storage test runs on SQLite, and on PostgreSQL when DATABASE_URL names one."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path)
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def client(served_model: ServedModel, tmp_path: Path) -> Iterator[TestClient]:
+    """A TestClient of the app on a fresh SQLite file (batch limit 5, reads need the key)."""
+    settings = Settings(database_url=sqlite_url(tmp_path), api_key=KEY, max_batch=5)
+    with TestClient(create_app(settings, served_model)) as test_client:
+        yield test_client
