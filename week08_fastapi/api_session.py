@@ -109,7 +109,8 @@ def run(ctx: RunContext) -> dict[str, float]:
         f"Served `{model_path.name}` (version `{model.version}`) with one uvicorn worker at `{base_url}`, "
         f"stored predictions in SQLite (`{db_path.name}`). The scripted session made {len(calls)} requests; "
         f"{int(ok.sum())} got the status HTTP prescribes. On the {SESSION_PASSENGERS} stored passengers whose "
-        f"true outcome was sent back as feedback, the model was right {feedback_accuracy:.0%} of the time."
+        f"true outcome was sent back as feedback, the model was right {feedback_accuracy:.0%} of the time "
+        "(they are training passengers: this checks the feedback loop, it does not estimate accuracy)."
     )
     ctx.note(_calls_table(calls))
     _plot_latency(ctx, calls)
