@@ -149,3 +149,11 @@ def _log_axis(axis, set_scale) -> None:
     axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     axis.set_major_formatter(EngFormatter(sep=""))
     axis.set_minor_formatter(NullFormatter())
+
+
+def most_confused(y_true: Sequence, y_pred: Sequence, labels: Sequence[str]) -> str:
+    """Name the most frequent mistake as 'true → predicted (count)', for a figure's caption."""
+    counts = confusion_matrix(y_true, y_pred, labels=range(len(labels)))
+    np.fill_diagonal(counts, 0)
+    t, p = np.unravel_index(counts.argmax(), counts.shape)
+    return f"{labels[t]} → {labels[p]} ({counts[t, p]} images)"

@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.devices import resolve_device
-from shared.evaluation import accuracy, plot_confusion_matrix
+from shared.evaluation import accuracy, most_confused, plot_confusion_matrix
 from shared.plotting import subplots
 from shared.registry import DatasetError
 from shared.training import EarlyStopping, Trainer, plot_history
@@ -114,10 +114,10 @@ def run(ctx: RunContext) -> dict[str, float]:
     ctx.save_figure(plot_history(trainer.history, f"CNN on {name}"), "history",
                     f"Validation accuracy reaches {trainer.history[-1]['val_accuracy']:.1%} in {len(trainer.history)} epochs")  # fmt: skip
     ctx.save_figure(plot_filters(model.features[0][0].weight), "first_layer_filters",
-                    "First-layer 3x3 filters: edge and contrast detectors in several orientations")  # fmt: skip
+                    "The 32 learned 3x3 first-layer filters: small oriented gradient and contrast patterns")  # fmt: skip
     fig, ax = subplots(width=7, height=6)
     plot_confusion_matrix(ax, true, pred, list(data.classes))
-    worst = _most_confused(true, pred, data.classes)
+    worst = most_confused(true, pred, data.classes)
     ctx.save_figure(fig, "confusion_matrix", f"Most confused pair: {worst}")
     wrong = np.flatnonzero(pred != true)[:24]
     fig = plot_image_grid([data.x_test[i] for i in wrong],
@@ -127,12 +127,3 @@ def run(ctx: RunContext) -> dict[str, float]:
              f"({sum(r['seconds'] for r in trainer.history):.0f} s on {trainer.device}); "
              f"test accuracy {test_acc:.2%} on {len(true):,} test images. Most confused: {worst}.")  # fmt: skip
     return {f"test_accuracy_{name}": test_acc, "epochs": len(trainer.history)}
-
-
-def _most_confused(true: np.ndarray, pred: np.ndarray, classes: tuple[str, ...]) -> str:
-    """Name the (true, predicted) pair of different classes that occurs most often."""
-    counts = np.zeros((len(classes), len(classes)), dtype=int)
-    np.add.at(counts, (true, pred), 1)
-    np.fill_diagonal(counts, 0)
-    t, p = np.unravel_index(counts.argmax(), counts.shape)
-    return f"{classes[t]} → {classes[p]} ({counts[t, p]} images)"

@@ -57,7 +57,7 @@ def run(ctx: RunContext) -> dict[str, float]:
         row[0].set_title(name, fontsize=8)
         strongest = maps[i][0].mean(dim=(1, 2)).topk(6).indices
         for ax, c in zip(row[1:], strongest, strict=True):
-            ax.imshow(maps[i][0, c], cmap="viridis")
+            ax.imshow(maps[i][0, c].numpy(), cmap="viridis")
         for ax in row:
             ax.axis("off")
     ctx.save_figure(fig, "feature_maps",
@@ -70,7 +70,7 @@ def run(ctx: RunContext) -> dict[str, float]:
         axes[0, j].imshow(unnormalize(x[j]))
         axes[0, j].set_title(categories[target[j]], fontsize=8)
         axes[1, j].imshow(unnormalize(x[j]))
-        axes[1, j].imshow(cams[j], cmap="jet", alpha=0.45)
+        axes[1, j].imshow(cams[j].numpy(), cmap="jet", alpha=0.45)
         axes[0, j].axis("off")
         axes[1, j].axis("off")
     ctx.save_figure(

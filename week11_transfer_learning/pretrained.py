@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 from PIL import Image
 from torch import nn
@@ -60,10 +61,10 @@ def read_sample_photos(wheel: Path) -> list[LabelledPhoto]:
     return photos
 
 
-def unnormalize(x: torch.Tensor) -> torch.Tensor:
+def unnormalize(x: torch.Tensor) -> np.ndarray:
     """Undo ImageNet normalisation of a (3, H, W) tensor and return an (H, W, 3) image in [0, 1]."""
     mean, std = (
         torch.tensor(IMAGENET_MEAN)[:, None, None],
         torch.tensor(IMAGENET_STD)[:, None, None],
     )
-    return (x.cpu() * std + mean).clamp(0, 1).permute(1, 2, 0)
+    return (x.detach().cpu() * std + mean).clamp(0, 1).permute(1, 2, 0).numpy()

@@ -8,6 +8,7 @@ fit together.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from shared.bars import Bar
@@ -58,7 +59,9 @@ def run(ctx: RunContext) -> dict[str, float]:
 
     titles = [f"{'✓' if hit else '✗'} {categories[i]}\n({prob:.0%}; true: {categories[p.label]})"
               for p, i, prob, hit in zip(photos, top5.indices[:, 0], top5.values[:, 0], top1_hit, strict=True)]  # fmt: skip
-    fig = plot_image_grid([p.image.resize((160, 160)) for p in photos], titles, ncols=5, size=2.4)
+    fig = plot_image_grid(
+        [np.asarray(p.image.resize((160, 160))) for p in photos], titles, ncols=5, size=2.4
+    )
     ctx.save_figure(fig, "predictions",
                     f"Pretrained MobileNetV2, no training: {int(top1_hit.sum())} of {len(photos)} photos right at top-1, "
                     f"{int(top5_hit.sum())} within the top 5")  # fmt: skip
