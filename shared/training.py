@@ -100,7 +100,9 @@ class Trainer:
 
     Batches are `(inputs, targets)` pairs. `metrics` maps a name to `fn(outputs, targets)`
     returning a batch mean; `scheduler_step` is "epoch" (StepLR, cosine, ReduceLROnPlateau)
-    or "batch" (OneCycleLR). `checkpoint` is a file rewritten atomically after every epoch.
+    or "batch" (OneCycleLR). `checkpoint` is a file rewritten atomically after every epoch; it
+    also holds the state of the training DataLoader's own `generator`, when it has one, so a
+    resumed run shuffles exactly as the uninterrupted one would have.
     """
 
     def __init__(
@@ -140,6 +142,8 @@ class Trainer:
         self.history: list[dict[str, float]] = []
         self.stopped_early = False
         self._best_weights: dict[str, torch.Tensor] | None = None
+        self._shuffle_rng: torch.Generator | None = None
+        self._pending_shuffle_state: torch.Tensor | None = None
 
     def fit(
         self, train: Iterable[Batch], val: Iterable[Batch] | None = None, epochs: int = 10
@@ -147,6 +151,10 @@ class Trainer:
         """Train until `epochs` epochs are done in total (a resumed run continues the count)."""
         if epochs < 1:
             raise ValueError(f"epochs must be >= 1, not {epochs}")
+        self._shuffle_rng = getattr(train, "generator", None)
+        if self._shuffle_rng is not None and self._pending_shuffle_state is not None:
+            self._shuffle_rng.set_state(self._pending_shuffle_state)
+        self._pending_shuffle_state = None
         bar = tqdm(range(self.epoch, epochs), desc=self.desc, unit="epoch", disable=not self.progress,
                    initial=self.epoch, total=epochs)  # fmt: skip
         for _ in bar:
@@ -209,6 +217,7 @@ class Trainer:
             "epoch": self.epoch,
             "history": self.history,
             "rng": _rng_state(),
+            "shuffle_rng": self._shuffle_rng.get_state() if self._shuffle_rng else None,
         }
         with atomic_path(Path(path)) as tmp:
             torch.save(state, tmp)
@@ -231,6 +240,7 @@ class Trainer:
         self.epoch = int(state["epoch"])
         self.history = list(state["history"])
         _set_rng_state(state["rng"])
+        self._pending_shuffle_state = state["shuffle_rng"]
 
     def _train_one_epoch(self, loader: Iterable[Batch]) -> dict[str, float]:
         """Run one pass over `loader`, updating the weights; return the epoch's mean values."""

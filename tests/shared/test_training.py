@@ -28,8 +28,10 @@ def _trainer(checkpoint=None, early_stopping=None, seed: int = 0) -> Trainer:
                    checkpoint=checkpoint, early_stopping=early_stopping, progress=False)  # fmt: skip
 
 
-def _loader() -> DataLoader:
-    return DataLoader(_blobs(), batch_size=32, shuffle=True)
+def _loader(own_generator: bool = False) -> DataLoader:
+    """Shuffled batches, drawn from the global RNG or from the loader's own generator."""
+    generator = torch.Generator().manual_seed(7) if own_generator else None
+    return DataLoader(_blobs(), batch_size=32, shuffle=True, generator=generator)
 
 
 def test_fit_learns_and_keeps_history() -> None:
@@ -41,20 +43,21 @@ def test_fit_learns_and_keeps_history() -> None:
     assert history[1]["lr"] == pytest.approx(0.07)
 
 
-def test_resume_after_epoch_k_matches_uninterrupted_run(tmp_path) -> None:
+@pytest.mark.parametrize("own_generator", [False, True])
+def test_resume_after_epoch_k_matches_uninterrupted_run(tmp_path, own_generator: bool) -> None:
     seed_all(0, deterministic=False)
     full = _trainer()
-    full.fit(_loader(), epochs=4)
+    full.fit(_loader(own_generator), epochs=4)
 
     seed_all(0, deterministic=False)
     ckpt = tmp_path / "last.pt"
     first = _trainer(checkpoint=ckpt)
-    first.fit(_loader(), epochs=2)
+    first.fit(_loader(own_generator), epochs=2)
     torch.manual_seed(123)  # the interruption: anything may happen to the RNGs in between
     resumed = _trainer(seed=99)
     resumed.load_checkpoint(ckpt)
     assert resumed.epoch == 2
-    resumed.fit(_loader(), epochs=4)
+    resumed.fit(_loader(own_generator), epochs=4)
 
     for a, b in zip(
         full.model.state_dict().values(), resumed.model.state_dict().values(), strict=True
