@@ -89,7 +89,7 @@ def _cifar_archive(path, n_per_batch: int = 4) -> None:
         for name in [*(f"data_batch_{i}" for i in range(1, 6)), "test_batch"]:
             data = rng.integers(0, 256, (n_per_batch, 3072), dtype=np.uint8)
             data[0, :1024], data[0, 1024:2048], data[0, 2048:] = 10, 20, 30  # one R, G, B image
-            add(tf, name, {b"batch_label": name.encode(), b"labels": list(range(n_per_batch)),
+            add(tf, name, {b"batch_label": name.encode(), b"labels": [i % 4 for i in range(n_per_batch)],
                            b"data": data, b"filenames": [b"x.png"] * n_per_batch})  # fmt: skip
         add(tf, "batches.meta", {b"label_names": [b"airplane", b"automobile", b"bird", b"cat"],
                                  b"num_cases_per_batch": n_per_batch})  # fmt: skip
@@ -127,3 +127,15 @@ def test_fast_run_end_to_end(fast_run, monkeypatch) -> None:
         "test_accuracy_fashion_mnist", classifier.get("test_accuracy_cifar10")
     )
     assert accuracy > 0.3  # chance is 0.1
+
+
+def test_fast_run_trains_on_cifar10_when_it_is_there(fast_run, monkeypatch, tmp_path) -> None:
+    import week10_cnn.image_classifier as classifier
+
+    archive = tmp_path / "cifar-10-python.tar.gz"
+    _cifar_archive(archive, n_per_batch=40)
+    monkeypatch.setattr(classifier, "load_images", lambda ctx: (read_cifar10(archive), "cifar10"))
+    metrics = fast_run("week10_cnn", "--project", "image_classifier")["projects"][
+        "image_classifier"
+    ]["metrics"]
+    assert "test_accuracy_cifar10" in metrics and "test_accuracy_fashion_mnist" not in metrics
