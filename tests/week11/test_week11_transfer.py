@@ -114,3 +114,23 @@ def test_fast_run_end_to_end(fast_run, monkeypatch) -> None:
         projects["inside_the_cnn"]["metrics"]["deletion_drop_gradcam"]
         > projects["inside_the_cnn"]["metrics"]["deletion_drop_shifted"]
     )
+
+
+def test_fast_transfer_runs_on_flower_photos_when_they_are_there(
+    fast_run, monkeypatch, tmp_path
+) -> None:
+    from shared.context import RunContext
+
+    archive = tmp_path / "data" / "flower_photos.tgz"
+    archive.parent.mkdir()
+    _flower_archive(archive, classes=("daisy", "roses", "tulips"), per_class=35)
+    real_dataset = RunContext.dataset
+    monkeypatch.setattr(RunContext, "dataset",
+                        lambda ctx, name: archive if name == "flower_photos" else real_dataset(ctx, name))  # fmt: skip
+    metrics = fast_run("week11_transfer_learning", "--project", "transfer")["projects"]["transfer"][
+        "metrics"
+    ]
+    assert 0.0 <= metrics["fine_tuned_accuracy"] <= 1.0
+    assert (
+        metrics["feature_extraction_accuracy"] > 0.5
+    )  # three flat colours: easy for ImageNet features
