@@ -10,6 +10,7 @@ where the run stopped: model, optimizer, scheduler, epoch, history and every RNG
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import random
@@ -255,12 +256,7 @@ class Trainer:
             with self._autocast():
                 outputs = self.model(inputs)
                 loss = self.loss_fn(outputs, targets)
-            self.scaler.scale(loss).backward()
-            if self.grad_clip is not None:
-                self.scaler.unscale_(self.optimizer)
-                nn.utils.clip_grad_norm_(self.model.parameters(), self.grad_clip)
-            self.scaler.step(self.optimizer)
-            self.scaler.update()
+            self._backward_and_step(loss)
             if self.scheduler and self.scheduler_step == "batch":
                 self.scheduler.step()
             with torch.no_grad():
@@ -271,6 +267,21 @@ class Trainer:
         if count == 0:
             raise ValueError("fit() got an empty training loader")
         return self._named(totals / count)
+
+    def _backward_and_step(self, loss: torch.Tensor) -> None:
+        """Back-propagate, clip if asked, and step; through the gradient scaler under AMP."""
+        if not self.amp:
+            loss.backward()
+            if self.grad_clip is not None:
+                nn.utils.clip_grad_norm_(self.model.parameters(), self.grad_clip)
+            self.optimizer.step()
+            return
+        self.scaler.scale(loss).backward()
+        if self.grad_clip is not None:
+            self.scaler.unscale_(self.optimizer)
+            nn.utils.clip_grad_norm_(self.model.parameters(), self.grad_clip)
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
 
     def _batch_values(
         self, outputs: torch.Tensor, targets: torch.Tensor, loss: torch.Tensor | None = None
@@ -303,8 +314,10 @@ class Trainer:
             self._best_weights = copy.deepcopy(self.model.state_dict())
         return stopper.update(row[stopper.monitor], self.epoch)
 
-    def _autocast(self):
-        return torch.autocast(self.device.type, dtype=torch.float16, enabled=self.amp)
+    def _autocast(self) -> contextlib.AbstractContextManager:
+        if not self.amp:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=torch.float16)
 
     def _to_device(self, x: torch.Tensor) -> torch.Tensor:
         return x.to(self.device, non_blocking=True)
