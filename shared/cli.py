@@ -38,7 +38,10 @@ def build_parser(week: int, title: str, projects: dict[str, str]) -> argparse.Ar
     parser.add_argument("--fast", action="store_true", help="smoke size: tiny subsets, seconds")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument(
-        "--out", type=Path, default=None, help=f"report folder (default {week_report_dir(week)})"
+        "--out",
+        type=Path,
+        default=None,
+        help=f"report folder (default {week_report_dir(week)}, or …-fast with --fast)",
     )
     parser.add_argument(
         "--device", choices=DEVICE_CHOICES, default="auto", help="PyTorch device (default auto)"
@@ -69,7 +72,7 @@ def run_week(
     cannot be fetched.
     """
     args = build_parser(week, title, projects).parse_args(argv)
-    out = args.out or week_report_dir(week)
+    out = args.out or week_report_dir(week, args.fast)
     chosen = args.project or list(projects)
     start = time.perf_counter()
     results = []

@@ -157,3 +157,11 @@ def most_confused(y_true: Sequence, y_pred: Sequence, labels: Sequence[str]) -> 
     np.fill_diagonal(counts, 0)
     t, p = np.unravel_index(counts.argmax(), counts.shape)
     return f"{labels[t]} → {labels[p]} ({counts[t, p]} images)"
+
+
+def relative_error(ours: object, reference: object) -> float:
+    """Return max|ours − reference| / max|reference|: normwise, so zero entries do no harm."""
+    ours, reference = np.asarray(ours, dtype=float), np.asarray(reference, dtype=float)
+    if ours.shape != reference.shape:
+        raise ValueError(f"shapes differ: {ours.shape} vs {reference.shape}")
+    return float(np.abs(ours - reference).max() / np.abs(reference).max())

@@ -16,6 +16,10 @@ def cache_dir() -> Path:
     return Path(root).expanduser()
 
 
-def week_report_dir(week: int) -> Path:
-    """Return the default report folder of a week, reports/weekNN."""
-    return REPORTS_DIR / f"week{week:02d}"
+def week_report_dir(week: int, fast: bool = False) -> Path:
+    """Return a week's default report folder: reports/weekNN, or reports/weekNN-fast for smoke runs.
+
+    Smoke runs get their own folder so they never overwrite the full report, nor the models a
+    later week serves (week 8 serves reports/week07/models/).
+    """
+    return REPORTS_DIR / (f"week{week:02d}-fast" if fast else f"week{week:02d}")

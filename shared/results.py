@@ -1,4 +1,4 @@
-"""`make results`: rewrite README.md's results table from reports/week*/metrics.json."""
+"""`make results`: rewrite README.md's results table from the full runs' reports/weekNN/metrics.json."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ START, END = "<!-- results:start -->", "<!-- results:end -->"
 def results_rows(reports: Path = REPORTS_DIR) -> list[tuple]:
     """One row per project of every week that has a metrics.json, in week order."""
     rows = []
-    for path in sorted(reports.glob("week*/metrics.json")):
+    for path in sorted(reports.glob("week[0-9][0-9]/metrics.json")):
         doc = json.loads(path.read_text())
         for name, project in doc["projects"].items():
             bars = project.get("bars", [])
@@ -26,7 +26,7 @@ def results_rows(reports: Path = REPORTS_DIR) -> list[tuple]:
             ]
             metrics = ", ".join(dict.fromkeys(f"{b['metric']} {b['value']:.4g}" for b in shown))
             verdict = "–" if not bars else "PASS" if all(b["passed"] for b in bars) else "FAIL"
-            data = ", ".join(d["name"] for d in project.get("datasets", [])) or "–"
+            data = _datasets_cell([d["name"] for d in project.get("datasets", [])])
             mode = "fast" if doc["fast"] else "full"
             rows.append(
                 (
@@ -40,6 +40,14 @@ def results_rows(reports: Path = REPORTS_DIR) -> list[tuple]:
                 )
             )
     return rows
+
+
+def _datasets_cell(names: list[str]) -> str:
+    """Name at most two datasets, then say how many more (Fashion-MNIST alone is four files)."""
+    if not names:
+        return "–"
+    shown = ", ".join(names[:2])
+    return shown + (f" +{len(names) - 2} more" if len(names) > 2 else "")
 
 
 def results_table(reports: Path = REPORTS_DIR) -> str:

@@ -17,6 +17,7 @@ from scipy.linalg import hilbert
 
 from shared.bars import Bar
 from shared.context import RunContext
+from shared.evaluation import relative_error
 from shared.plotting import label, subplots
 from week02_linalg import eigen, matrix, vectors
 
@@ -34,12 +35,6 @@ BARS = [
     Bar("singular_rejected_rate", ">=", 1.0, "a singular matrix has no inverse (rank < n)"),
     Bar("nonsquare_rejected_rate", ">=", 1.0, "inverse, det and eigen need square input"),
 ]
-
-
-def rel_err(ours: object, reference: object) -> float:
-    """Return max|ours − reference| / max|reference| (normwise relative error)."""
-    ours, reference = np.asarray(ours, dtype=float), np.asarray(reference, dtype=float)
-    return float(np.abs(ours - reference).max() / np.abs(reference).max())
 
 
 def align_signs(vecs: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -85,13 +80,15 @@ def check_vectors(rng: np.random.Generator, trials: int) -> float:
         c = float(rng.standard_normal())
         lu, lv = u.tolist(), v.tolist()
         errors += [
-            rel_err(vectors.add(lu, lv), u + v),
-            rel_err(vectors.scale(c, lu), c * u),
-            rel_err(vectors.dot(lu, lv), u @ v),
-            rel_err(vectors.cross(lu, lv), np.cross(u, v)),
-            rel_err(vectors.project(lu, lv), (u @ v) / (v @ v) * v),
+            relative_error(vectors.add(lu, lv), u + v),
+            relative_error(vectors.scale(c, lu), c * u),
+            relative_error(vectors.dot(lu, lv), u @ v),
+            relative_error(vectors.cross(lu, lv), np.cross(u, v)),
+            relative_error(vectors.project(lu, lv), (u @ v) / (v @ v) * v),
         ]
-        errors += [rel_err(vectors.norm(lu, p), np.linalg.norm(u, p)) for p in (1, 2, 3, math.inf)]
+        errors += [
+            relative_error(vectors.norm(lu, p), np.linalg.norm(u, p)) for p in (1, 2, 3, math.inf)
+        ]
     return max(errors)
 
 
@@ -118,7 +115,7 @@ def inverse_error_vs_condition(ctx: RunContext, rng: np.random.Generator) -> Non
     """Plot the inverse's disagreement with NumPy against cond(A), beside the cond·eps line."""
     conds = np.geomspace(1.0, 1e11, 8 if ctx.fast else 23)
     errors = [
-        rel_err(matrix.inverse(a.tolist()), np.linalg.inv(a))
+        relative_error(matrix.inverse(a.tolist()), np.linalg.inv(a))
         for a in (with_condition(rng, 6, c) for c in conds)
     ]
     fig, ax = subplots(width=6.5, height=4.2)
@@ -147,20 +144,24 @@ def run(ctx: RunContext) -> dict[str, float]:
     ctx.log(f"checking {len(cases)} matrices against numpy.linalg")
     for _, a in cases:
         rows = a.tolist()
-        errors["matmul"].append(rel_err(matrix.matmul(rows, matrix.transpose(rows)), a @ a.T))
-        errors["inverse"].append(rel_err(matrix.inverse(rows), np.linalg.inv(a)))
-        errors["determinant"].append(rel_err(matrix.determinant(rows), np.linalg.det(a)))
+        errors["matmul"].append(
+            relative_error(matrix.matmul(rows, matrix.transpose(rows)), a @ a.T)
+        )
+        errors["inverse"].append(relative_error(matrix.inverse(rows), np.linalg.inv(a)))
+        errors["determinant"].append(relative_error(matrix.determinant(rows), np.linalg.det(a)))
         sym = (a + a.T) / 2
         values, vecs = eigen.symmetric_eigen(sym.tolist())
         ref_values, ref_vecs = np.linalg.eigh(sym)
-        errors["eigvals_qr"].append(rel_err(values, ref_values))
-        errors["eigvecs_qr"].append(rel_err(align_signs(np.array(vecs), ref_vecs.T), ref_vecs.T))
+        errors["eigvals_qr"].append(relative_error(values, ref_values))
+        errors["eigvecs_qr"].append(
+            relative_error(align_signs(np.array(vecs), ref_vecs.T), ref_vecs.T)
+        )
         spd = a @ a.T
         value, vec = eigen.power_iteration(spd.tolist())
         ref_values, ref_vecs = np.linalg.eigh(spd)
-        errors["power"].append(rel_err(value, ref_values[-1]))
+        errors["power"].append(relative_error(value, ref_values[-1]))
         errors["power"].append(
-            rel_err(align_signs(np.array([vec]), ref_vecs[:, -1:].T), ref_vecs[:, -1:].T)
+            relative_error(align_signs(np.array([vec]), ref_vecs[:, -1:].T), ref_vecs[:, -1:].T)
         )
 
     singular = singular_matrices(rng)

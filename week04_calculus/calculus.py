@@ -18,14 +18,6 @@ ScalarField = Callable[[np.ndarray], float]
 VectorField = Callable[[np.ndarray], np.ndarray]
 
 
-def relative_error(ours: object, reference: object) -> float:
-    """Return max|ours − reference| / max|reference| (normwise, safe where entries are zero)."""
-    ours, reference = np.asarray(ours, dtype=float), np.asarray(reference, dtype=float)
-    if ours.shape != reference.shape:
-        raise ValueError(f"shapes differ: {ours.shape} vs {reference.shape}")
-    return float(np.abs(ours - reference).max() / np.abs(reference).max())
-
-
 def forward_difference(f: Callable[[float], float], x: float, h: float) -> float:
     """Return (f(x + h) − f(x)) / h, the one-sided estimate of f'(x) (error O(h))."""
     return (f(x + h) - f(x)) / h

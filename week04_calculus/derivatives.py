@@ -16,6 +16,7 @@ from torch.autograd.functional import hessian, jacobian
 
 from shared.bars import Bar
 from shared.context import RunContext
+from shared.evaluation import relative_error
 from shared.plotting import label, subplots
 from week04_calculus.calculus import (
     central_difference,
@@ -23,7 +24,6 @@ from week04_calculus.calculus import (
     numerical_gradient,
     numerical_hessian,
     numerical_jacobian,
-    relative_error,
 )
 
 # Analytic derivatives must equal autograd to rounding (Baydin et al. 2018, "Automatic

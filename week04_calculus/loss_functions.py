@@ -14,9 +14,9 @@ import torch.nn.functional as F
 
 from shared.bars import Bar
 from shared.context import RunContext
+from shared.evaluation import relative_error
 from shared.plotting import label, subplots
 from week04_calculus import losses
-from week04_calculus.calculus import relative_error
 
 # Goodfellow et al. (2016) Deep Learning §6.2.2: ∂CE/∂z = softmax(z) − y, ∂BCE/∂z = σ(z) − y.
 _REF = "torch.nn.functional + autograd; Goodfellow et al. (2016) §6.2.2"

@@ -27,7 +27,7 @@ from week08_fastapi.app import API_KEY_HEADER, create_app
 from week08_fastapi.schemas import COLUMNS
 from week08_fastapi.served_model import load_served_model
 from week08_fastapi.server import serve_in_thread
-from week08_fastapi.settings import Settings
+from week08_fastapi.settings import DEFAULT_MODEL_PATH, Settings
 
 BARS = [
     # RFC 9110 §15: 2xx for success, 4xx for the client's mistakes; a 5xx for bad input is a bug.
@@ -125,7 +125,7 @@ def run(ctx: RunContext) -> dict[str, float]:
 
 def _ensure_model(ctx: RunContext) -> Path:
     """Return the week 7 model, training it first if missing (into this run's folder when fast)."""
-    models = ctx.models_dir if ctx.fast else ctx.out.parent / "week07" / "models"
+    models = ctx.models_dir if ctx.fast else DEFAULT_MODEL_PATH.parent
     path = models / MODEL_FILENAME
     if not path.is_file():
         ctx.log(
