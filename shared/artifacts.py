@@ -8,9 +8,10 @@ checksum must pass before joblib ever sees the bytes.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
+import io
 import json
+import pickle
 import platform
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ import joblib
 import numpy as np
 
 from shared.atomic import atomic_path, write_text_atomic
+from shared.registry import sha256_of
 
 # Libraries whose objects end up inside a pickled model; "sklearn" is scikit-learn's import name.
 _CORE_LIBRARIES = {
@@ -45,25 +47,43 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
-def file_sha256(path: Path) -> str:
-    """Return the hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def library_versions(used: set[str] | None = None) -> dict[str, str]:
+    """Return the Python version and the versions of the libraries a model may hold.
 
-
-def library_versions() -> dict[str, str]:
-    """Return the Python version and the versions of the installed libraries a model may hold."""
+    With `used` (see packages_used), optional libraries the model does not hold are left out,
+    so an scikit-learn model saved beside torch still loads where torch is not installed.
+    """
     versions = {"python": platform.python_version()}
     for key, dist in {**_CORE_LIBRARIES, **_OPTIONAL_LIBRARIES}.items():
+        if key in _OPTIONAL_LIBRARIES and used is not None and key not in used:
+            continue
         try:
             versions[key] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
             if key in _CORE_LIBRARIES:
                 raise
     return versions
+
+
+class _PackageRecorder(pickle.Pickler):
+    """A pickler that notes the top-level package of every object it is asked to write."""
+
+    def __init__(self, file: io.BytesIO) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.packages: set[str] = set()
+
+    def persistent_id(self, obj: object) -> None:
+        """Called once per object: record where it and its type come from, then pickle as usual."""
+        for module in (type(obj).__module__, getattr(obj, "__module__", None)):
+            if isinstance(module, str):
+                self.packages.add(module.split(".")[0])
+
+
+def packages_used(model: object) -> set[str]:
+    """Return the top-level packages whose objects (or classes) the pickled model holds."""
+    recorder = _PackageRecorder(io.BytesIO())
+    recorder.dump(model)
+    return recorder.packages
 
 
 def save_artifact(
@@ -82,11 +102,11 @@ def save_artifact(
     path = Path(path)
     with atomic_path(path) as tmp:
         joblib.dump(model, tmp)
-        digest = file_sha256(tmp)
+        digest = sha256_of(tmp)
     sidecar = {
         "sha256": digest,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "versions": library_versions(),
+        "versions": library_versions(packages_used(model)),
         "metrics": metrics,
         "feature_schema": feature_schema,
         **extra,
@@ -125,7 +145,7 @@ def load_artifact(path: Path, *, rebuild_hint: str = "save the model again") -> 
         if not path.is_file():
             raise ArtifactError(f"{path}: no such model file")
         meta = read_sidecar(path)
-        actual = file_sha256(path)
+        actual = sha256_of(path)
         if actual != meta["sha256"]:
             raise ArtifactError(
                 f"{path}: sha256 {actual[:16]}… differs from its sidecar's {str(meta['sha256'])[:16]}…; "

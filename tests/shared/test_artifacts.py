@@ -11,7 +11,14 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from shared import artifacts
-from shared.artifacts import ArtifactError, load_artifact, save_artifact, sidecar_path
+from shared.artifacts import (
+    ArtifactError,
+    load_artifact,
+    packages_used,
+    save_artifact,
+    sidecar_path,
+)
+from shared.registry import sha256_of
 
 
 @pytest.fixture
@@ -33,7 +40,7 @@ def test_roundtrip_predicts_identically_and_keeps_the_sidecar(saved) -> None:
     assert meta["feature_schema"] == {"x": {"dtype": "float"}}
     assert meta["note"] == "test"
     assert meta["versions"]["sklearn"] == artifacts.library_versions()["sklearn"]
-    assert meta["sha256"] == artifacts.file_sha256(path)
+    assert meta["sha256"] == sha256_of(path)
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".part")]
 
 
@@ -96,3 +103,20 @@ def test_extra_cannot_overwrite_the_checksum(tmp_path: Path) -> None:
         save_artifact(
             1, tmp_path / "m.joblib", metrics={}, feature_schema={}, extra={"sha256": "x"}
         )
+
+
+def test_sidecar_records_only_the_optional_libraries_the_model_holds(saved) -> None:
+    """A scikit-learn model saved where torch is installed must still load where it is not."""
+    meta = json.loads(sidecar_path(saved[0]).read_text())
+    assert {"sklearn", "numpy", "joblib"} <= meta["versions"].keys()
+    assert not {"torch", "xgboost", "lightgbm"} & meta["versions"].keys()
+
+
+def test_packages_used_sees_classes_and_functions() -> None:
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+    from xgboost import XGBClassifier
+
+    model = make_pipeline(FunctionTransformer(np.log1p), XGBClassifier(n_estimators=2))
+    assert {"sklearn", "numpy", "xgboost"} <= packages_used(model)
+    assert "torch" not in packages_used(model)
