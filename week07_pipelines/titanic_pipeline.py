@@ -73,13 +73,15 @@ def build_pipeline(seed: int = 0) -> Pipeline:
         ("features", TitanicFeatures()),
         ("prep", tabular_preprocessor(_NUMERIC, _ONEHOT, indicator=True)),
         ("select", SelectKBest(f_classif, k="all")),
-        ("model", RandomForestClassifier(n_estimators=200, random_state=seed, n_jobs=1)),
+        ("model", RandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=1)),
     ])  # fmt: skip
 
 
 def param_grid(seed: int, fast: bool) -> list[dict]:
     """Return the search space over selection, model family and model settings."""
-    forest = RandomForestClassifier(n_estimators=30 if fast else 200, random_state=seed, n_jobs=1)
+    # 100 trees, not 200: CV accuracy moves by less than one fold-to-fold std (0.820 vs 0.827),
+    # and week 8 serves this model, where each tree costs ~30 µs of every request's latency.
+    forest = RandomForestClassifier(n_estimators=30 if fast else 100, random_state=seed, n_jobs=1)
     if fast:
         return [{"select__k": ["all"], "model": [forest], "model__max_depth": [6]}]
     return [
