@@ -24,9 +24,9 @@ def results_rows(reports: Path = REPORTS_DIR) -> list[tuple]:
             shown = bars or [
                 {"metric": k, "value": v} for k, v in list(project["metrics"].items())[:2]
             ]
-            metrics = ", ".join(dict.fromkeys(f"{b['metric']} {b['value']:.4g}" for b in shown))
+            metrics = _first_two([f"{b['metric']} {b['value']:.4g}" for b in shown], "bars")
             verdict = "–" if not bars else "PASS" if all(b["passed"] for b in bars) else "FAIL"
-            data = _datasets_cell([d["name"] for d in project.get("datasets", [])])
+            data = _first_two([d["name"] for d in project.get("datasets", [])], "files")
             mode = "fast" if doc["fast"] else "full"
             rows.append(
                 (
@@ -42,12 +42,12 @@ def results_rows(reports: Path = REPORTS_DIR) -> list[tuple]:
     return rows
 
 
-def _datasets_cell(names: list[str]) -> str:
-    """Name at most two datasets, then say how many more (Fashion-MNIST alone is four files)."""
-    if not names:
+def _first_two(items: list[str], noun: str) -> str:
+    """Show two items, then how many more, so a row stays readable (week 2 has nine bars)."""
+    items = list(dict.fromkeys(items))
+    if not items:
         return "–"
-    shown = ", ".join(names[:2])
-    return shown + (f" +{len(names) - 2} more" if len(names) > 2 else "")
+    return ", ".join(items[:2]) + (f" +{len(items) - 2} more {noun}" if len(items) > 2 else "")
 
 
 def results_table(reports: Path = REPORTS_DIR) -> str:

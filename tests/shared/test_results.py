@@ -41,3 +41,14 @@ def test_rewrite_only_touches_the_marked_block(tmp_path):
     readme.write_text("no markers")
     with pytest.raises(SystemExit, match="no <!-- results:start -->"):
         rewrite_readme(readme, "x")
+
+
+def test_long_lists_are_cut_to_two(tmp_path):
+    week = tmp_path / "week02"
+    week.mkdir()
+    bars = [{"metric": f"err_{i}", "value": 0.0, "passed": True} for i in range(5)]
+    project = {"metrics": {}, "bars": bars, "datasets": [], "wall_seconds": 1.0}
+    (week / "metrics.json").write_text(
+        json.dumps({"week": 2, "fast": False, "projects": {"p": project}})
+    )
+    assert "| err_0 0, err_1 0 +3 more bars | PASS | – |" in results_table(tmp_path)
