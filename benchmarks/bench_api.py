@@ -25,20 +25,12 @@ import numpy as np
 from shared.bench import record
 from shared.paths import REPO_ROOT
 from week07_pipelines.titanic_pipeline import train_and_save
-from week08_fastapi.schemas import Passenger, to_frame
+from week08_fastapi.schemas import EXAMPLE_PASSENGER, Passenger, to_frame
 from week08_fastapi.served_model import load_served_model
 from week08_fastapi.server import LOOPBACK, free_port
 from week08_fastapi.settings import DEFAULT_MODEL_PATH
 
-PASSENGER = {
-    "pclass": 3,
-    "sex": "male",
-    "age": 22,
-    "sibsp": 1,
-    "parch": 0,
-    "fare": 7.25,
-    "embarked": "S",
-}
+PASSENGER = EXAMPLE_PASSENGER
 WARMUP, REQUESTS, THREADS, TIME_CAP_S = 50, 1000, 4, 30.0
 P99_TARGET_MS, OVERHEAD_TARGET_X = 20.0, 10.0
 

@@ -44,24 +44,24 @@ class Port(StrEnum):
     S = "S"
 
 
+# Mr Owen Harris Braund, the first row of Kaggle's train.csv: the docs' example and the tests'.
+EXAMPLE_PASSENGER = {
+    "pclass": 3,
+    "sex": "male",
+    "age": 22,
+    "sibsp": 1,
+    "parch": 0,
+    "fare": 7.25,
+    "embarked": "S",
+}
+
+
 class Passenger(BaseModel):
     """One passenger's raw features; unknown age, fare or port may be null."""
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "pclass": 3,
-                    "sex": "male",
-                    "age": 22,
-                    "sibsp": 1,
-                    "parch": 0,
-                    "fare": 7.25,
-                    "embarked": "S",
-                }
-            ]
-        },
+        json_schema_extra={"examples": [EXAMPLE_PASSENGER]},
     )
 
     pclass: int = Field(ge=1, le=3, description="ticket class: 1 (first), 2 or 3")

@@ -16,20 +16,13 @@ from shared.data import read_titanic
 from shared.registry import fetch
 from week07_pipelines.titanic_pipeline import TITANIC_INPUT_COLUMNS, TITANIC_SCHEMA, build_pipeline
 from week08_fastapi.app import API_KEY_HEADER, create_app
+from week08_fastapi.schemas import EXAMPLE_PASSENGER
 from week08_fastapi.served_model import ServedModel, load_served_model
 from week08_fastapi.settings import Settings
 
 KEY = "test-key-0123456789"
 AUTH = {API_KEY_HEADER: KEY}
-PASSENGER = {
-    "pclass": 3,
-    "sex": "male",
-    "age": 22,
-    "sibsp": 1,
-    "parch": 0,
-    "fare": 7.25,
-    "embarked": "S",
-}
+PASSENGER = EXAMPLE_PASSENGER
 ROSE = {
     "pclass": 1,
     "sex": "female",
