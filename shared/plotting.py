@@ -21,11 +21,13 @@ def subplots(nrows: int = 1, ncols: int = 1, width: float = 6.0, height: float =
     return plt.subplots(nrows, ncols, figsize=size, layout="constrained", **kwargs)
 
 
-def label(ax: Axes, title: str, xlabel: str = "", ylabel: str = "") -> Axes:
-    """Set a panel's title and axis labels in one call."""
+def label(ax: Axes, title: str, xlabel: str | None = None, ylabel: str | None = None) -> Axes:
+    """Set a panel's title, and its axis labels where given (None keeps what a plot set)."""
     ax.set_title(title, fontweight="bold")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
     return ax
 
 
