@@ -6,11 +6,12 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from matplotlib.figure import Figure
-
-from shared.plotting import close
 from shared.registry import default_registry
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass
@@ -56,6 +57,8 @@ class RunContext:
         """Save `fig` as figures/<project>_<name>.png with a one-line caption for the report."""
         slug = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
         path = self.figures_dir / f"{self.project}_{slug}.png"
+        from shared.plotting import close
+
         fig.savefig(path, dpi=110)
         close(fig)
         self.figures.append((f"figures/{path.name}", caption))
