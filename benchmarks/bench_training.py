@@ -47,17 +47,24 @@ def make_model() -> nn.Module:
     """A small CNN of the size week 10 trains (conv-pool-conv-pool-fc)."""
     torch.manual_seed(0)
     return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(32 * 7 * 7, 10),
-    )  # fmt: skip
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32 * 7 * 7, 10),
+    )
 
 
 def make_batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
     """STEPS fixed batches of random images and labels (data loading is not what is measured)."""
     g = torch.Generator().manual_seed(0)
-    return [(torch.randn(BATCH, 1, 28, 28, generator=g), torch.randint(0, 10, (BATCH,), generator=g))
-            for _ in range(STEPS)]  # fmt: skip
+    return [
+        (torch.randn(BATCH, 1, 28, 28, generator=g), torch.randint(0, 10, (BATCH,), generator=g))
+        for _ in range(STEPS)
+    ]
 
 
 def hand_written(batches: TimedBatches) -> None:
@@ -101,8 +108,10 @@ def main() -> None:
         "target_overhead_ratio": 1.05,
     }
     path = record("training", result)
-    print(f"Trainer / hand-written step time: {ours / plain:.3f} (target < 1.05); "
-          f"{result['images_per_s_trainer']:.0f} images/s; written to {path}")  # fmt: skip
+    print(
+        f"Trainer / hand-written step time: {ours / plain:.3f} (target < 1.05); "
+        f"{result['images_per_s_trainer']:.0f} images/s; written to {path}"
+    )
 
 
 if __name__ == "__main__":

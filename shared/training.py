@@ -1,11 +1,27 @@
 """The PyTorch training loop every deep-learning week shares: fit, evaluate, resume, plot.
 
-`Trainer` wraps one model, optimizer and loss. `fit` runs epochs with tqdm progress bars (live
-loss and metric), keeps a per-epoch `history`, steps a learning-rate scheduler, clips gradients,
-uses mixed precision on a GPU when asked, stops early when the monitored value stops improving,
-and writes a checkpoint after every epoch. A checkpoint holds state dicts and plain values only
-(it loads with `torch.load(..., weights_only=True)`), and resuming from one continues exactly
-where the run stopped: model, optimizer, scheduler, epoch, history and every RNG state.
+`Trainer` wraps one model and optimizer. Each batch goes through one `step(model, batch)` that
+returns `(loss, outputs, targets)`: the default is the classic `(inputs, targets)` pair and a
+loss function; `model_loss_step` fits models that compute their own loss from a dict batch
+(Hugging Face transformers), `detection_step` fits torchvision detectors (a list of images and a
+list of target dicts). Batches move to the device recursively (tensors inside dicts, lists and
+tuples). Metrics are epoch metrics (shared.metrics): counted on every batch, computed once per
+epoch, so macro-F1 and IoU are right; a plain `fn(outputs, targets)` returning a batch mean
+still works.
+
+`fit` runs epochs with tqdm progress, keeps a per-epoch `history`, steps a learning-rate
+scheduler, clips gradients, uses mixed precision on CUDA (bf16 where the GPU has it, else fp16
+with a gradient scaler; `precision` says which), stops early when the monitored value stops
+improving, and writes a checkpoint after every epoch. A checkpoint holds state dicts and plain
+values only (it loads with `torch.load(..., weights_only=True)`), and resuming from one continues
+exactly where the run stopped: model, optimizer, scheduler, epoch, history, every global RNG,
+the training DataLoader's own generator and any `generators` given (e.g. augmentation's).
+
+Under `torchrun` the same Trainer trains with DistributedDataParallel (shared.distributed).
+
+Generative training (GANs, diffusion) alternates several optimizers or samples noise schedules
+per step; those weeks keep an explicit loop of their own (nanoGPT style) rather than bend this
+one.
 """
 
 from __future__ import annotations
@@ -18,6 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -25,30 +42,61 @@ from matplotlib.figure import Figure
 from torch import nn
 from tqdm.auto import tqdm
 
+from shared import distributed
 from shared.atomic import atomic_path
 from shared.devices import resolve_device
+from shared.metrics import Accuracy, EpochMetric, Mean, batch_size
 from shared.plotting import label, subplots
-from shared.seeding import seed_everything
 
-Metric = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-Batch = tuple[torch.Tensor, torch.Tensor]
-
-
-def accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Return the fraction of rows whose arg-max class equals the target (a 0-d tensor)."""
-    return (outputs.argmax(dim=1) == targets).float().mean()
+Step = Callable[[nn.Module, Any], tuple[torch.Tensor | None, Any, Any]]
+MetricLike = EpochMetric | Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
-def seed_all(seed: int, deterministic: bool = True) -> torch.Generator:
-    """Seed Python, NumPy and PyTorch, prefer deterministic kernels, return a seeded Generator.
+def supervised_step(loss_fn: Callable[[Any, Any], torch.Tensor]) -> Step:
+    """Return the classic step: `inputs, targets = batch`, loss = loss_fn(model(inputs), targets)."""
 
-    Pass the generator to a DataLoader (`generator=`) so its shuffling is repeatable too.
+    def step(model: nn.Module, batch: Any) -> tuple[torch.Tensor, Any, Any]:
+        inputs, targets = batch
+        outputs = model(inputs)
+        return loss_fn(outputs, targets), outputs, targets
+
+    return step
+
+
+def model_loss_step(model: nn.Module, batch: Mapping[str, Any]) -> tuple[torch.Tensor, Any, Any]:
+    """Step for models that compute their own loss from a dict batch (Hugging Face style).
+
+    `model(**batch)` must return an object with `.loss` and `.logits`; the targets are
+    `batch["labels"]`.
     """
-    seed_everything(seed)
-    if deterministic:
-        torch.use_deterministic_algorithms(True, warn_only=True)
-        torch.backends.cudnn.benchmark = False
-    return torch.Generator().manual_seed(seed)
+    out = model(**batch)
+    return out.loss, out.logits, batch.get("labels")
+
+
+def detection_step(model: nn.Module, batch: tuple[list, list]) -> tuple[Any, Any, Any]:
+    """Step for torchvision detectors: a list of images and a list of target dicts.
+
+    In training mode the model returns its losses (summed here); in eval mode its predictions,
+    with no loss, for a detection metric such as mAP to count.
+    """
+    images, targets = batch
+    if model.training:
+        losses = model(images, targets)
+        return sum(losses.values()), None, targets
+    return None, model(images), targets
+
+
+def to_device(batch: Any, device: torch.device) -> Any:
+    """Move every tensor in `batch` (inside dicts, lists and tuples) to `device`."""
+    if isinstance(batch, torch.Tensor):
+        return batch.to(device, non_blocking=True)
+    if isinstance(batch, Mapping):
+        return {k: to_device(v, device) for k, v in batch.items()}
+    if isinstance(batch, tuple) and hasattr(batch, "_fields"):  # a namedtuple
+        return type(batch)(*(to_device(v, device) for v in batch))
+    if isinstance(batch, list | tuple):
+        return type(batch)(to_device(v, device) for v in batch)
+    return batch
 
 
 @dataclass
@@ -99,45 +147,59 @@ class EarlyStopping:
 class Trainer:
     """Fit and evaluate one PyTorch model; see the module docstring for what it takes care of.
 
-    Batches are `(inputs, targets)` pairs. `metrics` maps a name to `fn(outputs, targets)`
-    returning a batch mean; `scheduler_step` is "epoch" (StepLR, cosine, ReduceLROnPlateau)
-    or "batch" (OneCycleLR). `checkpoint` is a file rewritten atomically after every epoch; it
-    also holds the state of the training DataLoader's own `generator`, when it has one, so a
-    resumed run shuffles exactly as the uninterrupted one would have.
+    Give either `loss_fn` (for `(inputs, targets)` batches; default cross-entropy) or a `step`.
+    `metrics` maps a name to an EpochMetric or to `fn(outputs, targets)` returning a batch mean
+    (default: accuracy). `scheduler_step` is "epoch" (StepLR, cosine, ReduceLROnPlateau) or
+    "batch" (OneCycleLR). `checkpoint` is a file rewritten atomically after every epoch; it also
+    holds the state of the training DataLoader's own `generator`, when it has one, and of every
+    generator in `generators`, so a resumed run draws exactly the numbers the uninterrupted one
+    would have. `amp` turns on mixed precision where it helps (CUDA only).
     """
 
     def __init__(
         self,
         model: nn.Module,
         optimizer: torch.optim.Optimizer,
-        loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+        loss_fn: Callable[[Any, Any], torch.Tensor] | None = None,
         *,
+        step: Step | None = None,
         device: str = "auto",
-        metrics: Mapping[str, Metric] | None = None,
+        metrics: Mapping[str, MetricLike] | None = None,
         scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
         scheduler_step: str = "epoch",
         grad_clip: float | None = None,
-        amp: bool = False,
+        amp: bool = True,
         early_stopping: EarlyStopping | None = None,
         checkpoint: Path | None = None,
+        generators: Mapping[str, torch.Generator] | None = None,
         progress: bool = True,
         desc: str = "train",
     ) -> None:
         if scheduler_step not in ("epoch", "batch"):
             raise ValueError(f"scheduler_step must be 'epoch' or 'batch', not {scheduler_step!r}")
+        if step is not None and loss_fn is not None:
+            raise ValueError("give a loss_fn or a step, not both (the step computes the loss)")
         self.device = torch.device(resolve_device(device))
+        if distributed.is_distributed():
+            self.device = distributed.setup(self.device)
         self.model = model.to(self.device)
+        self.net: nn.Module = self.model
+        if distributed.is_distributed():
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.net = nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
         self.optimizer = optimizer
-        self.loss_fn = loss_fn or nn.CrossEntropyLoss()
-        self.metrics = dict({"accuracy": accuracy} if metrics is None else metrics)
+        self.step = step or supervised_step(loss_fn or nn.CrossEntropyLoss())
+        chosen = {"accuracy": Accuracy()} if metrics is None else metrics
+        self.metrics = {k: m if isinstance(m, EpochMetric) else Mean(m) for k, m in chosen.items()}
         self.scheduler = scheduler
         self.scheduler_step = scheduler_step
         self.grad_clip = grad_clip
-        self.amp = amp and self.device.type == "cuda"
-        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
+        self.precision = _precision(self.device) if amp else "fp32"
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.precision == "fp16")
         self.early_stopping = early_stopping
         self.checkpoint = Path(checkpoint) if checkpoint else None
-        self.progress = progress
+        self.generators = dict(generators or {})
+        self.progress = progress and distributed.is_main()
         self.desc = desc
         self.epoch = 0
         self.history: list[dict[str, float]] = []
@@ -147,17 +209,25 @@ class Trainer:
         self._pending_shuffle_state: torch.Tensor | None = None
 
     def fit(
-        self, train: Iterable[Batch], val: Iterable[Batch] | None = None, epochs: int = 10
+        self, train: Iterable, val: Iterable | None = None, epochs: int = 10
     ) -> list[dict[str, float]]:
         """Train until `epochs` epochs are done in total (a resumed run continues the count)."""
         if epochs < 1:
             raise ValueError(f"epochs must be >= 1, not {epochs}")
+        if distributed.is_distributed():
+            train = distributed.shard(train)
         self._shuffle_rng = getattr(train, "generator", None)
         if self._shuffle_rng is not None and self._pending_shuffle_state is not None:
             self._shuffle_rng.set_state(self._pending_shuffle_state)
         self._pending_shuffle_state = None
-        bar = tqdm(range(self.epoch, epochs), desc=self.desc, unit="epoch", disable=not self.progress,
-                   initial=self.epoch, total=epochs)  # fmt: skip
+        bar = tqdm(
+            range(self.epoch, epochs),
+            desc=self.desc,
+            unit="epoch",
+            disable=not self.progress,
+            initial=self.epoch,
+            total=epochs,
+        )
         for _ in bar:
             start = time.perf_counter()
             row = {"epoch": self.epoch + 1, "lr": self.optimizer.param_groups[0]["lr"]}
@@ -181,33 +251,34 @@ class Trainer:
             self.model.load_state_dict(self._best_weights)
         return self.history
 
-    def evaluate(self, loader: Iterable[Batch]) -> dict[str, float]:
-        """Return the mean loss and metrics of the model over `loader`, without training."""
+    def evaluate(self, loader: Iterable) -> dict[str, float]:
+        """Return the loss and metrics of the model over all of `loader`, without training."""
         self.model.eval()
-        totals = torch.zeros(1 + len(self.metrics), device=self.device)
-        count = 0
+        self._reset_metrics()
         with torch.inference_mode(), self._autocast():
-            for inputs, targets in loader:
-                inputs, targets = self._to_device(inputs), self._to_device(targets)
-                outputs = self.model(inputs)
-                totals += len(targets) * self._batch_values(outputs, targets)
-                count += len(targets)
-        if count == 0:
-            raise ValueError("evaluate() got an empty loader")
-        return self._named(totals / count)
+            for batch in loader:
+                loss, outputs, targets = self.step(self.model, to_device(batch, self.device))
+                self._update_metrics(loss, outputs, targets)
+        return self._compute_metrics(sync=False)
 
-    def predict(self, loader: Iterable[Batch]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Return (outputs, targets) over `loader`, concatenated on the CPU."""
+    def predict(self, loader: Iterable) -> tuple[Any, Any]:
+        """Return (outputs, targets) over `loader` on the CPU: tensors concatenated, else lists."""
         self.model.eval()
         outputs, targets = [], []
         with torch.inference_mode(), self._autocast():
-            for x, y in loader:
-                outputs.append(self.model(self._to_device(x)).float().cpu())
-                targets.append(y)
-        return torch.cat(outputs), torch.cat(targets)
+            for batch in loader:
+                _, out, tgt = self.step(self.model, to_device(batch, self.device))
+                outputs.append(to_device(_as_float(out), torch.device("cpu")))
+                targets.append(to_device(tgt, torch.device("cpu")))
+        return _concat(outputs), _concat(targets)
 
-    def save_checkpoint(self, path: Path) -> Path:
-        """Write everything a resumed run needs (state dicts and plain values), atomically."""
+    def save_checkpoint(self, path: Path) -> Path | None:
+        """Write everything a resumed run needs (state dicts and plain values), atomically.
+
+        Under torchrun only rank 0 writes; the others return None.
+        """
+        if not distributed.is_main():
+            return None
         state = {
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
@@ -219,6 +290,7 @@ class Trainer:
             "history": self.history,
             "rng": _rng_state(),
             "shuffle_rng": self._shuffle_rng.get_state() if self._shuffle_rng else None,
+            "generators": {k: g.get_state() for k, g in self.generators.items()},
         }
         with atomic_path(Path(path)) as tmp:
             torch.save(state, tmp)
@@ -242,35 +314,42 @@ class Trainer:
         self.history = list(state["history"])
         _set_rng_state(state["rng"])
         self._pending_shuffle_state = state["shuffle_rng"]
+        saved = state.get("generators", {})
+        missing = set(self.generators) - set(saved)
+        if missing:
+            raise KeyError(f"{path} holds no state for the generators {sorted(missing)}")
+        for name, generator in self.generators.items():
+            generator.set_state(saved[name].cpu())
 
-    def _train_one_epoch(self, loader: Iterable[Batch]) -> dict[str, float]:
-        """Run one pass over `loader`, updating the weights; return the epoch's mean values."""
+    def _train_one_epoch(self, loader: Iterable) -> dict[str, float]:
+        """Run one pass over `loader`, updating the weights; return the epoch's metrics."""
         self.model.train()
-        totals = torch.zeros(1 + len(self.metrics), device=self.device)
-        count = 0
-        bar = tqdm(loader, desc=f"epoch {self.epoch + 1}", unit="batch", leave=False,
-                   disable=not self.progress, mininterval=0.5)  # fmt: skip
-        for step, (inputs, targets) in enumerate(bar, 1):
-            inputs, targets = self._to_device(inputs), self._to_device(targets)
+        self._reset_metrics()
+        sampler = getattr(loader, "sampler", None)
+        if hasattr(sampler, "set_epoch"):
+            sampler.set_epoch(self.epoch)
+        bar = tqdm(
+            loader,
+            desc=f"epoch {self.epoch + 1}",
+            unit="batch",
+            leave=False,
+            disable=not self.progress,
+            mininterval=1.0,
+        )
+        for batch in bar:
             self.optimizer.zero_grad(set_to_none=True)
             with self._autocast():
-                outputs = self.model(inputs)
-                loss = self.loss_fn(outputs, targets)
+                loss, outputs, targets = self.step(self.net, to_device(batch, self.device))
             self._backward_and_step(loss)
             if self.scheduler and self.scheduler_step == "batch":
                 self.scheduler.step()
             with torch.no_grad():
-                totals += len(targets) * self._batch_values(outputs.detach(), targets, loss)
-            count += len(targets)
-            if self.progress and step % 20 == 0:
-                bar.set_postfix(self._named(totals / count), refresh=False)
-        if count == 0:
-            raise ValueError("fit() got an empty training loader")
-        return self._named(totals / count)
+                self._update_metrics(loss, outputs, targets)
+        return self._compute_metrics(sync=True)
 
     def _backward_and_step(self, loss: torch.Tensor) -> None:
-        """Back-propagate, clip if asked, and step; through the gradient scaler under AMP."""
-        if not self.amp:
+        """Back-propagate, clip if asked, and step; through the gradient scaler for fp16."""
+        if not self.scaler.is_enabled():
             loss.backward()
             if self.grad_clip is not None:
                 nn.utils.clip_grad_norm_(self.model.parameters(), self.grad_clip)
@@ -283,16 +362,35 @@ class Trainer:
         self.scaler.step(self.optimizer)
         self.scaler.update()
 
-    def _batch_values(
-        self, outputs: torch.Tensor, targets: torch.Tensor, loss: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        """Return [loss, metric...] for one batch as one tensor (no host sync)."""
-        outputs = outputs.float()
-        loss = self.loss_fn(outputs, targets) if loss is None else loss.detach().float()
-        return torch.stack([loss, *(fn(outputs, targets).float() for fn in self.metrics.values())])
+    def _reset_metrics(self) -> None:
+        self._loss = Mean(lambda *_: torch.zeros(()))
+        self._loss.reset(self.device)
+        for metric in self.metrics.values():
+            metric.reset(self.device)
 
-    def _named(self, values: torch.Tensor) -> dict[str, float]:
-        return dict(zip(["loss", *self.metrics], values.tolist(), strict=True))
+    def _update_metrics(self, loss: torch.Tensor | None, outputs: Any, targets: Any) -> None:
+        """Count one batch into the loss mean and every metric (no host synchronisation)."""
+        if loss is not None:
+            self._loss.add(loss.detach(), batch_size(targets if targets is not None else outputs))
+        if outputs is None:
+            return
+        for metric in self.metrics.values():
+            metric.update(outputs, targets)
+
+    def _compute_metrics(self, sync: bool) -> dict[str, float]:
+        """Return the epoch's loss and metrics, summed over processes first when `sync`."""
+        parts = {"loss": self._loss, **self.metrics}
+        if sync:
+            for metric in parts.values():
+                distributed.all_reduce_sum(metric.state)
+        if int(self._loss.state[1]) == 0 and not any(
+            int(m.state.sum()) for m in self.metrics.values()
+        ):
+            raise ValueError("the loader gave no batch: check the dataset and batch size")
+        values = {k: m.compute() for k, m in self.metrics.items()}
+        if int(self._loss.state[1]):
+            values = {"loss": self._loss.compute(), **values}
+        return values
 
     def _step_epoch_scheduler(self, row: dict[str, float]) -> None:
         if not self.scheduler or self.scheduler_step != "epoch":
@@ -315,12 +413,33 @@ class Trainer:
         return stopper.update(row[stopper.monitor], self.epoch)
 
     def _autocast(self) -> contextlib.AbstractContextManager:
-        if not self.amp:
+        if self.precision == "fp32":
             return contextlib.nullcontext()
-        return torch.autocast(self.device.type, dtype=torch.float16)
+        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+        return torch.autocast(self.device.type, dtype=dtype)
 
-    def _to_device(self, x: torch.Tensor) -> torch.Tensor:
-        return x.to(self.device, non_blocking=True)
+
+def _precision(device: torch.device) -> str:
+    """Return the mixed precision a device gains from: bf16 or fp16 on CUDA, none elsewhere."""
+    if device.type != "cuda":
+        return "fp32"
+    return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+
+
+def _as_float(outputs: Any) -> Any:
+    """Return floating tensors as float32 (autocast may give bf16), anything else unchanged."""
+    if isinstance(outputs, torch.Tensor) and outputs.is_floating_point():
+        return outputs.float()
+    return outputs
+
+
+def _concat(parts: list) -> Any:
+    """Concatenate a list of tensors; flatten a list of lists (detections); else return it."""
+    if parts and all(isinstance(p, torch.Tensor) for p in parts):
+        return torch.cat(parts)
+    if parts and all(isinstance(p, list | tuple) for p in parts):
+        return [item for part in parts for item in part]
+    return parts
 
 
 def _rng_state() -> dict:

@@ -7,7 +7,9 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from shared.training import EarlyStopping, Trainer, accuracy, plot_history, seed_all
+from shared.evaluation import accuracy
+from shared.seeding import seed_everything
+from shared.training import EarlyStopping, Trainer, model_loss_step, plot_history
 
 
 def _blobs(n: int = 256, seed: int = 0) -> TensorDataset:
@@ -24,8 +26,16 @@ def _trainer(checkpoint=None, early_stopping=None, seed: int = 0) -> Trainer:
     model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Dropout(0.2), nn.Linear(16, 2))
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.7)
-    return Trainer(model, opt, device="cpu", scheduler=sched, grad_clip=1.0,
-                   checkpoint=checkpoint, early_stopping=early_stopping, progress=False)  # fmt: skip
+    return Trainer(
+        model,
+        opt,
+        device="cpu",
+        scheduler=sched,
+        grad_clip=1.0,
+        checkpoint=checkpoint,
+        early_stopping=early_stopping,
+        progress=False,
+    )
 
 
 def _loader(own_generator: bool = False) -> DataLoader:
@@ -45,11 +55,11 @@ def test_fit_learns_and_keeps_history() -> None:
 
 @pytest.mark.parametrize("own_generator", [False, True])
 def test_resume_after_epoch_k_matches_uninterrupted_run(tmp_path, own_generator: bool) -> None:
-    seed_all(0, deterministic=False)
+    seed_everything(0)
     full = _trainer()
     full.fit(_loader(own_generator), epochs=4)
 
-    seed_all(0, deterministic=False)
+    seed_everything(0)
     ckpt = tmp_path / "last.pt"
     first = _trainer(checkpoint=ckpt)
     first.fit(_loader(own_generator), epochs=2)
@@ -105,7 +115,8 @@ def test_evaluate_and_predict_agree_with_a_manual_pass() -> None:
         expected = trainer.model.eval()(data.tensors[0])
     assert torch.allclose(outputs, expected, atol=1e-6)
     scores = trainer.evaluate(DataLoader(data, batch_size=50))
-    assert scores["accuracy"] == pytest.approx(accuracy(expected, targets).item(), abs=1e-6)
+    expected_accuracy = accuracy(targets.numpy(), expected.argmax(1).numpy())
+    assert scores["accuracy"] == pytest.approx(expected_accuracy, abs=1e-12)
     assert scores["loss"] == pytest.approx(
         nn.functional.cross_entropy(expected, targets).item(), rel=1e-5
     )
@@ -118,8 +129,18 @@ def test_bad_arguments_have_clear_errors(tmp_path) -> None:
     with pytest.raises(FileNotFoundError, match="checkpoint"):
         trainer.load_checkpoint(tmp_path / "missing.pt")
     with pytest.raises(ValueError, match="scheduler_step"):
-        Trainer(nn.Linear(2, 2), torch.optim.SGD(nn.Linear(2, 2).parameters(), lr=0.1),
-                scheduler_step="sometimes")  # fmt: skip
+        Trainer(
+            nn.Linear(2, 2),
+            torch.optim.SGD(nn.Linear(2, 2).parameters(), lr=0.1),
+            scheduler_step="sometimes",
+        )
+    with pytest.raises(ValueError, match="not both"):
+        Trainer(
+            nn.Linear(2, 2),
+            torch.optim.SGD(nn.Linear(2, 2).parameters(), lr=0.1),
+            nn.CrossEntropyLoss(),
+            step=model_loss_step,
+        )
 
 
 def test_plot_history_draws_one_panel_per_metric() -> None:
