@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shared import distributed
+from shared.atomic import atomic_path
 from shared.registry import default_registry
 
 if TYPE_CHECKING:
@@ -16,7 +18,11 @@ if TYPE_CHECKING:
 
 @dataclass
 class RunContext:
-    """Everything one project run needs and records; `run(ctx)` fills it as it goes."""
+    """Everything one project run needs and records; `run(ctx)` fills it as it goes.
+
+    `info` holds facts that are not metrics (which model or precision ran); it is written to
+    metrics.json beside the metrics.
+    """
 
     week: int
     project: str
@@ -27,6 +33,7 @@ class RunContext:
     datasets: list[dict] = field(default_factory=list)
     figures: list[tuple[str, str]] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
+    info: dict[str, str | float | int | bool] = field(default_factory=dict)
 
     @property
     def figures_dir(self) -> Path:
@@ -59,7 +66,9 @@ class RunContext:
         path = self.figures_dir / f"{self.project}_{slug}.png"
         from shared.plotting import close
 
-        fig.savefig(path, dpi=110)
+        if distributed.is_main():  # under torchrun only rank 0 writes
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, dpi=110, format="png")
         close(fig)
         self.figures.append((f"figures/{path.name}", caption))
         return path
@@ -70,4 +79,5 @@ class RunContext:
 
     def log(self, message: str) -> None:
         """Print a progress line prefixed with the project's name."""
-        print(f"[{self.project}] {message}", file=sys.stderr, flush=True)
+        where = f"rank {distributed.rank()} " if distributed.is_distributed() else ""
+        print(f"[{where}{self.project}] {message}", file=sys.stderr, flush=True)

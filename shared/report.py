@@ -20,6 +20,8 @@ class ProjectResult:
     metrics: dict[str, float]
     bars: list[dict] = field(default_factory=list)
     wall_seconds: float = 0.0
+    error: str | None = None
+    data_error: bool = False
 
     @property
     def failed_bars(self) -> list[dict]:
@@ -52,9 +54,12 @@ def metrics_json(
         "projects": {
             r.ctx.project: {
                 "title": r.title,
+                "status": "FAILED" if r.error else "ok",
+                **({"error": r.error} if r.error else {}),
                 "metrics": r.metrics,
                 "bars": r.bars,
                 "datasets": r.ctx.datasets,
+                "info": r.ctx.info,
                 "wall_seconds": round(r.wall_seconds, 2),
             }
             for r in results
@@ -72,6 +77,8 @@ def report_markdown(
         parts.append(f"## {r.title} (`{r.ctx.project}`)")
         if r.summary:
             parts.append(r.summary)
+        if r.error:
+            parts.append(f"**FAILED.** {r.error}")
         if r.ctx.datasets:
             rows = [
                 (d["name"], d["description"], d["mirror"], d["sha256"][:16] + "…")
@@ -119,6 +126,8 @@ def summary_table(results: list[ProjectResult], fast: bool) -> str:
     lines = []
     for r in results:
         status = "no bar" if not r.bars else "PASS" if not r.failed_bars else "FAIL"
+        if r.error:
+            status = "FAILED: " + r.error.splitlines()[0][:60]
         if fast and r.bars:
             status += " (fast run: not enforced)"
         shown = ", ".join(f"{k}={_cell(v)}" for k, v in list(r.metrics.items())[:4])

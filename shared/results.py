@@ -26,6 +26,8 @@ def results_rows(reports: Path = REPORTS_DIR) -> list[tuple]:
             ]
             metrics = _first_two([f"{b['metric']} {b['value']:.4g}" for b in shown], "bars")
             verdict = "–" if not bars else "PASS" if all(b["passed"] for b in bars) else "FAIL"
+            if project.get("status") == "FAILED":
+                verdict = "FAILED"
             data = _first_two([d["name"] for d in project.get("datasets", [])], "files")
             mode = "fast" if doc["fast"] else "full"
             rows.append(

@@ -89,11 +89,111 @@ def test_bar_check(op, value, passed):
     assert Bar("acc", op, 0.75, "ref").check({"acc": value})["passed"] is passed
 
 
-def test_unavailable_data_is_a_clear_error_not_a_traceback(toy_project, tmp_path, capsys):
+def test_unavailable_data_marks_the_project_failed_with_a_clear_reason(
+    toy_project, tmp_path, capsys
+):
     def run(ctx):
         raise DatasetError("could not fetch dataset 'toy'")
 
     toy_project.run = run
-    assert run_week(99, "Toy week", {"toy": MODULE}, ["--out", str(tmp_path)]) == 2
-    assert "error: could not fetch dataset 'toy'" in capsys.readouterr().err
-    assert not (tmp_path / "metrics.json").exists()
+    assert run_week(99, "Toy week", {"toy": MODULE}, ["--out", str(tmp_path)]) == 4
+    assert "FAILED: DatasetError: could not fetch dataset 'toy'" in capsys.readouterr().out
+    project = json.loads((tmp_path / "metrics.json").read_text())["projects"]["toy"]
+    assert project["status"] == "FAILED" and "could not fetch" in project["error"]
+
+
+def test_a_failing_project_does_not_stop_the_others(toy_project, monkeypatch, tmp_path):
+    broken = types.ModuleType("toy_week.broken")
+    broken.__doc__ = "Broken project."
+
+    def run(ctx):
+        return {"ratio": 1 / 0}
+
+    broken.run = run
+    monkeypatch.setitem(sys.modules, "toy_week.broken", broken)
+    projects = {"broken": "toy_week.broken", "toy": MODULE}
+    assert run_week(99, "Toy week", projects, ["--out", str(tmp_path)]) == 3
+    doc = json.loads((tmp_path / "metrics.json").read_text())
+    assert doc["projects"]["toy"]["status"] == "ok"
+    assert doc["projects"]["toy"]["metrics"]["score"] == 0.9
+    failed = doc["projects"]["broken"]
+    assert failed["status"] == "FAILED"
+    assert failed["error"].startswith("ZeroDivisionError: division by zero (at ")
+    report = (tmp_path / "report.md").read_text()
+    assert "**FAILED.** ZeroDivisionError" in report and "Traceback" not in report
+
+
+def test_ctrl_c_leaves_no_report_and_no_partial_file(toy_project, tmp_path, capsys):
+    def run(ctx):
+        fig, _ = subplots()
+        ctx.save_figure(fig, "done", "a finished figure")
+        raise KeyboardInterrupt
+
+    toy_project.run = run
+    assert run_week(99, "Toy week", {"toy": MODULE}, ["--out", str(tmp_path)]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert not (tmp_path / "report.md").exists() and not (tmp_path / "metrics.json").exists()
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["toy_done.png"]
+
+
+def test_info_is_written_beside_the_metrics(toy_project, tmp_path):
+    run = toy_project.run
+
+    def run_with_info(ctx):
+        ctx.info["precision"] = "fp32"
+        return run(ctx)
+
+    toy_project.run = run_with_info
+    assert run_week(99, "Toy week", {"toy": MODULE}, ["--out", str(tmp_path)]) == 0
+    doc = json.loads((tmp_path / "metrics.json").read_text())
+    assert doc["projects"]["toy"]["info"] == {"precision": "fp32"}
+
+
+@pytest.mark.parametrize("seed", ["-1", "4294967296", "x"])
+def test_a_seed_numpy_cannot_take_is_a_usage_error(toy_project, seed, capsys):
+    with pytest.raises(SystemExit) as info:
+        run_week(99, "Toy week", {"toy": MODULE}, ["--seed", seed])
+    assert info.value.code == 2
+    assert "--seed" in capsys.readouterr().err
+
+
+def test_an_unusable_out_folder_is_refused_before_any_work(toy_project, tmp_path, capsys):
+    calls = []
+    toy_project.run = lambda ctx: calls.append(ctx) or {}
+    not_a_folder = tmp_path / "file.txt"
+    not_a_folder.write_text("x")
+    assert run_week(99, "Toy week", {"toy": MODULE}, ["--out", str(not_a_folder)]) == 5
+    assert "report folder (--out)" in capsys.readouterr().err and calls == []
+
+
+def test_a_cache_that_is_a_file_is_refused_before_any_work(
+    toy_project, tmp_path, monkeypatch, capsys
+):
+    cache = tmp_path / "cache"
+    cache.write_text("x")
+    monkeypatch.setenv("ML_ROADMAP_CACHE", str(cache))
+    assert run_week(99, "Toy week", {"toy": MODULE}, ["--out", str(tmp_path / "out")]) == 5
+    assert "ML_ROADMAP_CACHE" in capsys.readouterr().err
+
+
+def test_a_device_that_is_not_there_is_refused_before_any_work(
+    toy_project, tmp_path, monkeypatch, capsys
+):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    argv = ["--out", str(tmp_path), "--device", "cuda"]
+    assert run_week(99, "Toy week", {"toy": MODULE}, argv) == 5
+    assert "no CUDA GPU" in capsys.readouterr().err
+    assert not (tmp_path / "report.md").exists()
+
+
+def test_sub_commands_are_declared_once_and_get_their_arguments(toy_project, monkeypatch, capsys):
+    tools = types.ModuleType("toy_week.tools")
+    tools.main = lambda argv: len(argv)
+    monkeypatch.setitem(sys.modules, "toy_week.tools", tools)
+    commands = {"count": "toy_week.tools:main"}
+    assert run_week(99, "Toy week", {"toy": MODULE}, ["count", "a", "b"], commands=commands) == 2
+    with pytest.raises(SystemExit):
+        run_week(99, "Toy week", {"toy": MODULE}, ["--help"], commands=commands)
+    assert "sub-commands: count" in capsys.readouterr().out
