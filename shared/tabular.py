@@ -39,15 +39,21 @@ def numeric_pipeline(
 
 def onehot_pipeline(min_frequency: int | float | None = None) -> Pipeline:
     """Fill missing categories with "missing", then one-hot encode; unseen categories are all-zero."""
-    encoder = OneHotEncoder(handle_unknown="infrequent_if_exist" if min_frequency else "ignore",
-                            min_frequency=min_frequency, sparse_output=False)  # fmt: skip
+    encoder = OneHotEncoder(
+        handle_unknown="infrequent_if_exist" if min_frequency else "ignore",
+        min_frequency=min_frequency,
+        sparse_output=False,
+    )
     return Pipeline([("text", _as_text()), ("impute", _category_imputer()), ("encode", encoder)])
 
 
 def ordinal_pipeline(categories: Sequence[Sequence[str]], scale: bool = True) -> Pipeline:
     """Encode ordered categories (worst to best) as 0, 1, 2, ...; missing or unseen becomes -1."""
-    encoder = OrdinalEncoder(categories=[list(c) for c in categories],
-                             handle_unknown="use_encoded_value", unknown_value=-1)  # fmt: skip
+    encoder = OrdinalEncoder(
+        categories=[list(c) for c in categories],
+        handle_unknown="use_encoded_value",
+        unknown_value=-1,
+    )
     steps = [("text", _as_text()), ("impute", _category_imputer()), ("encode", encoder)]
     if scale:
         steps.append(("scale", StandardScaler()))

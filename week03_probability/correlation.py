@@ -21,9 +21,18 @@ from week03_probability import formulas
 
 TITANIC_NUMERIC = ["Survived", "Pclass", "Age", "SibSp", "Parch", "Fare"]
 AMES_NUMERIC = [
-    "SalePrice", "OverallQual", "GrLivArea", "GarageCars", "TotalBsmtSF",
-    "1stFlrSF", "FullBath", "TotRmsAbvGrd", "YearBuilt", "LotArea", "OverallCond",
-]  # fmt: skip
+    "SalePrice",
+    "OverallQual",
+    "GrLivArea",
+    "GarageCars",
+    "TotalBsmtSF",
+    "1stFlrSF",
+    "FullBath",
+    "TotRmsAbvGrd",
+    "YearBuilt",
+    "LotArea",
+    "OverallCond",
+]
 
 _REF = "numpy.cov / numpy.corrcoef / scipy.stats.pearsonr, 6 digits"
 BARS = [

@@ -20,9 +20,18 @@ from shared.plotting import label, subplots
 from week04_calculus.optimizers import Adam, GradientDescent, History, Momentum, Optimizer, train
 
 FEATURES = [
-    "OverallQual", "GrLivArea", "GarageCars", "TotalBsmtSF", "1stFlrSF", "FullBath",
-    "YearBuilt", "YearRemodAdd", "TotRmsAbvGrd", "Fireplaces", "LotArea",
-]  # fmt: skip
+    "OverallQual",
+    "GrLivArea",
+    "GarageCars",
+    "TotalBsmtSF",
+    "1stFlrSF",
+    "FullBath",
+    "YearBuilt",
+    "YearRemodAdd",
+    "TotRmsAbvGrd",
+    "Fireplaces",
+    "LotArea",
+]
 
 # Least squares is convex, so a well-tuned first-order method converges to the closed-form
 # optimum (Goodfellow, Bengio & Courville 2016, Deep Learning §4.3 and §5.1.4; Adam: Kingma &

@@ -44,14 +44,27 @@ QUALITY = ["Po", "Fa", "TA", "Gd", "Ex"]
 BASEMENT_FINISH = ["Unf", "LwQ", "Rec", "BLQ", "ALQ", "GLQ"]
 # Ordered categories (worst to best), from De Cock's data documentation; missing = "none" = -1.
 ORDINAL = {
-    **{c: QUALITY for c in ("ExterQual", "ExterCond", "BsmtQual", "BsmtCond", "HeatingQC",
-                            "KitchenQual", "FireplaceQu", "GarageQual", "GarageCond", "PoolQC")},
+    **{
+        c: QUALITY
+        for c in (
+            "ExterQual",
+            "ExterCond",
+            "BsmtQual",
+            "BsmtCond",
+            "HeatingQC",
+            "KitchenQual",
+            "FireplaceQu",
+            "GarageQual",
+            "GarageCond",
+            "PoolQC",
+        )
+    },
     "BsmtExposure": ["No", "Mn", "Av", "Gd"],
     "BsmtFinType1": BASEMENT_FINISH,
     "BsmtFinType2": BASEMENT_FINISH,
     "GarageFinish": ["Unf", "RFn", "Fin"],
     "Functional": ["Sal", "Sev", "Maj2", "Maj1", "Mod", "Min2", "Min1", "Typ"],
-}  # fmt: skip
+}
 # MSSubClass is a dwelling-type code, not a quantity.
 CODED_AS_NUMBERS = ["MSSubClass"]
 
@@ -127,10 +140,15 @@ def run(ctx: RunContext) -> dict[str, float]:
 def _score_table(scores: dict, best: str) -> str:
     """Markdown table of mean ± std CV scores per model."""
     rows = [
-        (name + (" **(best)**" if name == best else ""),
-         *(f"{s[m][0]:,.4g} ± {s[m][1]:.2g}" for m in ("root_mean_squared_log_error", "root_mean_squared_error", "r2")))
+        (
+            name + (" **(best)**" if name == best else ""),
+            *(
+                f"{s[m][0]:,.4g} ± {s[m][1]:.2g}"
+                for m in ("root_mean_squared_log_error", "root_mean_squared_error", "r2")
+            ),
+        )
         for name, s in scores.items()
-    ]  # fmt: skip
+    ]
     return (
         "**Cross-validated scores** (mean ± std over folds; RMSE in dollars)\n\n"
         + markdown_table(["model", "RMSLE", "RMSE", "R²"], rows)
@@ -149,8 +167,12 @@ def _plot_scores(ctx: RunContext, table: pd.DataFrame, best: str) -> None:
     ax.invert_yaxis()
     ax.legend(loc="lower right")
     label(ax, "Ames: cross-validated RMSLE (lower is better)", "RMSLE (≈ typical relative error)")
-    ctx.save_figure(fig, "model_comparison", f"{best} has the lowest CV RMSLE ({order[best]:.3f}); "
-                    f"predicting the median price scores {table.loc['median (baseline)', 'root_mean_squared_log_error']:.3f}.")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "model_comparison",
+        f"{best} has the lowest CV RMSLE ({order[best]:.3f}); "
+        f"predicting the median price scores {table.loc['median (baseline)', 'root_mean_squared_log_error']:.3f}.",
+    )
 
 
 def _plot_best(
@@ -167,8 +189,11 @@ def _plot_best(
     described = "; ".join(
         f"house {i}: {r.GrLivArea:,} sq ft, {r.SaleCondition} sale" for i, r in worst.iterrows()
     )
-    ctx.save_figure(fig, "best_model_residuals", f"{within:.0%} of houses are predicted within 10%; "
-                    f"the worst misses are {described}.")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "best_model_residuals",
+        f"{within:.0%} of houses are predicted within 10%; the worst misses are {described}.",
+    )
 
 
 def _plot_coefficients(ctx: RunContext, model: TransformedTargetRegressor) -> None:
@@ -181,5 +206,9 @@ def _plot_coefficients(ctx: RunContext, model: TransformedTargetRegressor) -> No
     label(ax, "Lasso: largest effects on log(price)", "change in log(price) per standard deviation")
     kept = int((coef != 0).sum())
     up, down = coef.idxmax(), coef.idxmin()
-    ctx.save_figure(fig, "lasso_coefficients", f"Lasso keeps {kept} of {len(coef)} features; {up} raises the "
-                    f"price most and {down} lowers it most.")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "lasso_coefficients",
+        f"Lasso keeps {kept} of {len(coef)} features; {up} raises the "
+        f"price most and {down} lowers it most.",
+    )

@@ -130,8 +130,12 @@ def _plot_comparison(ctx: RunContext, holdout: dict, cross: dict, best: str) -> 
     ax.legend(loc="lower right", fontsize="small")
     label(ax, "Titanic: cross-validated scores by model", "", "score (mean ± std over folds)")
     acc = cross[best]["accuracy"][0]
-    ctx.save_figure(fig, "model_comparison", f"The {best} is best with {acc:.3f} CV accuracy; the majority "
-                    "baseline has zero recall, which is why accuracy alone can mislead.")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "model_comparison",
+        f"The {best} is best with {acc:.3f} CV accuracy; the majority "
+        "baseline has zero recall, which is why accuracy alone can mislead.",
+    )
 
 
 def _plot_confusion(
@@ -143,16 +147,34 @@ def _plot_confusion(
     label(ax, f"{best}: hold-out confusion matrix", "predicted", "true")
     false_neg = int(((predicted == 0) & (y_test == 1)).sum())
     false_pos = int(((predicted == 1) & (y_test == 0)).sum())
-    ctx.save_figure(fig, "confusion_matrix", f"On the hold-out the {best} misses {false_neg} of "
-                    f"{int(y_test.sum())} survivors and wrongly saves {false_pos} of {int((y_test == 0).sum())} who died.")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "confusion_matrix",
+        f"On the hold-out the {best} misses {false_neg} of "
+        f"{int(y_test.sum())} survivors and wrongly saves {false_pos} of {int((y_test == 0).sum())} who died.",
+    )
 
 
 def _plot_validation_curves(
     ctx: RunContext, X: pd.DataFrame, y: pd.Series, cv: StratifiedKFold
 ) -> None:
     """Train vs CV accuracy as k (KNN) and depth (tree) vary: under- and over-fitting made visible."""
-    sweeps = [("knn", KNeighborsClassifier(), "model__n_neighbors", np.arange(1, 41, 3), "k (neighbours)"),
-              ("tree", DecisionTreeClassifier(random_state=ctx.seed), "model__max_depth", np.arange(1, 16), "max depth")]  # fmt: skip
+    sweeps = [
+        (
+            "knn",
+            KNeighborsClassifier(),
+            "model__n_neighbors",
+            np.arange(1, 41, 3),
+            "k (neighbours)",
+        ),
+        (
+            "tree",
+            DecisionTreeClassifier(random_state=ctx.seed),
+            "model__max_depth",
+            np.arange(1, 16),
+            "max depth",
+        ),
+    ]
     fig, axes = subplots(1, 2, width=5, height=4)
     notes = []
     for ax, (name, clf, param, values, xlabel) in zip(axes, sweeps, strict=True):
@@ -164,5 +186,9 @@ def _plot_validation_curves(
         ax.legend()
         label(ax, f"{name}: validation curve", xlabel, "accuracy")
         notes.append(f"{name} peaks at {param.split('__')[1]} = {values[valid.mean(1).argmax()]}")
-    ctx.save_figure(fig, "validation_curves", f"Train accuracy keeps rising as models get more flexible while CV "
-                    f"accuracy peaks early ({'; '.join(notes)}): past that, they memorize.")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "validation_curves",
+        f"Train accuracy keeps rising as models get more flexible while CV "
+        f"accuracy peaks early ({'; '.join(notes)}): past that, they memorize.",
+    )

@@ -42,9 +42,19 @@ from shared.tabular import tabular_preprocessor
 # Published ROC-AUC on Statlog German credit is about 0.77-0.80 (e.g. Lessmann et al. 2015,
 # "Benchmarking state-of-the-art classification algorithms for credit scoring", EJOR 247).
 BARS = [
-    Bar("cv_roc_auc", ">=", 0.77, "Lessmann et al. (2015) credit-scoring benchmark: AUC ~0.77-0.80 on German credit"),
-    Bar("cost_per_applicant", "<=", 0.70, "rejecting everyone costs 0.70 per applicant under the 5:1 cost matrix"),
-]  # fmt: skip
+    Bar(
+        "cv_roc_auc",
+        ">=",
+        0.77,
+        "Lessmann et al. (2015) credit-scoring benchmark: AUC ~0.77-0.80 on German credit",
+    ),
+    Bar(
+        "cost_per_applicant",
+        "<=",
+        0.70,
+        "rejecting everyone costs 0.70 per applicant under the 5:1 cost matrix",
+    ),
+]
 
 TARGET = "bad"
 # The Statlog documentation's cost matrix: a bad risk approved costs 5, a good one rejected 1.
@@ -74,15 +84,38 @@ def models(seed: int, fast: bool) -> dict[str, ClassifierMixin]:
     trees = 40 if fast else 400
     return {
         "logistic regression": LogisticRegression(C=0.3, max_iter=2000),
-        "random forest": RandomForestClassifier(n_estimators=trees, min_samples_leaf=2, random_state=seed, n_jobs=1),
-        "XGBoost": XGBClassifier(n_estimators=trees // 2, learning_rate=0.03, max_depth=3, subsample=0.8,
-                                 colsample_bytree=0.6, random_state=seed, n_jobs=1),
-        "LightGBM": LGBMClassifier(n_estimators=trees // 2, learning_rate=0.03, num_leaves=8, subsample=0.8,
-                                   subsample_freq=1, colsample_bytree=0.6, random_state=seed, n_jobs=1, verbose=-1),
-        "HistGradientBoosting": HistGradientBoostingClassifier(learning_rate=0.05, max_iter=trees // 2,
-                                                               max_leaf_nodes=8, l2_regularization=1.0, random_state=seed),
+        "random forest": RandomForestClassifier(
+            n_estimators=trees, min_samples_leaf=2, random_state=seed, n_jobs=1
+        ),
+        "XGBoost": XGBClassifier(
+            n_estimators=trees // 2,
+            learning_rate=0.03,
+            max_depth=3,
+            subsample=0.8,
+            colsample_bytree=0.6,
+            random_state=seed,
+            n_jobs=1,
+        ),
+        "LightGBM": LGBMClassifier(
+            n_estimators=trees // 2,
+            learning_rate=0.03,
+            num_leaves=8,
+            subsample=0.8,
+            subsample_freq=1,
+            colsample_bytree=0.6,
+            random_state=seed,
+            n_jobs=1,
+            verbose=-1,
+        ),
+        "HistGradientBoosting": HistGradientBoostingClassifier(
+            learning_rate=0.05,
+            max_iter=trees // 2,
+            max_leaf_nodes=8,
+            l2_regularization=1.0,
+            random_state=seed,
+        ),
         "SVM (RBF)": SVC(C=1.0, gamma="scale"),
-    }  # fmt: skip
+    }
 
 
 def pipeline(classifier: ClassifierMixin) -> Pipeline:
@@ -92,9 +125,15 @@ def pipeline(classifier: ClassifierMixin) -> Pipeline:
 
 def search_space(fast: bool = False) -> dict:
     """Return XGBoost's randomized-search distributions (names prefixed for the pipeline)."""
-    space = {"n_estimators": randint(20, 60) if fast else randint(100, 600), "max_depth": randint(2, 6), "learning_rate": loguniform(0.01, 0.2),
-             "subsample": uniform(0.6, 0.4), "colsample_bytree": uniform(0.3, 0.7),
-             "min_child_weight": randint(1, 8), "reg_lambda": loguniform(0.1, 20)}  # fmt: skip
+    space = {
+        "n_estimators": randint(20, 60) if fast else randint(100, 600),
+        "max_depth": randint(2, 6),
+        "learning_rate": loguniform(0.01, 0.2),
+        "subsample": uniform(0.6, 0.4),
+        "colsample_bytree": uniform(0.3, 0.7),
+        "min_child_weight": randint(1, 8),
+        "reg_lambda": loguniform(0.1, 20),
+    }
     return {f"model__{k}": v for k, v in space.items()}
 
 
@@ -137,8 +176,11 @@ def _run(ctx: RunContext) -> dict[str, float]:
     aucs["XGBoost (tuned)"] = tuned_aucs
     best = max((n for n in aucs if n != "XGBoost (tuned)"), key=lambda n: np.mean(aucs[n]))
     cost = _threshold_tuned_cost(ctx, models(ctx.seed, ctx.fast)[best], X, y, cv)
-    ctx.note(_auc_table(aucs, best) + f"\n\nRandomized search (budget {_budget(ctx.fast)} candidates, inner "
-             f"3-fold CV) picked, on the full data: {best_params}.")  # fmt: skip
+    ctx.note(
+        _auc_table(aucs, best)
+        + f"\n\nRandomized search (budget {_budget(ctx.fast)} candidates, inner "
+        f"3-fold CV) picked, on the full data: {best_params}."
+    )
     _plot_curves(ctx, y, oof)
     _plot_cost(ctx, cost, best)
     overall = max(aucs, key=lambda n: np.mean(aucs[n]))
@@ -167,8 +209,15 @@ def _nested_search(
 ) -> tuple[list[float], str]:
     """Score a fixed-budget randomized search by outer CV; then run it once on all rows to report its pick."""
     xgb = models(ctx.seed, ctx.fast)["XGBoost"]
-    search = RandomizedSearchCV(pipeline(xgb), search_space(ctx.fast), n_iter=_budget(ctx.fast), scoring="roc_auc",
-                                cv=StratifiedKFold(3, shuffle=True, random_state=ctx.seed), random_state=ctx.seed, n_jobs=1)  # fmt: skip
+    search = RandomizedSearchCV(
+        pipeline(xgb),
+        search_space(ctx.fast),
+        n_iter=_budget(ctx.fast),
+        scoring="roc_auc",
+        cv=StratifiedKFold(3, shuffle=True, random_state=ctx.seed),
+        random_state=ctx.seed,
+        n_jobs=1,
+    )
     ctx.log(f"nested CV of a {_budget(ctx.fast)}-candidate randomized search")
     outer = cross_validate(search, X, y, cv=cv, scoring="roc_auc")
     picked = search.fit(X, y).best_params_
@@ -181,7 +230,11 @@ def _threshold_tuned_cost(
 ) -> dict:
     """Outer CV of a model whose threshold is tuned, on inner validation folds, to minimize the cost."""
     scorer = make_scorer(misclassification_cost, greater_is_better=False)
-    tuned = TunedThresholdClassifierCV(pipeline(clf), scoring=scorer, cv=StratifiedKFold(3 if ctx.fast else 5, shuffle=True, random_state=ctx.seed))  # fmt: skip
+    tuned = TunedThresholdClassifierCV(
+        pipeline(clf),
+        scoring=scorer,
+        cv=StratifiedKFold(3 if ctx.fast else 5, shuffle=True, random_state=ctx.seed),
+    )
     ctx.log("outer CV of the cost-tuned threshold")
     y_true, y_pred, y_half, thresholds = [], [], [], []
     for train, test in cv.split(X, y):
@@ -224,14 +277,22 @@ def _plot_curves(ctx: RunContext, y: pd.Series, oof: dict[str, np.ndarray]) -> N
     plot_pr_curves(pr, curves)
     label(pr, "Precision-recall for 'bad risk'")
     top = max(oof, key=lambda n: roc_auc_score(y, oof[n]))
-    ctx.save_figure(fig, "roc_pr", f"All models rank applicants similarly (out-of-fold AUC {roc_auc_score(y, oof[top]):.3f} "
-                    f"for {top}); at high recall, precision for bad risks falls towards the 30% base rate.")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "roc_pr",
+        f"All models rank applicants similarly (out-of-fold AUC {roc_auc_score(y, oof[top]):.3f} "
+        f"for {top}); at high recall, precision for bad risks falls towards the 30% base rate.",
+    )
 
 
 def _plot_cost(ctx: RunContext, cost: dict, best: str) -> None:
     fig, (bars, cm) = subplots(1, 2, width=5, height=4)
-    options = {"approve all": cost["approve_all_cost"], "reject all": cost["reject_all_cost"],
-               "threshold 0.5": cost["default_cost"], "tuned threshold": cost["tuned_cost"]}  # fmt: skip
+    options = {
+        "approve all": cost["approve_all_cost"],
+        "reject all": cost["reject_all_cost"],
+        "threshold 0.5": cost["default_cost"],
+        "tuned threshold": cost["tuned_cost"],
+    }
     bars.bar(
         list(options),
         list(options.values()),
@@ -241,6 +302,10 @@ def _plot_cost(ctx: RunContext, cost: dict, best: str) -> None:
     label(bars, f"{best}: cost per applicant", "", "mean cost (bad approved 5, good rejected 1)")
     plot_confusion_matrix(cm, cost["y_true"], cost["y_pred"], ["good", "bad"])
     label(cm, "Tuned threshold: confusion (outer folds)", "predicted", "true")
-    ctx.save_figure(fig, "cost", f"A threshold tuned on validation folds (mean {cost['mean_threshold']:.2f}) cuts the cost "
-                    f"from {cost['default_cost']:.3f} (default threshold) to {cost['tuned_cost']:.3f} per applicant: "
-                    "rejecting more good applicants is cheaper than approving bad risks.")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "cost",
+        f"A threshold tuned on validation folds (mean {cost['mean_threshold']:.2f}) cuts the cost "
+        f"from {cost['default_cost']:.3f} (default threshold) to {cost['tuned_cost']:.3f} per applicant: "
+        "rejecting more good applicants is cheaper than approving bad risks.",
+    )

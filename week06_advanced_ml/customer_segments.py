@@ -30,9 +30,14 @@ from shared.report import markdown_table
 # Rousseeuw (1987) / Kaufman & Rousseeuw (1990): an average silhouette above 0.25 indicates
 # (weak or better) real structure; below it, the clusters are likely artefacts.
 BARS = [
-    Bar("silhouette", ">=", 0.25, "Kaufman & Rousseeuw (1990): mean silhouette > 0.25 = real (if weak) structure"),
+    Bar(
+        "silhouette",
+        ">=",
+        0.25,
+        "Kaufman & Rousseeuw (1990): mean silhouette > 0.25 = real (if weak) structure",
+    ),
     Bar("customers", ">=", 23_570, "Fader & Hardie's CDNOW sample: 23,570 customers"),
-]  # fmt: skip
+]
 
 RFM = ["recency_days", "frequency", "monetary"]
 K_RANGE = range(2, 11)
@@ -163,8 +168,17 @@ def _profile_table(rfm: pd.DataFrame, segment: pd.Series) -> str:
         .assign(customers=groups.size(), revenue=groups["monetary"].sum() / rfm["monetary"].sum())
     )
     table = table.sort_values("revenue", ascending=False)
-    rows = [(n, f"{int(r.customers):,}", f"{r.recency_days:.0f}", f"{r.frequency:.0f}", f"${r.monetary:,.0f}", f"{r.revenue:.0%}")
-            for n, r in table.iterrows()]  # fmt: skip
+    rows = [
+        (
+            n,
+            f"{int(r.customers):,}",
+            f"{r.recency_days:.0f}",
+            f"{r.frequency:.0f}",
+            f"${r.monetary:,.0f}",
+            f"{r.revenue:.0%}",
+        )
+        for n, r in table.iterrows()
+    ]
     head = "**Segment profiles** (medians per customer)\n\n"
     return head + markdown_table(
         ["segment", "customers", "recency (days)", "purchases", "spend", "revenue share"], rows
@@ -180,8 +194,12 @@ def _plot_choice(ctx: RunContext, scores: pd.DataFrame, k: int) -> None:
     sil.axvline(k, color="tab:green", ls="--", label=f"chosen k = {k}")
     sil.legend()
     label(sil, "Silhouette (higher is better)", "k", "mean silhouette")
-    ctx.save_figure(fig, "choose_k", f"The inertia curve's elbow is at k = {elbow_k(scores['inertia'])}; the "
-                    f"silhouette (k >= 3) peaks at k = {k} ({scores.loc[k, 'silhouette']:.2f}).")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "choose_k",
+        f"The inertia curve's elbow is at k = {elbow_k(scores['inertia'])}; the "
+        f"silhouette (k >= 3) peaks at k = {k} ({scores.loc[k, 'silhouette']:.2f}).",
+    )
 
 
 def _plot_pca(ctx: RunContext, Z: np.ndarray, segment: pd.Series) -> None:
@@ -195,8 +213,12 @@ def _plot_pca(ctx: RunContext, Z: np.ndarray, segment: pd.Series) -> None:
     label(ax, "Customer segments on the first two principal components", "PC 1", "PC 2")
     explained = pca.explained_variance_ratio_
     loadings = ", ".join(f"{w:+.2f} {c}" for w, c in zip(pca.components_[0], RFM, strict=True))
-    ctx.save_figure(fig, "pca", f"PC 1 ({explained[0]:.0%} of the variance; {loadings}) orders customers from "
-                    f"lost one-timers to active regulars; PC 2 adds {explained[1]:.0%}.")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "pca",
+        f"PC 1 ({explained[0]:.0%} of the variance; {loadings}) orders customers from "
+        f"lost one-timers to active regulars; PC 2 adds {explained[1]:.0%}.",
+    )
 
 
 def _plot_segments(ctx: RunContext, rfm: pd.DataFrame, segment: pd.Series) -> None:

@@ -10,11 +10,13 @@ from shared.tabular import FitRecorder, split_columns, tabular_preprocessor
 
 
 def _frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "size": [1.0, 2.0, np.nan, 4.0],
-        "color": ["red", None, "blue", "red"],
-        "quality": ["Po", "Gd", "TA", None],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "size": [1.0, 2.0, np.nan, 4.0],
+            "color": ["red", None, "blue", "red"],
+            "quality": ["Po", "Gd", "TA", None],
+        }
+    )
 
 
 def test_numeric_is_median_imputed_and_standardized() -> None:

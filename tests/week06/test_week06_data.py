@@ -51,11 +51,13 @@ def test_cdnow_schema_and_rfm() -> None:
 
 
 def test_rfm_on_a_tiny_history() -> None:
-    purchases = pd.DataFrame({
-        "customer_id": ["a", "a", "b"],
-        "date": pd.to_datetime(["2020-01-01", "2020-01-10", "2020-01-05"]),
-        "dollar_value": [10.0, 5.0, 7.0],
-    })  # fmt: skip
+    purchases = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b"],
+            "date": pd.to_datetime(["2020-01-01", "2020-01-10", "2020-01-05"]),
+            "dollar_value": [10.0, 5.0, 7.0],
+        }
+    )
     rfm = customer_segments.rfm_table(purchases)
     assert rfm.loc["a"].tolist() == [1, 2, 15.0]
     assert rfm.loc["b"].tolist() == [6, 1, 7.0]
@@ -89,8 +91,13 @@ def test_cost_is_five_per_approved_bad_and_one_per_rejected_good() -> None:
 
 def test_nested_search_never_fits_on_the_outer_test_fold(credit: pd.DataFrame) -> None:
     X, y = credit.drop(columns="bad"), credit["bad"]
-    model = Pipeline([("record", FitRecorder()), ("prep", credit_approval.preprocessor()),
-                      ("model", LogisticRegression(max_iter=500))])  # fmt: skip
+    model = Pipeline(
+        [
+            ("record", FitRecorder()),
+            ("prep", credit_approval.preprocessor()),
+            ("model", LogisticRegression(max_iter=500)),
+        ]
+    )
     search = RandomizedSearchCV(model, {"model__C": [0.1, 1.0]}, n_iter=2, cv=2, random_state=0)
     outer = StratifiedKFold(3, shuffle=True, random_state=0)
     result = cross_validate(search, X, y, cv=outer, return_estimator=True)
