@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from shared import distributed
-from shared.context import RunContext
+from shared.context import RunContext, discard_staged
 from shared.devices import DEVICE_CHOICES, resolve_device
 from shared.paths import cache_dir, week_report_dir
 from shared.registry import DatasetError
@@ -172,6 +172,8 @@ def run_week(
     except EnvironmentProblem as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 5
+    if distributed.is_main():
+        discard_staged(out)  # what a killed run left behind
     start = time.perf_counter()
     results = []
     try:
@@ -184,6 +186,7 @@ def run_week(
                 wall = time.perf_counter() - project_start
                 results.append(failed_project(ctx, projects[name], exc, wall))
     except KeyboardInterrupt:
+        discard_staged(out)
         print("\ninterrupted: no report written (finished files are complete)", file=sys.stderr)
         return 130
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,30 @@ from shared.registry import default_registry
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+
+def staging(out: Path) -> Path:
+    """Return the hidden folder where a run's figures wait until its report is written.
+
+    An interrupted rerun into a finished folder thus leaves the old report with its own figures;
+    `promote_staged` moves the new ones in just before the new report is written.
+    """
+    return out / ".staging"
+
+
+def promote_staged(out: Path) -> None:
+    """Move the staged figures into out/figures (each an atomic rename) and drop the staging."""
+    staged = staging(out) / "figures"
+    if staged.is_dir():
+        (out / "figures").mkdir(parents=True, exist_ok=True)
+        for path in staged.iterdir():
+            path.replace(out / "figures" / path.name)
+    discard_staged(out)
+
+
+def discard_staged(out: Path) -> None:
+    """Remove what an interrupted or killed run staged."""
+    shutil.rmtree(staging(out), ignore_errors=True)
 
 
 @dataclass
@@ -37,8 +62,8 @@ class RunContext:
 
     @property
     def figures_dir(self) -> Path:
-        """Return reports/weekNN/figures, created on first use."""
-        path = self.out / "figures"
+        """Return where this run's figures go until the report is written (see `staging`)."""
+        path = staging(self.out) / "figures"
         path.mkdir(parents=True, exist_ok=True)
         return path
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from shared.atomic import write_text_atomic
-from shared.context import RunContext
+from shared.context import RunContext, promote_staged
 
 
 @dataclass
@@ -116,6 +116,7 @@ def write_week_report(
 ) -> None:
     """Write report.md and metrics.json of a week into the results' out folder, atomically."""
     out = results[0].ctx.out
+    promote_staged(out)
     doc = metrics_json(week, seed, fast, wall, results)
     write_text_atomic(out / "metrics.json", json.dumps(doc, indent=2) + "\n")
     write_text_atomic(out / "report.md", report_markdown(week, title, seed, fast, results))

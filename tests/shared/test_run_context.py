@@ -132,8 +132,21 @@ def test_ctrl_c_leaves_no_report_and_no_partial_file(toy_project, tmp_path, caps
     toy_project.run = run
     assert run_week(99, "Toy week", {"toy": MODULE}, ["--out", str(tmp_path)]) == 130
     assert "interrupted" in capsys.readouterr().err
-    assert not (tmp_path / "report.md").exists() and not (tmp_path / "metrics.json").exists()
-    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["toy_done.png"]
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_an_interrupted_rerun_leaves_the_old_report_with_its_own_figures(toy_project, tmp_path):
+    assert run_week(99, "Toy week", {"toy": MODULE}, ["--out", str(tmp_path)]) == 0
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+
+    def run(ctx):
+        fig, _ = subplots()
+        ctx.save_figure(fig, "line plot", "a new figure of the interrupted rerun")
+        raise KeyboardInterrupt
+
+    toy_project.run = run
+    assert run_week(99, "Toy week", {"toy": MODULE}, ["--out", str(tmp_path)]) == 130
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
 def test_info_is_written_beside_the_metrics(toy_project, tmp_path):
