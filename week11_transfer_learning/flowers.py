@@ -1,42 +1,30 @@
 """The real flower-photos loader: TensorFlow's `flower_photos.tgz` in ImageFolder layout.
 
-The archive holds `flower_photos/<class>/<photo>.jpg` for 5 classes (daisy, dandelion, roses,
-sunflowers, tulips) and a LICENSE.txt. It is unpacked once, atomically, beside the cached
-archive, then read with torchvision's ImageFolder.
+The registry entry `flower_photos` is an archive folder: shared.registry verifies the archive's
+sha256 and unpacks it, once and atomically, into the cache. The folder it returns holds
+`flower_photos/<class>/<photo>.jpg` for 5 classes (daisy, dandelion, roses, sunflowers, tulips)
+and `flower_photos/LICENSE.txt`; the photos are read with torchvision's ImageFolder.
 """
 
 from __future__ import annotations
 
-import shutil
-import tarfile
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from torchvision.datasets import ImageFolder
 
 
-def extract_flower_photos(archive: Path, dest_dir: Path | None = None) -> Path:
-    """Unpack the archive (once) and return its `flower_photos` folder of class folders."""
-    archive = Path(archive)
-    dest_dir = Path(dest_dir) if dest_dir else archive.parent
-    root = dest_dir / "flower_photos"
-    if root.is_dir():
-        return root
-    with tempfile.TemporaryDirectory(dir=dest_dir, prefix=".extract-") as work:
-        with tarfile.open(archive, "r:*") as tf:
-            tf.extractall(work, filter="data")
-        extracted = Path(work) / "flower_photos"
-        if not extracted.is_dir() or not any(p.is_dir() for p in extracted.iterdir()):
-            raise ValueError(
-                f"{archive.name} is not the flower_photos archive: no flower_photos/<class>/ folders"
-            )
-        shutil.move(str(extracted), root)
+def class_folders(folder: Path) -> Path:
+    """Return the `flower_photos` folder of class folders inside the registry's unpacked folder."""
+    root = Path(folder) / "flower_photos"
+    if not root.is_dir() or not any(p.is_dir() for p in root.iterdir()):
+        raise ValueError(
+            f"{folder} does not hold the flower_photos archive's flower_photos/<class>/ folders; "
+            "pass the folder that ctx.dataset('flower_photos') returns"
+        )
     return root
 
 
-def flower_photos(
-    archive: Path, transform: Callable | None = None, dest_dir: Path | None = None
-) -> ImageFolder:
+def flower_photos(folder: Path, transform: Callable | None = None) -> ImageFolder:
     """Return the flower photos as an ImageFolder dataset (class names from the folder names)."""
-    return ImageFolder(str(extract_flower_photos(archive, dest_dir)), transform=transform)
+    return ImageFolder(str(class_folders(folder)), transform=transform)
