@@ -1,0 +1,26 @@
+"""Run week 12: `python -m week12_opencv [--project NAME] [--fast] [--seed N] [--out DIR]`.
+
+Sub-commands: `classify PHOTO...` (top-5 ImageNet classes through the OpenCV pipeline) and
+`count-coins IMAGE --out FILE` (count coins on a plain background and save them outlined).
+"""
+
+import sys
+
+from shared.cli import run_week
+
+WEEK = 12
+TITLE = "Computer vision basics with OpenCV"
+PROJECTS = {
+    "image_basics": "week12_opencv.image_basics",
+    "cnn_preprocess": "week12_opencv.cnn_preprocess",
+    "filters_edges": "week12_opencv.filters_edges",
+    "coin_count": "week12_opencv.coin_count",
+    "homography": "week12_opencv.homography",
+}
+COMMANDS = {
+    "classify": "week12_opencv.commands:classify",
+    "count-coins": "week12_opencv.commands:count_coins",
+}
+
+if __name__ == "__main__":
+    raise SystemExit(run_week(WEEK, TITLE, PROJECTS, sys.argv[1:], commands=COMMANDS))
