@@ -13,8 +13,9 @@ RUN_FLAGS    := $(if $(FAST),--fast) $(ARGS)
 
 setup: $(STAMP)
 
+# An existing venv is updated in place (pip installs only what changed); a broken one is rebuilt.
 $(STAMP): pyproject.toml
-	python3 -m venv .venv
+	@$(PY) -c "import sys" 2>/dev/null || { rm -rf .venv && python3 -m venv .venv; }
 	$(PY) -m pip install --disable-pip-version-check --quiet --upgrade pip
 	$(PY) -m pip install --disable-pip-version-check --quiet -e ".[dev]"
 	touch $(STAMP)

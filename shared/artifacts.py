@@ -1,9 +1,14 @@
 """Saved models with a sidecar: checksum, library versions, feature schema and metrics.
 
 `save_artifact` writes `model.joblib` and `model.joblib.json` atomically. `load_artifact` reads
-the sidecar first and refuses (ArtifactError) a file that is missing, tampered with, or saved by
-other library versions; only then does it unpickle. A pickle runs code when loaded, so the
-checksum must pass before joblib ever sees the bytes.
+the sidecar first and refuses (ArtifactError) a file that is missing, tampered with, described by
+a malformed sidecar, or saved by other library versions; only then does it unpickle. A pickle
+runs code when loaded, so the checksum must pass before joblib ever sees the bytes.
+
+The checksum proves integrity, not origin: whoever can write the model file can write its
+sidecar too. So the unpickler is restricted as well: it builds only scikit-learn estimators (and
+the few NumPy and helper types they hold) and refuses any other global, such as `os.system`,
+before calling it. Even so, load only models you built yourself.
 """
 
 from __future__ import annotations
@@ -18,9 +23,13 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+from joblib.numpy_pickle import NumpyUnpickler
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, field_validator
+from sklearn.base import BaseEstimator
 
 from shared.atomic import atomic_path, write_text_atomic
 from shared.registry import sha256_of
+from shared.schema import SchemaError, validate_schema
 
 # Libraries whose objects end up inside a pickled model; "sklearn" is scikit-learn's import name.
 _CORE_LIBRARIES = {
@@ -35,10 +44,57 @@ _EXACT = ("sklearn", "xgboost", "lightgbm", "torch")
 # For these the major version must match (e.g. NumPy 1 vs 2 pickles are incompatible).
 _SAME_MAJOR = ("numpy", "pandas")
 _RESERVED = ("sha256", "created", "versions", "metrics", "feature_schema")
+# Packages whose estimator classes (subclasses of sklearn's BaseEstimator) a model may hold.
+_ESTIMATOR_PACKAGES = ("sklearn", "xgboost", "lightgbm", "shared")
+# Everything else a pickled pipeline may refer to, by exact name: NumPy's array machinery and
+# the functions week 7's pipelines hold (score functions, FunctionTransformer functions).
+TRUSTED_GLOBALS = frozenset(
+    {
+        "builtins.slice",
+        "builtins.set",
+        "builtins.frozenset",
+        "builtins.complex",
+        "joblib.numpy_pickle.NumpyArrayWrapper",
+        "numpy.ndarray",
+        "numpy.dtype",
+        "numpy._core.multiarray._reconstruct",
+        "numpy._core.multiarray.scalar",
+        "numpy.core.multiarray._reconstruct",
+        "numpy.core.multiarray.scalar",
+        "sklearn.tree._tree.Tree",
+        "sklearn.feature_selection._univariate_selection.f_classif",
+        "sklearn.feature_selection._univariate_selection.f_regression",
+        "sklearn.feature_selection._univariate_selection.chi2",
+        "shared.tabular._log1p",
+        "shared.tabular._to_text",
+        "xgboost.core.Booster",
+    }
+)
 
 
 class ArtifactError(ValueError):
     """A saved model cannot be trusted or used; the message says why and what to do."""
+
+
+class Sidecar(BaseModel):
+    """The shape a sidecar must have before its model is trusted; other fields are kept as-is."""
+
+    model_config = ConfigDict(extra="allow")
+
+    sha256: StrictStr = Field(pattern=r"^[0-9a-f]{64}$")
+    created: StrictStr
+    versions: dict[str, StrictStr]
+    metrics: dict[str, float]
+    feature_schema: dict
+
+    @field_validator("feature_schema")
+    @classmethod
+    def _schema(cls, value: dict) -> dict:
+        """The input schema must be one shared.schema can check rows against."""
+        try:
+            return validate_schema(value)
+        except SchemaError as exc:
+            raise ValueError(str(exc)) from None
 
 
 def sidecar_path(path: Path) -> Path:
@@ -127,17 +183,28 @@ def read_sidecar(path: Path) -> dict:
         meta = json.loads(side.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise ArtifactError(f"{side}: not valid JSON ({exc}); save the model again") from exc
-    if not isinstance(meta, dict) or not {"sha256", "versions"} <= meta.keys():
-        raise ArtifactError(f"{side}: lacks the sha256 and versions fields; save the model again")
+    try:
+        Sidecar.model_validate(meta)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'top level'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ArtifactError(
+            f"{side}: not a model sidecar ({problems}); save the model again"
+        ) from None
     return meta
 
 
-def load_artifact(path: Path, *, rebuild_hint: str = "save the model again") -> tuple[object, dict]:
+def load_artifact(
+    path: Path, *, rebuild_hint: str = "save the model again", trusted: frozenset[str] = frozenset()
+) -> tuple[object, dict]:
     """Verify a saved model's checksum and library versions, then load it; return (model, sidecar).
 
     Raises ArtifactError, before anything is unpickled, when the model file or its sidecar is
-    missing, the file's sha256 differs from the sidecar's (tampered or corrupt), or the library
-    versions that saved it differ from the running ones. `rebuild_hint` is appended to the
+    missing or malformed, the file's sha256 differs from the sidecar's (tampered or corrupt), or
+    the library versions that saved it differ from the running ones; and, while unpickling, before
+    it is called, when the pickle names a global that is neither an estimator class nor in
+    TRUSTED_GLOBALS or `trusted` ("module.name" strings). `rebuild_hint` is appended to the
     message, e.g. "rebuild it with `make week07`".
     """
     path = Path(path)
@@ -157,9 +224,56 @@ def load_artifact(path: Path, *, rebuild_hint: str = "save the model again") -> 
                 f"{path}: saved with other library versions ({'; '.join(mismatches)}); "
                 "a pickle from another release may load wrongly"
             )
+        model = _restricted_load(path, TRUSTED_GLOBALS | trusted)
     except ArtifactError as exc:
         raise ArtifactError(f"{exc}. To fix: {rebuild_hint}.") from None
-    return joblib.load(path), meta
+    return model, meta
+
+
+class _RestrictedUnpickler(NumpyUnpickler):
+    """joblib's unpickler, building only estimator classes and the globals in `trusted`."""
+
+    def __init__(self, path: Path, file, trusted: frozenset[str]) -> None:
+        super().__init__(str(path), file, ensure_native_byte_order=True)
+        self.trusted = trusted
+
+    def find_class(self, module: str, name: str) -> object:
+        """Return the named global only if it is allowed; checked before it is ever called."""
+        full = f"{module}.{name}"
+        if full in self.trusted:
+            return super().find_class(module, name)
+        if module.split(".")[0] in _ESTIMATOR_PACKAGES and name.isidentifier():
+            found = super().find_class(module, name)
+            if isinstance(found, type) and issubclass(found, BaseEstimator):
+                return found
+        if module.split(".")[0] == "numpy" and name.isidentifier():
+            found = super().find_class(module, name)
+            if isinstance(found, np.ufunc) or (
+                isinstance(found, type) and issubclass(found, np.generic)
+            ):
+                return found
+        raise ArtifactError(
+            f"the pickle refers to {full}, which is not on the list of what a model may hold, "
+            "and was refused before it ran (pass trusted={...} to load_artifact if you wrote it)"
+        )
+
+
+def _restricted_load(path: Path, trusted: frozenset[str]) -> object:
+    """Unpickle a joblib file with _RestrictedUnpickler; raise ArtifactError if it cannot."""
+    with path.open("rb") as file:
+        try:
+            return _RestrictedUnpickler(path, file, trusted).load()
+        except ArtifactError as exc:
+            raise ArtifactError(f"{path}: {exc}") from None
+        except (
+            pickle.UnpicklingError,
+            EOFError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            ImportError,
+        ) as exc:
+            raise ArtifactError(f"{path}: cannot be unpickled ({exc})") from None
 
 
 def version_mismatches(saved: dict, running: dict) -> list[str]:

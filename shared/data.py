@@ -12,9 +12,19 @@ from pathlib import Path
 import pandas as pd
 
 TITANIC_COLUMNS = (
-    "PassengerId", "Survived", "Pclass", "Name", "Sex", "Age",
-    "SibSp", "Parch", "Ticket", "Fare", "Cabin", "Embarked",
-)  # fmt: skip
+    "PassengerId",
+    "Survived",
+    "Pclass",
+    "Name",
+    "Sex",
+    "Age",
+    "SibSp",
+    "Parch",
+    "Ticket",
+    "Fare",
+    "Cabin",
+    "Embarked",
+)
 
 
 class DataSchemaError(ValueError):
@@ -50,34 +60,93 @@ def read_ames(path: Path) -> pd.DataFrame:
 # Statlog German credit (UCI german.data): 20 attributes, 13 coded as A<attribute><level>.
 # Names and level meanings from the dataset's documentation (german.doc, Hofmann 1994).
 GERMAN_CREDIT_COLUMNS = (
-    "checking_account", "duration_months", "credit_history", "purpose", "credit_amount",
-    "savings", "employment_since", "installment_rate", "personal_status_sex", "other_debtors",
-    "residence_since", "property", "age", "other_installment_plans", "housing",
-    "existing_credits", "job", "dependents", "telephone", "foreign_worker",
-)  # fmt: skip
+    "checking_account",
+    "duration_months",
+    "credit_history",
+    "purpose",
+    "credit_amount",
+    "savings",
+    "employment_since",
+    "installment_rate",
+    "personal_status_sex",
+    "other_debtors",
+    "residence_since",
+    "property",
+    "age",
+    "other_installment_plans",
+    "housing",
+    "existing_credits",
+    "job",
+    "dependents",
+    "telephone",
+    "foreign_worker",
+)
 GERMAN_CREDIT_CODES = {
-    "checking_account": {"A11": "< 0 DM", "A12": "0-200 DM", "A13": ">= 200 DM or salary", "A14": "no account"},
-    "credit_history": {"A30": "no credits / all paid", "A31": "all paid at this bank", "A32": "existing paid duly",
-                       "A33": "past delays", "A34": "critical / credits elsewhere"},
-    "purpose": {"A40": "car (new)", "A41": "car (used)", "A42": "furniture", "A43": "radio/TV",
-                "A44": "appliances", "A45": "repairs", "A46": "education", "A47": "vacation",
-                "A48": "retraining", "A49": "business", "A410": "other"},
-    "savings": {"A61": "< 100 DM", "A62": "100-500 DM", "A63": "500-1000 DM", "A64": ">= 1000 DM",
-                "A65": "unknown / none"},
-    "employment_since": {"A71": "unemployed", "A72": "< 1 year", "A73": "1-4 years", "A74": "4-7 years",
-                         "A75": ">= 7 years"},
-    "personal_status_sex": {"A91": "male divorced/separated", "A92": "female div/sep/married",
-                            "A93": "male single", "A94": "male married/widowed", "A95": "female single"},
+    "checking_account": {
+        "A11": "< 0 DM",
+        "A12": "0-200 DM",
+        "A13": ">= 200 DM or salary",
+        "A14": "no account",
+    },
+    "credit_history": {
+        "A30": "no credits / all paid",
+        "A31": "all paid at this bank",
+        "A32": "existing paid duly",
+        "A33": "past delays",
+        "A34": "critical / credits elsewhere",
+    },
+    "purpose": {
+        "A40": "car (new)",
+        "A41": "car (used)",
+        "A42": "furniture",
+        "A43": "radio/TV",
+        "A44": "appliances",
+        "A45": "repairs",
+        "A46": "education",
+        "A47": "vacation",
+        "A48": "retraining",
+        "A49": "business",
+        "A410": "other",
+    },
+    "savings": {
+        "A61": "< 100 DM",
+        "A62": "100-500 DM",
+        "A63": "500-1000 DM",
+        "A64": ">= 1000 DM",
+        "A65": "unknown / none",
+    },
+    "employment_since": {
+        "A71": "unemployed",
+        "A72": "< 1 year",
+        "A73": "1-4 years",
+        "A74": "4-7 years",
+        "A75": ">= 7 years",
+    },
+    "personal_status_sex": {
+        "A91": "male divorced/separated",
+        "A92": "female div/sep/married",
+        "A93": "male single",
+        "A94": "male married/widowed",
+        "A95": "female single",
+    },
     "other_debtors": {"A101": "none", "A102": "co-applicant", "A103": "guarantor"},
-    "property": {"A121": "real estate", "A122": "savings / life insurance", "A123": "car or other",
-                 "A124": "unknown / none"},
+    "property": {
+        "A121": "real estate",
+        "A122": "savings / life insurance",
+        "A123": "car or other",
+        "A124": "unknown / none",
+    },
     "other_installment_plans": {"A141": "bank", "A142": "stores", "A143": "none"},
     "housing": {"A151": "rent", "A152": "own", "A153": "for free"},
-    "job": {"A171": "unskilled non-resident", "A172": "unskilled resident", "A173": "skilled",
-            "A174": "management / highly qualified"},
+    "job": {
+        "A171": "unskilled non-resident",
+        "A172": "unskilled resident",
+        "A173": "skilled",
+        "A174": "management / highly qualified",
+    },
     "telephone": {"A191": "none", "A192": "yes"},
     "foreign_worker": {"A201": "yes", "A202": "no"},
-}  # fmt: skip
+}
 
 
 def read_german_credit(path: Path) -> pd.DataFrame:

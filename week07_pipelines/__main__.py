@@ -12,13 +12,12 @@ PROJECTS = {
 }
 
 
-def main(argv: list[str]) -> int:
-    """Dispatch `predict` to its own parser; everything else is the shared week front door."""
-    if argv[:1] == ["predict"]:
-        from week07_pipelines.predict import main as predict
+COMMANDS = {"predict": "week07_pipelines.predict:main"}
 
-        return predict(argv[1:])
-    return run_week(WEEK, TITLE, PROJECTS, argv)
+
+def main(argv: list[str]) -> int:
+    """Run the week's projects, or the `predict` sub-command."""
+    return run_week(WEEK, TITLE, PROJECTS, argv, commands=COMMANDS)
 
 
 if __name__ == "__main__":

@@ -25,8 +25,8 @@ from sklearn.pipeline import Pipeline
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.data import DataSchemaError, check_schema
+from shared.schema import column_spec
 from shared.tabular import tabular_preprocessor
-from week07_pipelines.schema import column_spec
 from week07_pipelines.workflow import (
     describe_params,
     plot_search,
@@ -38,36 +38,59 @@ from week07_pipelines.workflow import (
 # Hosmer & Lemeshow, Applied Logistic Regression (2nd ed., 2000, §5.2.4): ROC-AUC 0.7-0.8 is
 # "acceptable" and 0.8-0.9 "excellent" discrimination.
 BARS = [
-    Bar("cv_roc_auc", ">=", 0.75, "Hosmer & Lemeshow (2000): AUC 0.7-0.8 acceptable, 0.8-0.9 excellent"),
+    Bar(
+        "cv_roc_auc",
+        ">=",
+        0.75,
+        "Hosmer & Lemeshow (2000): AUC 0.7-0.8 acceptable, 0.8-0.9 excellent",
+    ),
     Bar("reload_max_abs_diff", "<=", 0.0, "a reloaded joblib pipeline must predict identically"),
-]  # fmt: skip
+]
 
 MODEL_FILENAME = "loan_pipeline.joblib"
 TARGET = "approve"
 _BINARY = [0, 1]
+# Maxima: well above the survey's largest values (a $980k loan, $972k income; liquid assets
+# top out at a 1,000,000 code), far below where arithmetic in float32 would break.
 LOAN_SCHEMA = {
-    "loanamt": column_spec("float", min=0, description="loan amount, $1000s"),
-    "appinc": column_spec("float", min=0, description="applicant income, $1000s a year"),
-    "price": column_spec("float", min=0, description="purchase price, $1000s"),
-    "loanprc": column_spec("float", min=0, description="loan amount / price"),
-    "liq": column_spec("float", min=0, description="liquid assets, $1000s"),
-    "netw": column_spec("float", description="net worth, $1000s (may be negative)"),
+    "loanamt": column_spec("float", min=0, max=10_000, description="loan amount, $1000s"),
+    "appinc": column_spec(
+        "float", min=0, max=10_000, description="applicant income, $1000s a year"
+    ),
+    "price": column_spec("float", min=0, max=20_000, description="purchase price, $1000s"),
+    "loanprc": column_spec("float", min=0, max=10, description="loan amount / price"),
+    "liq": column_spec("float", min=0, max=1_000_000, description="liquid assets, $1000s"),
+    "netw": column_spec(
+        "float", min=-100_000, max=100_000, description="net worth, $1000s (may be negative)"
+    ),
     "hrat": column_spec("float", min=0, max=100, description="housing expenses, % of income"),
     "obrat": column_spec("float", min=0, max=100, description="other obligations, % of income"),
-    "unem": column_spec("float", min=0, max=100, description="unemployment rate in the applicant's industry, %"),
-    "dep": column_spec("int", nullable=True, min=0, description="number of dependants"),
-    "gdlin": column_spec("int", nullable=True, allowed=_BINARY, description="meets the lender's credit guidelines"),
-    "mortg": column_spec("int", allowed=[1, 2, 3, 4], description="mortgage payment history (1 = no late payments)"),
-    "cons": column_spec("int", allowed=[1, 2, 3, 4, 5, 6], description="consumer credit history (1 = no slow payments)"),
+    "unem": column_spec(
+        "float", min=0, max=100, description="unemployment rate in the applicant's industry, %"
+    ),
+    "dep": column_spec("int", nullable=True, min=0, max=20, description="number of dependants"),
+    "gdlin": column_spec(
+        "int", nullable=True, allowed=_BINARY, description="meets the lender's credit guidelines"
+    ),
+    "mortg": column_spec(
+        "int", allowed=[1, 2, 3, 4], description="mortgage payment history (1 = no late payments)"
+    ),
+    "cons": column_spec(
+        "int",
+        allowed=[1, 2, 3, 4, 5, 6],
+        description="consumer credit history (1 = no slow payments)",
+    ),
     "pubrec": column_spec("int", allowed=_BINARY, description="public record of bad credit"),
     "self": column_spec("int", allowed=_BINARY, description="self-employed"),
     "married": column_spec("int", nullable=True, allowed=_BINARY, description="married"),
     "unver": column_spec("int", allowed=_BINARY, description="unverifiable information"),
     "cosign": column_spec("int", allowed=_BINARY, description="has a co-signer"),
     "gift": column_spec("int", allowed=_BINARY, description="gift towards the down payment"),
-    "multi": column_spec("int", nullable=True, allowed=_BINARY, description="multi-family property"),
+    "multi": column_spec(
+        "int", nullable=True, allowed=_BINARY, description="multi-family property"
+    ),
     "sch": column_spec("int", allowed=_BINARY, description="more than 12 years of schooling"),
-}  # fmt: skip
+}
 LOAN_INPUT_COLUMNS = tuple(LOAN_SCHEMA)
 _LOGGED = ["loanamt", "appinc", "price", "liq"]
 _ONEHOT = ["mortg", "cons"]
@@ -90,11 +113,13 @@ def read_loanapp(path: Path) -> pd.DataFrame:
 def build_pipeline(seed: int = 0) -> Pipeline:
     """Return the unfitted pipeline: impute/log/scale/encode -> L1 selection -> classifier."""
     l1 = LogisticRegression(l1_ratio=1.0, solver="liblinear", C=0.1, random_state=seed)
-    return Pipeline([
-        ("prep", tabular_preprocessor(_NUMERIC, _ONEHOT, log_numeric=_LOGGED)),
-        ("select", SelectFromModel(l1)),
-        ("model", LogisticRegression(max_iter=2000)),
-    ])  # fmt: skip
+    return Pipeline(
+        [
+            ("prep", tabular_preprocessor(_NUMERIC, _ONEHOT, log_numeric=_LOGGED)),
+            ("select", SelectFromModel(l1)),
+            ("model", LogisticRegression(max_iter=2000)),
+        ]
+    )
 
 
 def param_grid(seed: int, fast: bool) -> list[dict]:
@@ -105,10 +130,13 @@ def param_grid(seed: int, fast: bool) -> list[dict]:
     if fast:
         return [{"select__estimator__C": [0.1], "model": [LogisticRegression(max_iter=2000)]}]
     return [
-        {"select__estimator__C": [0.02, 0.1, 1.0], "model": [LogisticRegression(max_iter=2000)],
-         "model__C": [0.1, 1.0, 10.0]},
+        {
+            "select__estimator__C": [0.02, 0.1, 1.0],
+            "model": [LogisticRegression(max_iter=2000)],
+            "model__C": [0.1, 1.0, 10.0],
+        },
         {"select__estimator__C": [0.1, 1.0], "model": [forest], "model__max_depth": [4, 8, None]},
-    ]  # fmt: skip
+    ]
 
 
 def run(ctx: RunContext) -> dict[str, float]:
@@ -118,11 +146,22 @@ def run(ctx: RunContext) -> dict[str, float]:
         df = df.groupby(TARGET, group_keys=False).sample(frac=0.4, random_state=0)
     X, y = df[list(LOAN_INPUT_COLUMNS)], df[TARGET]
     ctx.log(f"tuning on {len(X)} applications")
-    tuned = tune_and_evaluate(build_pipeline(ctx.seed), param_grid(ctx.seed, ctx.fast), X, y,
-                              seed=ctx.seed, folds=3 if ctx.fast else 5, scoring="roc_auc")  # fmt: skip
+    tuned = tune_and_evaluate(
+        build_pipeline(ctx.seed),
+        param_grid(ctx.seed, ctx.fast),
+        X,
+        y,
+        seed=ctx.seed,
+        folds=3 if ctx.fast else 5,
+        scoring="roc_auc",
+    )
     path = ctx.models_dir / MODEL_FILENAME
-    extra = {"target": TARGET, "classes": {"0": "denied", "1": "approved"},
-             "best_params": describe_params(tuned.search.best_params_), "fast": ctx.fast}  # fmt: skip
+    extra = {
+        "target": TARGET,
+        "classes": {"0": "denied", "1": "approved"},
+        "best_params": describe_params(tuned.search.best_params_),
+        "fast": ctx.fast,
+    }
     diff = save_and_reload(
         tuned.final, path, X, metrics=tuned.metrics, feature_schema=LOAN_SCHEMA, extra=extra
     )

@@ -23,8 +23,9 @@ from shared.context import RunContext
 from shared.data import read_titanic
 from shared.preprocessing import TitanicFeatures
 from shared.registry import fetch
+from shared.schema import RowError, column_spec
+from shared.schema import validate_rows as check_schema_rows
 from shared.tabular import tabular_preprocessor
-from week07_pipelines import schema
 from week07_pipelines.workflow import (
     describe_params,
     plot_search,
@@ -48,33 +49,42 @@ BARS = [
 TITANIC_INPUT_COLUMNS = ("Pclass", "Sex", "Age", "SibSp", "Parch", "Fare", "Embarked")
 MODEL_FILENAME = "titanic_pipeline.joblib"
 TARGET = "Survived"
+# The maxima are the API's (week 8) and lie above every value in the data (fare 512, 8 siblings).
 TITANIC_SCHEMA = {
-    "Pclass": schema.column_spec("int", allowed=[1, 2, 3], description="ticket class (1 = first)"),
-    "Sex": schema.column_spec("str", allowed=["male", "female"], description="passenger sex"),
-    "Age": schema.column_spec("float", nullable=True, min=0, max=120, description="age in years"),
-    "SibSp": schema.column_spec("int", min=0, description="siblings and spouses aboard"),
-    "Parch": schema.column_spec("int", min=0, description="parents and children aboard"),
-    "Fare": schema.column_spec("float", nullable=True, min=0, description="ticket price in pounds"),
-    "Embarked": schema.column_spec("str", nullable=True, allowed=["C", "Q", "S"],
-                                   description="port: Cherbourg, Queenstown, Southampton"),
-}  # fmt: skip
+    "Pclass": column_spec("int", allowed=[1, 2, 3], description="ticket class (1 = first)"),
+    "Sex": column_spec("str", allowed=["male", "female"], description="passenger sex"),
+    "Age": column_spec("float", nullable=True, min=0, max=120, description="age in years"),
+    "SibSp": column_spec("int", min=0, max=10, description="siblings and spouses aboard"),
+    "Parch": column_spec("int", min=0, max=10, description="parents and children aboard"),
+    "Fare": column_spec(
+        "float", nullable=True, min=0, max=1000, description="ticket price in pounds"
+    ),
+    "Embarked": column_spec(
+        "str",
+        nullable=True,
+        allowed=["C", "Q", "S"],
+        description="port: Cherbourg, Queenstown, Southampton",
+    ),
+}
 _NUMERIC = ["Pclass", "Age", "SibSp", "Parch", "Fare", "FamilySize", "IsAlone"]
 _ONEHOT = ["Sex", "Embarked"]
 
 
-def validate_rows(df: pd.DataFrame) -> list[schema.RowError]:
+def validate_rows(df: pd.DataFrame) -> list[RowError]:
     """Return every (row, column, message) by which raw passenger rows break the input schema."""
-    return schema.validate_rows(df, TITANIC_SCHEMA)
+    return check_schema_rows(df, TITANIC_SCHEMA)
 
 
 def build_pipeline(seed: int = 0) -> Pipeline:
     """Return the unfitted pipeline: features -> impute/scale/encode -> SelectKBest -> classifier."""
-    return Pipeline([
-        ("features", TitanicFeatures()),
-        ("prep", tabular_preprocessor(_NUMERIC, _ONEHOT, indicator=True)),
-        ("select", SelectKBest(f_classif, k="all")),
-        ("model", RandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=1)),
-    ])  # fmt: skip
+    return Pipeline(
+        [
+            ("features", TitanicFeatures()),
+            ("prep", tabular_preprocessor(_NUMERIC, _ONEHOT, indicator=True)),
+            ("select", SelectKBest(f_classif, k="all")),
+            ("model", RandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=1)),
+        ]
+    )
 
 
 def param_grid(seed: int, fast: bool) -> list[dict]:
@@ -85,10 +95,18 @@ def param_grid(seed: int, fast: bool) -> list[dict]:
     if fast:
         return [{"select__k": ["all"], "model": [forest], "model__max_depth": [6]}]
     return [
-        {"select__k": [6, 10, "all"], "model": [LogisticRegression(max_iter=1000)], "model__C": [0.1, 1.0, 10.0]},
-        {"select__k": [6, 10, "all"], "model": [forest], "model__max_depth": [4, 6, 8],
-         "model__min_samples_leaf": [1, 3]},
-    ]  # fmt: skip
+        {
+            "select__k": [6, 10, "all"],
+            "model": [LogisticRegression(max_iter=1000)],
+            "model__C": [0.1, 1.0, 10.0],
+        },
+        {
+            "select__k": [6, 10, "all"],
+            "model": [forest],
+            "model__max_depth": [4, 6, 8],
+            "model__min_samples_leaf": [1, 3],
+        },
+    ]
 
 
 def load_xy(path: Path, fast: bool = False) -> tuple[pd.DataFrame, pd.Series]:

@@ -105,5 +105,9 @@ def plot_search(ctx: RunContext, search: GridSearchCV, dataset: str, metric: str
     spread = high - low
     best_std = float(top["std_test_score"].iloc[0])
     verdict = "within" if spread <= best_std else "beyond"
-    ctx.save_figure(fig, "search", f"Best pipeline: CV {metric} {search.best_score_:.3f}; the top {len(top)} span "
-                    f"{spread:.3f}, {verdict} one fold-to-fold std ({best_std:.3f}).")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "search",
+        f"Best pipeline: CV {metric} {search.best_score_:.3f}; the top {len(top)} span "
+        f"{spread:.3f}, {verdict} one fold-to-fold std ({best_std:.3f}).",
+    )

@@ -9,14 +9,7 @@ TITLE = "Model serving with FastAPI"
 PROJECTS = {"api_session": "week08_fastapi.api_session"}
 
 
-def main(argv: list[str]) -> int:
-    """Dispatch `serve` to its own parser; everything else is the shared week front door."""
-    if argv[:1] == ["serve"]:
-        from week08_fastapi.server import serve_main
-
-        return serve_main(argv[1:])
-    return run_week(WEEK, TITLE, PROJECTS, argv)
-
+COMMANDS = {"serve": "week08_fastapi.server:serve_main"}
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(run_week(WEEK, TITLE, PROJECTS, sys.argv[1:], commands=COMMANDS))

@@ -161,8 +161,15 @@ def _session(client: ScriptedClient, passengers: pd.DataFrame, max_batch: int) -
     c("predict one", "POST", "/predict", 200, json=bodies[0], auth=False)
     c("predict: age 130", "POST", "/predict", 422, json={**bodies[0], "age": 130}, auth=False)
     c("predict: sex unknown", "POST", "/predict", 422, json={**bodies[0], "sex": "x"}, auth=False)
-    c("predict: malformed JSON", "POST", "/predict", 422, content=b"{", auth=False,
-      headers={"content-type": "application/json"})  # fmt: skip
+    c(
+        "predict: malformed JSON",
+        "POST",
+        "/predict",
+        422,
+        content=b"{",
+        auth=False,
+        headers={"content-type": "application/json"},
+    )
     c("predict batch", "POST", "/predict/batch", 200, json={"passengers": bodies}, auth=False)
     oversized = {"passengers": bodies[:1] * (max_batch + 1)}
     c("batch over the limit", "POST", "/predict/batch", 413, json=oversized, auth=False)

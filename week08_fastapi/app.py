@@ -15,11 +15,10 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
 from fastapi import Path as PathParam
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 
+from shared.db import make_engine
+from week08_fastapi import errors
 from week08_fastapi.schemas import (
     MAX_ID,
     BatchRequest,
@@ -37,7 +36,7 @@ from week08_fastapi.schemas import (
 )
 from week08_fastapi.served_model import ServedModel, load_served_model
 from week08_fastapi.settings import Settings
-from week08_fastapi.storage import PredictionFilter, PredictionRecord, PredictionStore, make_engine
+from week08_fastapi.storage import PredictionFilter, PredictionRecord, PredictionStore
 
 API_KEY_HEADER = "X-API-Key"
 MAX_BODY_BYTES = 1 << 20  # a larger request body gets 413 before it is parsed
@@ -66,11 +65,13 @@ def create_app(settings: Settings, model: ServedModel | None = None) -> FastAPI:
         version="1.0",
         summary="Serves the week 7 Titanic pipeline and keeps every stored prediction.",
         lifespan=lifespan,
-        max_body_size=MAX_BODY_BYTES,
-        responses={422: {"model": ValidationProblem, "description": "a field breaks its rule"}},
+        responses={
+            413: {"model": Problem, "description": f"a body over {MAX_BODY_BYTES} bytes"},
+            422: {"model": ValidationProblem, "description": "a field breaks its rule"},
+        },
     )
     app.state.settings = settings
-    app.add_exception_handler(RequestValidationError, _validation_problem)
+    errors.install(app, MAX_BODY_BYTES)
     _add_routes(app)
     return app
 
@@ -78,21 +79,6 @@ def create_app(settings: Settings, model: ServedModel | None = None) -> FastAPI:
 def create_app_from_env() -> FastAPI:
     """The app configured from environment variables (for `uvicorn --factory`)."""
     return create_app(Settings.from_env())
-
-
-async def _validation_problem(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """A 422 naming each field and the rule it broke; the offending input is not echoed back."""
-    errors = [
-        {
-            "loc": [str(p) if not isinstance(p, int) else p for p in e["loc"]],
-            "msg": e["msg"],
-            "type": e["type"],
-        }
-        for e in exc.errors()
-    ]
-    message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
-    content = jsonable_encoder({"message": message, "detail": errors})
-    return JSONResponse(content=content, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 def get_model(request: Request) -> ServedModel:
@@ -147,13 +133,13 @@ def _add_routes(app: FastAPI) -> None:
         "/health", response_model=Health, responses={503: {"model": Problem}}, tags=["service"]
     )
     def health(model: Model, store: Store) -> Health:
-        """Liveness: the model is loaded and the database answers (503 otherwise)."""
+        """Liveness: the model is loaded and the predictions table answers (503 otherwise)."""
         try:
-            store.ping()
+            store.check()
         except Exception as exc:
-            log.error("health: database unreachable: %s", exc)
+            log.error("health: predictions table unreachable: %s", exc)
             raise HTTPException(
-                status.HTTP_503_SERVICE_UNAVAILABLE, "database unreachable"
+                status.HTTP_503_SERVICE_UNAVAILABLE, "database or predictions table unreachable"
             ) from None
         return Health(status="ok", model_version=model.version, database=store.engine.dialect.name)
 

@@ -1,7 +1,8 @@
 """The API's request and response bodies, with the rules a valid passenger must follow.
 
 Pydantic checks every field before the model sees it, so a bad request gets a 422 that names the
-field and the rule it broke (e.g. `body.age: Input should be less than or equal to 120`). The
+field and the rule it broke (e.g. `body.age: Input should be less than or equal to 120`). Numbers
+are strict: `true` is not 1, and `"3"` or `3.0` is not the whole number 3. The
 JSON field names are lower-case; `to_frame` maps them onto the raw Titanic columns the week 7
 pipeline was trained on.
 """
@@ -64,13 +65,15 @@ class Passenger(BaseModel):
         json_schema_extra={"examples": [EXAMPLE_PASSENGER]},
     )
 
-    pclass: int = Field(ge=1, le=3, description="ticket class: 1 (first), 2 or 3")
+    pclass: int = Field(strict=True, ge=1, le=3, description="ticket class: 1 (first), 2 or 3")
     sex: Sex
-    age: float | None = Field(default=None, ge=0, le=120, allow_inf_nan=False, description="years")
-    sibsp: int = Field(ge=0, le=10, description="siblings and spouses aboard")
-    parch: int = Field(ge=0, le=10, description="parents and children aboard")
+    age: float | None = Field(
+        default=None, ge=0, le=120, allow_inf_nan=False, strict=True, description="years"
+    )
+    sibsp: int = Field(strict=True, ge=0, le=10, description="siblings and spouses aboard")
+    parch: int = Field(strict=True, ge=0, le=10, description="parents and children aboard")
     fare: float | None = Field(
-        default=None, ge=0, le=1000, allow_inf_nan=False, description="pounds"
+        default=None, ge=0, le=1000, allow_inf_nan=False, strict=True, description="pounds"
     )
     embarked: Port | None = None
 
@@ -156,8 +159,9 @@ class Health(BaseModel):
 
 
 class Problem(BaseModel):
-    """An error: what went wrong, in words."""
+    """An error: what went wrong, in words (`detail` repeats `message`)."""
 
+    message: str
     detail: str
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from shared.artifacts import ArtifactError, load_artifact
-from week07_pipelines.schema import check_rows
+from shared.schema import check_rows
 from week08_fastapi.schemas import COLUMNS
 
 BUILD_HINT = "build it with `make week07` (or start the service with ML_ROADMAP_BUILD_MODEL=1)"

@@ -4,6 +4,7 @@
 | ------------------------- | -------------------------------------------------- |
 | DATABASE_URL              | sqlite:///reports/week08/predictions.sqlite3       |
 | ML_ROADMAP_API_KEY        | a random key, generated and logged at start        |
+|                           | (set: 8+ visible ASCII characters, no spaces)      |
 | ML_ROADMAP_MODEL_PATH     | reports/week07/models/titanic_pipeline.joblib      |
 | ML_ROADMAP_BUILD_MODEL    | 0: a missing model is an error (1: train it first) |
 | ML_ROADMAP_PUBLIC_READS   | 0: reading stored predictions needs the key too    |
@@ -18,9 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.db import database_url, parse_url
 from shared.paths import REPORTS_DIR
 
-DEFAULT_DATABASE_URL = f"sqlite:///{REPORTS_DIR / 'week08' / 'predictions.sqlite3'}"
+DEFAULT_DATABASE_PATH = REPORTS_DIR / "week08" / "predictions.sqlite3"
 DEFAULT_MODEL_PATH = REPORTS_DIR / "week07" / "models" / "titanic_pipeline.joblib"
 DEFAULT_MAX_BATCH = 100
 _TRUE = {"1", "true", "yes", "on"}
@@ -40,8 +42,8 @@ class Settings:
     generated_key: bool = False
 
     def __post_init__(self) -> None:
-        if len(self.api_key) < 8:
-            raise ValueError("the API key must be at least 8 characters long")
+        check_api_key(self.api_key)
+        parse_url(self.database_url)
         if self.max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, not {self.max_batch}")
 
@@ -51,7 +53,7 @@ class Settings:
         env = os.environ if environ is None else environ
         key = env.get("ML_ROADMAP_API_KEY", "")
         return cls(
-            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database_url(DEFAULT_DATABASE_PATH, env),
             api_key=key or secrets.token_urlsafe(24),
             model_path=Path(env.get("ML_ROADMAP_MODEL_PATH") or DEFAULT_MODEL_PATH),
             build_model=_flag(env, "ML_ROADMAP_BUILD_MODEL"),
@@ -59,6 +61,26 @@ class Settings:
             max_batch=_positive_int(env, "ML_ROADMAP_MAX_BATCH", DEFAULT_MAX_BATCH),
             generated_key=not key,
         )
+
+
+def check_api_key(key: str) -> None:
+    """Refuse a key no client could send: too short, padded, blank, or not visible ASCII.
+
+    HTTP clients strip spaces around a header value and cannot send control or (portably)
+    non-ASCII characters, so such a key would turn every write into a 401.
+    """
+    name = "the API key (ML_ROADMAP_API_KEY)"
+    if not key.strip():
+        raise ValueError(f"{name} is blank; set 8 or more visible characters, or unset it")
+    if key != key.strip():
+        raise ValueError(f"{name} starts or ends with spaces, which HTTP clients cannot send")
+    if not all("!" <= c <= "~" for c in key):
+        raise ValueError(
+            f"{name} may only hold visible ASCII characters (letters, digits, punctuation; "
+            "no spaces), e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+        )
+    if len(key) < 8:
+        raise ValueError(f"{name} must be at least 8 characters long")
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -1,7 +1,8 @@
 """Stored predictions in SQL: SQLite in a file by default, PostgreSQL when DATABASE_URL names one.
 
-One table, `predictions`: the passenger as sent, the model's answer and version, when it was
-made, and the true outcome once someone reports it. Every method opens a short session of its
+The engine comes from shared.db, which gives each database the options it needs. One table,
+`predictions`: the passenger as sent, the model's answer and version, when it was made, and the
+true outcome once someone reports it. Every method opens a short session of its
 own and commits before returning, so a request never leaves half a row behind.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import (
     JSON,
@@ -20,12 +20,8 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
-    create_engine,
-    event,
     func,
-    make_url,
     select,
-    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -76,27 +72,6 @@ class PredictionFilter:
     has_feedback: bool | None = None
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """Create an engine for `url`; for SQLite, create the file's folder and allow many threads."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    connect_args = {"check_same_thread": False, "timeout": 30}
-    engine = create_engine(url, connect_args=connect_args, **kwargs)
-    event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """Write-ahead logging lets readers and one writer work at once."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
 class PredictionStore:
     """Create, read, update (feedback) and delete stored predictions."""
 
@@ -108,10 +83,10 @@ class PredictionStore:
         """Create the tables that do not exist yet (safe to call on every start)."""
         Base.metadata.create_all(self.engine)
 
-    def ping(self) -> None:
-        """Run a trivial query; raises if the database cannot be reached."""
+    def check(self) -> None:
+        """Read from the predictions table; raises if the database or the table is unreachable."""
         with self.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+            conn.execute(select(PredictionRecord.id).limit(1))
 
     def add(
         self, passenger: dict, survived: int, probability: float, model_version: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import joblib
@@ -27,8 +28,13 @@ def saved(tmp_path: Path) -> tuple[Path, LogisticRegression, np.ndarray]:
     X = rng.normal(size=(60, 3))
     y = (X[:, 0] + 0.3 * rng.normal(size=60) > 0).astype(int)
     model = LogisticRegression().fit(X, y)
-    path = save_artifact(model, tmp_path / "m.joblib", metrics={"acc": np.float64(0.9)},
-                         feature_schema={"x": {"dtype": "float"}}, extra={"note": "test"})  # fmt: skip
+    path = save_artifact(
+        model,
+        tmp_path / "m.joblib",
+        metrics={"acc": np.float64(0.9)},
+        feature_schema={"x": {"dtype": "float"}},
+        extra={"note": "test"},
+    )
     return path, model, X
 
 
@@ -48,7 +54,9 @@ def test_tampered_file_is_refused_before_unpickling(saved, monkeypatch) -> None:
     path, _, _ = saved
     with path.open("ab") as f:
         f.write(b"\0")
-    monkeypatch.setattr(joblib, "load", lambda *a, **k: pytest.fail("unpickled a tampered file"))
+    monkeypatch.setattr(
+        artifacts, "_restricted_load", lambda *a: pytest.fail("unpickled a tampered file")
+    )
     with pytest.raises(ArtifactError, match=r"sha256 .* differs") as info:
         load_artifact(path, rebuild_hint="rebuild it with `make week07`")
     assert "make week07" in str(info.value)
@@ -120,3 +128,60 @@ def test_packages_used_sees_classes_and_functions() -> None:
     model = make_pipeline(FunctionTransformer(np.log1p), XGBClassifier(n_estimators=2))
     assert {"sklearn", "numpy", "xgboost"} <= packages_used(model)
     assert "torch" not in packages_used(model)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda meta: [1, 2],
+        lambda meta: None,
+        lambda meta: {**meta, "versions": []},
+        lambda meta: {k: v for k, v in meta.items() if k != "feature_schema"},
+        lambda meta: {**meta, "feature_schema": {"x": 3}},
+        lambda meta: {**meta, "feature_schema": {"x": {"dtype": "date"}}},
+        lambda meta: {**meta, "sha256": 12},
+        lambda meta: {**meta, "metrics": [0.9]},
+    ],
+)
+def test_a_sidecar_of_the_wrong_shape_is_refused_with_the_fix(saved, change) -> None:
+    path, _, _ = saved
+    side = sidecar_path(path)
+    side.write_text(json.dumps(change(json.loads(side.read_text()))))
+    with pytest.raises(ArtifactError, match="not a model sidecar") as info:
+        load_artifact(path, rebuild_hint="rebuild it with `make week07`")
+    assert "make week07" in str(info.value)
+
+
+class _Hostile:
+    """Pickles to a call of os.system: what a malicious model file would hold."""
+
+    def __init__(self, marker: Path) -> None:
+        self.command = f"touch {marker}"
+
+    def __reduce__(self):
+        return os.system, (self.command,)
+
+
+def test_a_hostile_pickle_with_a_matching_sidecar_is_refused_before_it_runs(
+    saved, tmp_path: Path
+) -> None:
+    """The checksum proves integrity, not origin: an attacker can write the sidecar too."""
+    path, _, _ = saved
+    marker = tmp_path / "pwned"
+    joblib.dump({"model": _Hostile(marker)}, path)
+    side = sidecar_path(path)
+    side.write_text(json.dumps({**json.loads(side.read_text()), "sha256": sha256_of(path)}))
+    with pytest.raises(ArtifactError, match=r"posix\.system|os\.system|nt\.system"):
+        load_artifact(path)
+    assert not marker.exists()
+
+
+def test_classes_outside_the_allow_list_are_refused_unless_trusted(saved) -> None:
+    path, _, _ = saved
+    joblib.dump({"when": __import__("datetime").date(2024, 1, 2)}, path)
+    side = sidecar_path(path)
+    side.write_text(json.dumps({**json.loads(side.read_text()), "sha256": sha256_of(path)}))
+    with pytest.raises(ArtifactError, match=r"datetime\.date, which is not on the list"):
+        load_artifact(path)
+    loaded, _ = load_artifact(path, trusted=frozenset({"datetime.date"}))
+    assert loaded["when"].year == 2024

@@ -60,8 +60,16 @@ def test_tampered_model_is_refused(model_path: Path, tmp_path: Path) -> None:
 
 def test_validate_rows_reports_each_bad_cell(passengers) -> None:
     assert validate_rows(passengers) == []
-    bad = pd.DataFrame({"Pclass": [4, 1], "Sex": ["male", "robot"], "Age": [30, "old"],
-                        "SibSp": [0, 0.5], "Parch": [-1, 0], "Fare": [None, 5.0]})  # fmt: skip
+    bad = pd.DataFrame(
+        {
+            "Pclass": [4, 1],
+            "Sex": ["male", "robot"],
+            "Age": [30, "old"],
+            "SibSp": [0, 0.5],
+            "Parch": [-1, 0],
+            "Fare": [None, 5.0],
+        }
+    )
     found = {(e.row, e.column) for e in validate_rows(bad)}
     assert found == {
         (None, "Embarked"),
@@ -101,3 +109,64 @@ def test_predict_cli_refuses_a_missing_sidecar(model_path: Path, tmp_path: Path,
     rows.write_text(GOOD)
     assert main(["predict", "--model", str(lonely), "--input", str(rows)]) == 2
     assert "make week07" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("cell", "column"),
+    [("SibSp=1e30", "SibSp"), ("Parch=9223372036854775807", "Parch"), ("Fare=1e300", "Fare")],
+)
+def test_predict_cli_reports_huge_numbers_as_row_errors(
+    model_path: Path, tmp_path: Path, capsys, cell: str, column: str
+) -> None:
+    row = {"Pclass": "3", "Sex": "male", "Age": "22", "SibSp": "1", "Parch": "0", "Fare": "7.25"}
+    row[column] = cell.split("=")[1]
+    rows = tmp_path / "rows.csv"
+    rows.write_text(",".join([*row, "Embarked"]) + "\n" + ",".join([*row.values(), "S"]) + "\n")
+    assert main(["predict", "--model", str(model_path), "--input", str(rows)]) == 2
+    err = capsys.readouterr().err
+    assert f"row 1, column '{column}'" in err and "Traceback" not in err
+
+
+def test_predict_cli_refuses_an_output_in_a_missing_folder(
+    model_path: Path, tmp_path: Path, capsys
+) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text(GOOD)
+    out = tmp_path / "absent" / "out.csv"
+    assert (
+        main(["predict", "--model", str(model_path), "--input", str(rows), "--output", str(out)])
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "Traceback" not in err and not out.parent.exists()
+
+
+def test_predict_cli_reads_in_chunks_and_writes_only_good_output(
+    model_path: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """Memory stays bounded: the model never sees more than CHUNK_ROWS rows at once."""
+    import week07_pipelines.predict as predict
+
+    sizes: list[int] = []
+    real = predict.predict_frame
+    monkeypatch.setattr(predict, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(predict, "predict_frame", lambda m, r: sizes.append(len(r)) or real(m, r))
+    data = GOOD + "2,female,30,0,1,20,Q\n" + "3,male,40,0,0,8.05,S\n" + "1,male,,0,0,30,C\n"
+    rows, out = tmp_path / "rows.csv", tmp_path / "out.csv"
+    rows.write_text(data)
+    assert (
+        main(["predict", "--model", str(model_path), "--input", str(rows), "--output", str(out)])
+        == 0
+    )
+    assert sizes == [2, 2, 1]
+    chunked = pd.read_csv(out)
+    model, _ = load_artifact(model_path)
+    whole = pd.read_csv(pd.io.common.StringIO(data))
+    assert list(chunked["prediction"]) == list(model.predict(whole))
+    rows.write_text(data + "3,male,22,1,0,7.25,X\n")
+    assert (
+        main(["predict", "--model", str(model_path), "--input", str(rows), "--output", str(out)])
+        == 2
+    )
+    assert "row 6, column 'Embarked'" in capsys.readouterr().err
+    assert pd.read_csv(out).equals(chunked)  # the bad input left the earlier output untouched

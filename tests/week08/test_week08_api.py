@@ -101,13 +101,50 @@ def test_missing_required_field_is_named(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [b"{", b"not json", b"[]", b'"text"', b"null", b'{"pclass": 3, "sex": "male", "age": NaN, "sibsp": 0, "parch": 0}',
-     b'{"pclass": 3, "sex": "male", "fare": Infinity, "sibsp": 0, "parch": 0}', b"\xff\xfe"],
-)  # fmt: skip
+    [
+        b"{",
+        b"not json",
+        b"[]",
+        b'"text"',
+        b"null",
+        b'{"pclass": 3, "sex": "male", "age": NaN, "sibsp": 0, "parch": 0}',
+        b'{"pclass": 3, "sex": "male", "fare": Infinity, "sibsp": 0, "parch": 0}',
+        b"\xff\xfe",
+        b'{"pclass": 3, "sex": "\xff", "sibsp": 0, "parch": 0}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a": ' * 5_000 + b"1" + b"}" * 5_000,
+        b'{"pclass": ' + b"9" * 5_000 + b', "sex": "male", "sibsp": 0, "parch": 0}',
+    ],
+)
 def test_malformed_json_is_a_422_never_a_500(client: TestClient, raw: bytes) -> None:
+    """Deep nesting, invalid UTF-8 and huge integers included: the README's promise holds."""
     response = client.post("/predict", content=raw, headers={"content-type": "application/json"})
     assert response.status_code == 422
-    assert response.json()["message"]
+    body = response.json()
+    assert body["message"] and body["detail"][0]["loc"][0] == "body"
+
+
+@pytest.mark.parametrize("field", ["pclass", "sibsp", "parch", "age", "fare"])
+def test_booleans_are_not_numbers(client: TestClient, field: str) -> None:
+    response = client.post("/predict", json={**PASSENGER, field: True})
+    assert response.status_code == 422 and f"body.{field}" in response.json()["message"]
+
+
+def test_every_error_is_json_with_a_message(client: TestClient) -> None:
+    """One error contract: 401, 404, 405, 413 and 422 all answer JSON with a `message`."""
+    refusals = [
+        client.post("/predictions", json=PASSENGER),
+        client.get("/predictions/999", headers=AUTH),
+        client.get("/no-such-route"),
+        client.put("/predict", json=PASSENGER),
+        client.post("/predict/batch", json={"passengers": [PASSENGER] * 6}),
+        client.post("/predict", json={**PASSENGER, "age": 130}),
+    ]
+    assert [r.status_code for r in refusals] == [401, 404, 404, 405, 413, 422]
+    for response in refusals:
+        assert response.headers["content-type"] == "application/json"
+        assert isinstance(response.json()["message"], str) and response.json()["message"]
+    assert refusals[0].headers["www-authenticate"] == "X-API-Key"
 
 
 def test_oversized_batch_gets_413_and_empty_batch_422(client: TestClient) -> None:
@@ -117,11 +154,20 @@ def test_oversized_batch_gets_413_and_empty_batch_422(client: TestClient) -> Non
 
 
 def test_oversized_body_gets_413_before_parsing(client: TestClient) -> None:
+    """The same JSON 413 whether the body declares its length or arrives in chunks."""
     body = json.dumps({"passengers": [PASSENGER]}).encode() + b" " * MAX_BODY_BYTES
-    response = client.post(
-        "/predict/batch", content=body, headers={"content-type": "application/json"}
-    )
-    assert response.status_code == 413
+    headers = {"content-type": "application/json"}
+
+    def chunks():
+        for start in range(0, len(body), 1 << 16):
+            yield body[start : start + (1 << 16)]
+
+    declared = client.post("/predict/batch", content=body, headers=headers)
+    chunked = client.post("/predict/batch", content=chunks(), headers=headers)
+    for response in (declared, chunked):
+        assert response.status_code == 413
+        assert response.headers["content-type"] == "application/json"
+        assert "over the limit" in response.json()["message"]
 
 
 def test_stored_prediction_crud(client: TestClient, served_model) -> None:
@@ -243,3 +289,19 @@ def test_app_loads_the_verified_model_from_settings(model_path: Path, tmp_path: 
     settings = Settings(database_url=sqlite_url(tmp_path), api_key=KEY, model_path=model_path)
     with TestClient(create_app(settings)) as client:
         assert client.post("/predict", json=PASSENGER).status_code == 200
+
+
+def test_a_bug_answers_500_in_the_same_json_shape(tmp_path: Path) -> None:
+    class Broken:
+        version = "broken"
+
+        def predict(self, frame):
+            raise RuntimeError("a bug")
+
+    settings = Settings(database_url=sqlite_url(tmp_path), api_key=KEY)
+    app = create_app(settings, Broken())
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post("/predict", json=PASSENGER)
+    assert response.status_code == 500
+    assert response.json()["message"] == "internal error; see the server log"
+    assert "a bug" not in response.text

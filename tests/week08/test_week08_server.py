@@ -86,14 +86,26 @@ def test_serve_refuses_a_missing_model_with_the_fix(tmp_path: Path) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
     missing = tmp_path / "titanic_pipeline.joblib"
-    done = subprocess.run(serve_command("--model", str(missing)), cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        serve_command("--model", str(missing)),
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "make week07" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_serve_refuses_a_bad_setting(tmp_path: Path) -> None:
     env = {**os.environ, "ML_ROADMAP_API_KEY": KEY, "ML_ROADMAP_PUBLIC_READS": "maybe"}
-    done = subprocess.run(serve_command("--model", str(tmp_path / "m.joblib")), cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        serve_command("--model", str(tmp_path / "m.joblib")),
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "ML_ROADMAP_PUBLIC_READS" in done.stderr

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from week08_support import (
     AUTH,
     KEY,
@@ -17,9 +18,10 @@ from week08_support import (
     served_model,
 )
 
+from shared.db import make_engine
 from week08_fastapi.app import create_app
 from week08_fastapi.settings import Settings
-from week08_fastapi.storage import PredictionFilter, PredictionStore, make_engine
+from week08_fastapi.storage import PredictionFilter, PredictionStore
 
 __all__ = [
     "database_url",
@@ -96,3 +98,13 @@ def test_api_round_trip_on_each_database(database_url: str, served_model) -> Non
         assert [r["id"] for r in page["items"]] == [row["id"]] and page["items"][0]["actual"] == 1
         assert client.delete(f"/predictions/{row['id']}", headers=AUTH).status_code == 204
         assert client.get("/predictions", headers=AUTH).json()["total"] == 0
+
+
+def test_health_fails_when_the_predictions_table_is_gone(database_url: str, served_model) -> None:
+    settings = Settings(database_url=database_url, api_key=KEY)
+    with TestClient(create_app(settings, served_model)) as client:
+        assert client.get("/health").status_code == 200
+        with client.app.state.store.engine.begin() as conn:
+            conn.execute(text("DROP TABLE predictions"))
+        response = client.get("/health")
+        assert response.status_code == 503 and "predictions table" in response.json()["message"]

@@ -1,0 +1,99 @@
+"""SQL engines: SQLite in a file by default, PostgreSQL when DATABASE_URL names a server.
+
+Weeks 8 and 18 and the capstones open their databases here, so every one gets the same options:
+SQLite with foreign keys enforced (off by default in SQLite), write-ahead logging (readers and
+one writer at once), a busy timeout and connections usable from a web server's thread pool;
+PostgreSQL through psycopg 3 with connections checked before use and a connect timeout, so an
+unreachable server fails fast instead of hanging. A URL that names no supported database is
+refused with DatabaseURLError saying what a valid one looks like.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.pool import StaticPool
+
+ENV_VAR = "DATABASE_URL"
+EXAMPLES = "sqlite:///path/to/file.sqlite3 or postgresql+psycopg://user:password@host:5432/dbname"
+# "postgres://" (Heroku, docker docs) and a bare "postgresql://" mean psycopg 3, the driver we ship.
+_POSTGRES_ALIASES = {"postgres", "postgresql"}
+_SQLITE_BUSY_TIMEOUT_S = 30
+_POSTGRES_CONNECT_TIMEOUT_S = 10
+
+
+class DatabaseURLError(ValueError):
+    """A database URL cannot be used; the message says why and what a valid one looks like."""
+
+
+def database_url(sqlite_path: Path, environ: Mapping[str, str] | None = None) -> str:
+    """Return DATABASE_URL from the environment, or a SQLite URL for `sqlite_path` when unset."""
+    env = os.environ if environ is None else environ
+    return env.get(ENV_VAR, "").strip() or f"sqlite:///{Path(sqlite_path)}"
+
+
+def parse_url(url: str) -> URL:
+    """Parse and check a database URL (SQLite or PostgreSQL); raise DatabaseURLError otherwise."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise DatabaseURLError(
+            f"{ENV_VAR}: {_redacted(url)!r} is not a database URL; expected e.g. {EXAMPLES}"
+        ) from None
+    if parsed.drivername in _POSTGRES_ALIASES:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    backend = parsed.get_backend_name()
+    if backend not in {"sqlite", "postgresql"}:
+        raise DatabaseURLError(
+            f"{ENV_VAR}: unsupported database {backend!r}; use SQLite or PostgreSQL, e.g. {EXAMPLES}"
+        )
+    return parsed
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """Create an engine for `url` with the options its database needs (see the module notes)."""
+    parsed = parse_url(url)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            return _sqlite_engine(parsed, **kwargs)
+        connect_args = {"connect_timeout": _POSTGRES_CONNECT_TIMEOUT_S}
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise DatabaseURLError(
+            f"{ENV_VAR}: driver {parsed.drivername!r} is not installed ({exc}); "
+            f"use one of {EXAMPLES}"
+        ) from None
+
+
+def _sqlite_engine(url: URL, **kwargs) -> Engine:
+    """A SQLite engine; a file database gets its folder created, an in-memory one is shared."""
+    in_memory = url.database in (None, "", ":memory:")
+    if not in_memory:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    connect_args = {"check_same_thread": False, "timeout": _SQLITE_BUSY_TIMEOUT_S}
+    if in_memory:
+        # One connection for every thread, or each thread would see an empty database of its own.
+        kwargs.setdefault("poolclass", StaticPool)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """Enforce foreign keys; write-ahead logging lets readers and one writer work at once."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _redacted(url: str) -> str:
+    """The URL with any password (between `user:` and `@`) replaced, for error messages."""
+    return re.sub(r"(?<=:)[^:@]*(?=@)", "***", url)
