@@ -1,0 +1,65 @@
+"""Documents through PyMongo's API (embedded tinymongo) and in SQL JSON / JSONB give one answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from week18_support import catalog, database_url, engine, models_dir, postgres_url
+
+from week18_databases.docstore import DocumentStoreError, MongoDocuments, SqlDocuments
+from week18_databases.documents import ask, request_documents, same
+
+__all__ = ["catalog", "database_url", "engine", "models_dir", "postgres_url"]
+
+
+@pytest.fixture(scope="module")
+def documents(catalog) -> list[dict]:
+    return request_documents(catalog, fast=True)
+
+
+def test_documents_are_nested_and_real(documents: list[dict]) -> None:
+    assert len(documents) == 500
+    loan = next(d for d in documents if d["model"]["name"] == "loan")
+    assert set(loan) == {"request_id", "model", "inputs", "output", "tags"}
+    assert len(loan["inputs"]) == 21 and loan["output"]["label"] in (0, 1)
+    tagged = [d for d in documents if d["tags"]]
+    assert tagged and all(
+        d["inputs"][t.removeprefix("missing:")] is None for d in tagged for t in d["tags"]
+    )
+
+
+def test_pymongo_api_and_sql_json_agree(
+    engine: Engine, documents: list[dict], tmp_path: Path
+) -> None:
+    mongo = MongoDocuments(tmp_path / "docs", environ={})
+    sql = SqlDocuments(engine)
+    try:
+        by_mongo, by_sql = ask(mongo, documents), ask(sql, documents)
+    finally:
+        mongo.close()
+    assert by_mongo["inserted"] == by_sql["inserted"] == 500
+    assert by_mongo["find_confident"] and by_mongo["queue_for_review"] > 0
+    for question, answer in by_mongo.items():
+        assert same(answer, by_sql[question]), question
+    if engine.dialect.name == "postgresql":
+        listing = "SELECT indexdef FROM pg_indexes WHERE tablename = 'documents'"
+    else:
+        listing = "SELECT sql FROM sqlite_master WHERE tbl_name = 'documents' AND type = 'index'"
+    with engine.connect() as conn:
+        indexes = conn.execute(text(listing)).scalars().all()
+    kind = "gin" if engine.dialect.name == "postgresql" else "json_extract"
+    assert any(kind in (i or "").lower() for i in indexes), indexes
+
+
+def test_same_notices_different_answers() -> None:
+    assert same([("a", 0.5)], [("a", 0.5 + 1e-12)])
+    assert not same([("a", 0.5)], [("a", 0.6)])
+    assert not same([("a", 1)], [("a", 1), ("b", 2)])
+    assert not same(3, 4)
+
+
+def test_an_unreachable_mongodb_fails_clearly(tmp_path: Path) -> None:
+    with pytest.raises(DocumentStoreError, match="unset MONGODB_URI"):
+        MongoDocuments(tmp_path, environ={"MONGODB_URI": "mongodb://127.0.0.1:9/"}, timeout_ms=200)

@@ -1,0 +1,50 @@
+"""Alembic migrations, up and down, on SQLite and on PostgreSQL (when DATABASE_URL names one)."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect
+from week18_support import database_url, engine, postgres_url
+
+from week18_databases import migrate
+from week18_databases.tables import Base
+
+__all__ = ["database_url", "engine", "postgres_url"]  # fixtures, imported for pytest
+
+HEAD_TABLES = {"applicants", "models", "predictions", "outcomes", "observations", "forecasts"}
+
+
+def tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def test_upgrade_builds_the_orm_schema_exactly(engine: Engine) -> None:
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.revisions()[-1]
+    assert tables(engine) == HEAD_TABLES
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_each_step_goes_down_and_up_again(engine: Engine) -> None:
+    expected = {
+        "0001": {"applicants", "models", "predictions"},
+        "0002": {"applicants", "models", "predictions", "outcomes"},
+        "0003": HEAD_TABLES,
+    }
+    assert migrate.revisions() == list(expected)
+    for revision, names in expected.items():
+        migrate.upgrade(engine, revision)
+        assert tables(engine) == names
+    columns = {c["name"] for c in inspect(engine).get_columns("predictions")}
+    assert "applicant_id" in columns
+    migrate.downgrade(engine, "0001")
+    assert tables(engine) == expected["0001"]
+    assert "applicant_id" not in {c["name"] for c in inspect(engine).get_columns("predictions")}
+    migrate.downgrade(engine, "base")
+    assert tables(engine) == set() and migrate.current_revision(engine) is None
+    migrate.upgrade(engine)
+    migrate.upgrade(engine)  # a second upgrade is a no-op
+    assert tables(engine) == HEAD_TABLES

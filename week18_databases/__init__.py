@@ -1,0 +1,1 @@
+"""Week 18: databases: SQL and documents, a prediction service, a time-series store."""

@@ -1,0 +1,286 @@
+"""One FastAPI service for several models: predict, record, and CRUD on predictions and outcomes.
+
+`create_app(settings, catalog)` serves every model of the catalog under /models/{name}; each
+prediction is stored with its model's name and version, and outcomes recorded later feed
+/models/{name}/performance, computed in SQL. Writes need the API key; reads are open. The error
+shapes, the body-size limit and the key check are week 8's (`week08_fastapi.errors`, `.app`).
+The database is migrated to head with Alembic on start-up.
+"""
+
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Literal
+
+import pandas as pd
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
+from fastapi import Path as PathParam
+from pydantic import BaseModel, Field
+
+from shared.db import database_url, make_engine, parse_url
+from shared.paths import REPORTS_DIR
+from week08_fastapi import errors
+from week08_fastapi.app import require_key
+from week08_fastapi.schemas import MAX_ID, Problem, ValidationProblem
+from week08_fastapi.served_model import ServedModel
+from week08_fastapi.settings import check_api_key
+from week18_databases import migrate
+from week18_databases.inputs import input_model, prediction_request
+from week18_databases.store import PredictionFilter, PredictionStore, UnknownApplicantError
+
+MAX_BODY_BYTES = 1 << 16
+DEFAULT_DATABASE_PATH = REPORTS_DIR / "week18" / "service.sqlite3"
+_AUTH = {401: {"model": Problem, "description": "missing or wrong API key"}}
+_NOT_FOUND = {404: {"model": Problem, "description": "no such prediction"}}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the service's data lives, and the key writes need."""
+
+    database_url: str
+    api_key: str
+
+    def __post_init__(self) -> None:
+        check_api_key(self.api_key)
+        parse_url(self.database_url)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        """DATABASE_URL (default: a SQLite file in reports/week18) and ML_ROADMAP_API_KEY."""
+        env = os.environ if environ is None else environ
+        key = env.get("ML_ROADMAP_API_KEY", "")
+        if not key:
+            raise ValueError("set ML_ROADMAP_API_KEY (8+ visible characters) to serve week 18")
+        return cls(database_url(DEFAULT_DATABASE_PATH, env), key)
+
+
+class StoredPrediction(BaseModel):
+    """A recorded prediction, with its outcome once one is known."""
+
+    id: int
+    model: str
+    version: str
+    applicant_id: int | None
+    created_at: datetime
+    inputs: dict
+    label: int
+    probability: float
+    actual: int | None
+    recorded_at: datetime | None
+
+
+class PredictionPage(BaseModel):
+    """One page of predictions and how many match in all."""
+
+    items: list[StoredPrediction]
+    total: int
+    limit: int
+    offset: int
+
+
+class OutcomeIn(BaseModel):
+    """The true class of a prediction (0 or 1)."""
+
+    actual: Literal[0, 1]
+
+
+class ModelEntry(BaseModel):
+    """A served model: name, version, sha256 and input schema."""
+
+    name: str
+    version: str
+    sha256: str
+    feature_schema: dict
+
+
+class VersionPerformance(BaseModel):
+    """How one version did on the predictions whose outcomes are known (None: no outcomes yet)."""
+
+    version: str
+    predictions: int
+    outcomes: int
+    accuracy: float | None
+    brier: float | None = Field(description="mean squared error of the probability")
+    precision: float | None
+    recall: float | None
+
+
+def create_app(settings: Settings, catalog: Mapping[str, ServedModel]) -> FastAPI:
+    """Return the API serving every model of `catalog`, storing into settings.database_url."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        migrate.upgrade(engine)
+        store = PredictionStore(engine)
+        app.state.model_ids = {
+            name: store.register_model(name, m.version, m.sidecar["sha256"])
+            for name, m in catalog.items()
+        }
+        app.state.store = store
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Week 18 prediction service",
+        version="1.0",
+        summary="Serves week 7's pipelines by name and records every prediction in SQL.",
+        lifespan=lifespan,
+        responses={
+            413: {"model": Problem, "description": f"a body over {MAX_BODY_BYTES} bytes"},
+            422: {"model": ValidationProblem, "description": "a field breaks its rule"},
+        },
+    )
+    app.state.settings = settings
+    errors.install(app, MAX_BODY_BYTES)
+    _add_service_routes(app, catalog)
+    for name, model in catalog.items():
+        _add_model_route(app, name, model)
+    return app
+
+
+def get_store(request: Request) -> PredictionStore:
+    """The app's prediction store."""
+    return request.app.state.store
+
+
+Store = Annotated[PredictionStore, Depends(get_store)]
+PredictionId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="a prediction's id")]
+
+
+def _add_model_route(app: FastAPI, name: str, model: ServedModel) -> None:
+    """POST /models/{name}/predictions, with a body checked against this model's input schema."""
+    body_type = prediction_request(name, input_model(name, model.sidecar["feature_schema"]))
+
+    @app.post(
+        f"/models/{name}/predictions",
+        response_model=StoredPrediction,
+        status_code=status.HTTP_201_CREATED,
+        dependencies=[Depends(require_key)],
+        responses=_AUTH | {404: {"model": Problem, "description": "no such applicant"}},
+        tags=["predictions"],
+        name=f"predict_{name}",
+    )
+    def predict(body: body_type, store: Store, request: Request, response: Response):
+        """Predict one row with this model and store inputs, answer, model version and time."""
+        inputs = body.inputs.model_dump()
+        [(label, probability)] = model.predict(pd.DataFrame([inputs]))
+        model_id = request.app.state.model_ids[name]
+        try:
+            row = store.add(model_id, inputs, label, probability, body.applicant_id)
+        except UnknownApplicantError as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+        response.headers["Location"] = f"/predictions/{row['id']}"
+        return StoredPrediction.model_validate(dict(row))
+
+
+def _add_service_routes(app: FastAPI, catalog: Mapping[str, ServedModel]) -> None:
+    """Health, the model list, performance, and CRUD on predictions and outcomes."""
+    names = tuple(catalog)
+    ModelName = Literal[names]  # a type, built from the catalog
+
+    @app.get("/health", tags=["service"])
+    def health(store: Store) -> dict:
+        """Liveness: the database answers, and which database it is."""
+        return {"status": "ok", "database": store.engine.dialect.name, "models": list(names)}
+
+    @app.get("/models", response_model=list[ModelEntry], tags=["models"])
+    def list_models() -> list[ModelEntry]:
+        """Every served model with its version, sha256 and input schema."""
+        return [
+            ModelEntry(
+                name=n,
+                version=m.version,
+                sha256=m.sidecar["sha256"],
+                feature_schema=m.sidecar["feature_schema"],
+            )
+            for n, m in catalog.items()
+        ]
+
+    @app.get("/models/{name}/performance", response_model=list[VersionPerformance], tags=["models"])
+    def performance(name: ModelName, store: Store) -> list[VersionPerformance]:
+        """Per version: accuracy, Brier score, precision and recall on the recorded outcomes."""
+        return [VersionPerformance.model_validate(r) for r in store.performance(name)]
+
+    @app.get("/predictions", response_model=PredictionPage, tags=["predictions"])
+    def list_predictions(
+        store: Store,
+        limit: Annotated[int, Query(ge=1, le=100, description="page size")] = 20,
+        offset: Annotated[int, Query(ge=0, le=MAX_ID, description="rows to skip")] = 0,
+        model: ModelName | None = None,
+        version: Annotated[str | None, Query(max_length=12)] = None,
+        label: Annotated[int | None, Query(ge=0, le=1)] = None,
+        has_outcome: bool | None = None,
+    ) -> PredictionPage:
+        """List predictions, oldest first, filtered and paginated."""
+        items, total = store.list(
+            PredictionFilter(model, version, label, has_outcome), limit, offset
+        )
+        return PredictionPage(
+            items=[StoredPrediction.model_validate(dict(r)) for r in items],
+            total=total,
+            limit=limit,
+            offset=offset,
+        )
+
+    @app.get(
+        "/predictions/{prediction_id}",
+        response_model=StoredPrediction,
+        responses=_NOT_FOUND,
+        tags=["predictions"],
+    )
+    def read_prediction(prediction_id: PredictionId, store: Store) -> StoredPrediction:
+        """One prediction with its outcome."""
+        return StoredPrediction.model_validate(
+            dict(_found(store.get(prediction_id), prediction_id))
+        )
+
+    @app.delete(
+        "/predictions/{prediction_id}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        dependencies=[Depends(require_key)],
+        responses=_AUTH | _NOT_FOUND,
+        tags=["predictions"],
+    )
+    def delete_prediction(prediction_id: PredictionId, store: Store) -> Response:
+        """Delete a prediction and its outcome."""
+        if not store.delete(prediction_id):
+            _found(None, prediction_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    @app.put(
+        "/predictions/{prediction_id}/outcome",
+        response_model=StoredPrediction,
+        dependencies=[Depends(require_key)],
+        responses=_AUTH | _NOT_FOUND,
+        tags=["outcomes"],
+    )
+    def put_outcome(prediction_id: PredictionId, outcome: OutcomeIn, store: Store):
+        """Record or correct the true class of a prediction."""
+        row = _found(store.set_outcome(prediction_id, outcome.actual), prediction_id)
+        return StoredPrediction.model_validate(dict(row))
+
+    @app.delete(
+        "/predictions/{prediction_id}/outcome",
+        status_code=status.HTTP_204_NO_CONTENT,
+        dependencies=[Depends(require_key)],
+        responses=_AUTH | _NOT_FOUND,
+        tags=["outcomes"],
+    )
+    def delete_outcome(prediction_id: PredictionId, store: Store) -> Response:
+        """Forget the outcome of a prediction."""
+        if not store.delete_outcome(prediction_id):
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, f"prediction {prediction_id} has no outcome"
+            )
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _found(row, prediction_id: int):
+    """Return `row`, or raise 404 naming the id that was not found."""
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no prediction has id {prediction_id}")
+    return row

@@ -1,0 +1,154 @@
+"""A time-series store in SQL: idempotent batched ingest, resampling and rolling statistics.
+
+`observations(series, ts, value)` has (series, ts) as its primary key: one value per series and
+day, and the index every "this series between these dates" query uses. `ingest` writes in
+batches, each its own transaction, with INSERT ... ON CONFLICT (series, ts) DO UPDATE: running it
+twice leaves the same rows, and a batch that fails (or a process killed mid-batch) leaves none of
+its rows behind. Forecasts are stored beside the actuals with their model and version, and
+`ERROR_BY_HORIZON` scores every model at every horizon in one query.
+"""
+
+from __future__ import annotations
+
+import tarfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from shared.data import DataSchemaError
+from week18_databases.tables import Forecast, Observation
+
+BATCH_ROWS = 500
+
+
+def read_msft_close(path: Path) -> pd.Series:
+    """MSFT daily closing prices (7,983 trading days, 1986-2017) from the registry's tar.gz."""
+    with tarfile.open(path) as archive:
+        member = archive.extractfile("msft.csv")
+        if member is None:
+            raise DataSchemaError(f"{path}: no msft.csv inside; fetch msft_daily again")
+        df = pd.read_csv(member, parse_dates=["Date"])
+    if len(df) != 7983 or not {"Date", "Close"} <= set(df.columns):
+        raise DataSchemaError(f"{path}: expected 7983 rows with Date and Close, got {df.shape}")
+    return df.set_index("Date")["Close"].rename("msft_close")
+
+
+def read_melbourne_min_temp(path: Path) -> pd.Series:
+    """Melbourne daily minimum temperatures (3,650 days, 1981-1990), deg C."""
+    df = pd.read_csv(path, parse_dates=["Date"])
+    if len(df) != 3650 or not {"Date", "Temp"} <= set(df.columns):
+        raise DataSchemaError(f"{path}: expected 3650 rows with Date and Temp, got {df.shape}")
+    temp = pd.to_numeric(df["Temp"], errors="raise")
+    return pd.Series(temp.to_numpy(), index=df["Date"], name="melbourne_min_temp")
+
+
+def _upsert(engine: Engine, table, key: list[str], update: list[str]):
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET update = excluded.update, for this dialect."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=key, set_={c: statement.excluded[c] for c in update}
+    )
+
+
+def ingest(
+    engine: Engine,
+    series: pd.Series,
+    batch_rows: int = BATCH_ROWS,
+    before_commit: Callable[[int], None] | None = None,
+) -> int:
+    """Write `series` (date index -> value) as rows of `observations`; return the batches written.
+
+    Each batch is one transaction; `before_commit(batch number)` runs inside it, just before the
+    commit (the tests use it to fail a batch half-way).
+    """
+    if series.name is None:
+        raise ValueError("the series needs a name: it is the `series` column")
+    rows = [{"series": series.name, "ts": ts.date(), "value": float(v)} for ts, v in series.items()]
+    batches = 0
+    for start in range(0, len(rows), batch_rows):
+        statement = _upsert(engine, Observation.__table__, ["series", "ts"], ["value"])
+        with engine.begin() as conn:
+            conn.execute(statement, rows[start : start + batch_rows])
+            if before_commit is not None:
+                before_commit(batches)
+        batches += 1
+    return batches
+
+
+def store_forecasts(engine: Engine, forecasts: pd.DataFrame) -> None:
+    """Upsert forecast rows (series, model, model_version, origin, horizon, ts, value)."""
+    key = ["series", "model", "model_version", "origin", "horizon"]
+    statement = _upsert(engine, Forecast.__table__, key, ["ts", "value"])
+    with engine.begin() as conn:
+        conn.execute(statement, forecasts.to_dict("records"))
+
+
+def monthly_sql(dialect: str) -> str:
+    """Monthly mean, min, max, count per series (date_trunc on PostgreSQL, strftime on SQLite)."""
+    month = (
+        "to_char(date_trunc('month', ts), 'YYYY-MM')"
+        if dialect == "postgresql"
+        else ("strftime('%Y-%m', ts)")
+    )
+    return f"""
+        SELECT series, {month} AS month, AVG(value) AS mean, MIN(value) AS min,
+               MAX(value) AS max, COUNT(*) AS n
+        FROM observations
+        GROUP BY series, {month}
+    """
+
+
+ROLLING_SQL = """
+    SELECT series, ts,
+           AVG(value) OVER w AS rolling_mean_7,
+           value - LAG(value) OVER (PARTITION BY series ORDER BY ts) AS change
+    FROM observations
+    WINDOW w AS (PARTITION BY series ORDER BY ts ROWS BETWEEN 6 PRECEDING AND CURRENT ROW)
+"""
+
+ERROR_BY_HORIZON = """
+    SELECT f.series, f.model, f.model_version, f.horizon,
+           COUNT(*) AS n,
+           AVG(ABS(f.value - o.value)) AS mae,
+           AVG((f.value - o.value) * (f.value - o.value)) AS mse
+    FROM forecasts f
+    JOIN observations o ON o.series = f.series AND o.ts = f.ts
+    GROUP BY f.series, f.model, f.model_version, f.horizon
+"""
+
+
+def query(engine: Engine, sql: str) -> pd.DataFrame:
+    """Run `sql` and return its rows."""
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(text(sql)).mappings().all())
+
+
+def monthly_pandas(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same monthly table from a DataFrame of (series, ts, value)."""
+    d = frame.assign(month=pd.to_datetime(frame["ts"]).dt.strftime("%Y-%m"))
+    return d.groupby(["series", "month"], as_index=False)["value"].agg(
+        mean="mean", min="min", max="max", n="size"
+    )
+
+
+def rolling_pandas(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same rolling mean (7 rows) and day-on-day change."""
+    d = frame.sort_values(["series", "ts"]).copy()
+    grouped = d.groupby("series")["value"]
+    d["rolling_mean_7"] = grouped.transform(lambda s: s.rolling(7, min_periods=1).mean())
+    d["change"] = grouped.diff()
+    return d[["series", "ts", "rolling_mean_7", "change"]]
+
+
+def error_by_horizon_pandas(forecasts: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
+    """The same error table from DataFrames of forecasts and observations."""
+    d = forecasts.merge(actuals.rename(columns={"value": "actual"}), on=["series", "ts"])
+    d["abs_error"] = (d["value"] - d["actual"]).abs()
+    d["sq_error"] = (d["value"] - d["actual"]) ** 2
+    return d.groupby(["series", "model", "model_version", "horizon"], as_index=False).agg(
+        n=("abs_error", "size"), mae=("abs_error", "mean"), mse=("sq_error", "mean")
+    )
