@@ -1,0 +1,1 @@
+"""Week 17: deep forecasting: LSTM and GRU forecasters, weather, ARIMA vs LSTM, Optuna tuning."""
