@@ -1,7 +1,7 @@
 # ml-roadmap: every target sets up .venv first, so on a fresh clone one command is enough.
 #   make week07            run week 7's projects in full      make week07 FAST=1  smoke size
 #   make test              the test suite (fast runs)          make verify         every week, full, bars enforced
-#   make lint | bench | results | serve | clean
+#   make lint | bench | results | serve | docker | clean
 
 PY      := .venv/bin/python
 STAMP   := .venv/.installed-stamp
@@ -9,7 +9,7 @@ WEEK_PKGS    := $(sort $(patsubst %/__main__.py,%,$(wildcard week[0-9][0-9]_*/__
 WEEK_TARGETS := $(foreach p,$(WEEK_PKGS),$(firstword $(subst _, ,$(p))))
 RUN_FLAGS    := $(if $(FAST),--fast) $(ARGS)
 
-.PHONY: setup test lint verify all bench results serve clean $(WEEK_TARGETS)
+.PHONY: setup test lint verify all bench results serve docker clean $(WEEK_TARGETS)
 
 setup: $(STAMP)
 
@@ -38,6 +38,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	.venv/bin/hadolint week08_fastapi/Dockerfile
 
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
@@ -48,6 +49,11 @@ results: $(STAMP)
 
 serve: $(STAMP)
 	$(PY) -m week08_fastapi serve $(ARGS)
+
+# As root on Debian: start dockerd, build its image and a PostgreSQL
+# image for tests/week08/test_week08_image.py (.ci/docker.sh says why where Docker cannot run).
+docker: $(STAMP)
+	bash .ci/docker.sh
 
 clean:
 	rm -rf reports .pytest_cache .ruff_cache

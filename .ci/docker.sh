@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Build week 8's image and a PostgreSQL image for tests/week08/test_week08_image.py, which starts
+# both on a private network, calls the API through a port on 127.0.0.1 and stops them.
+# Run as root on Debian bookworm (`bash .ci/docker.sh`, or `make docker`). No container registry
+# is reachable here, so the base image is made from Debian packages (debootstrap + docker import)
+# and cached under /var/cache/ml-roadmap. Where no Docker daemon can start, this prints why and
+# exits 0: the image test then skips, saying so. Once the daemon answers, any failure is an error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BASE_IMAGE=ml-roadmap-base:bookworm
+API_IMAGE=${WEEK08_API_IMAGE:-ml-roadmap-api}
+DB_IMAGE=${WEEK08_DB_IMAGE:-ml-roadmap-postgres}
+BASE_PACKAGES=python3,python3-venv,passwd
+CACHE=/var/cache/ml-roadmap
+DOCKERD_LOG=/var/log/ml-roadmap-dockerd.log
+
+step() {
+    echo "docker.sh: $1 ($((SECONDS - STARTED)) s so far)"
+}
+
+skip() {
+    echo "docker.sh: SKIP, no Docker daemon: $1" >&2
+    echo "docker.sh: tests/week08/test_week08_image.py will skip" >&2
+    exit 0
+}
+
+install_tools() {
+    if command -v dockerd >/dev/null && command -v debootstrap >/dev/null; then
+        return
+    fi
+    apt-get update -qq || skip "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap >/dev/null \
+        || skip "apt-get install docker.io debootstrap failed"
+}
+
+start_daemon() {
+    if docker info >/dev/null 2>&1; then
+        return
+    fi
+    setsid dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &
+    local tries=0
+    until docker info >/dev/null 2>&1; do
+        tries=$((tries + 1))
+        if [ "$tries" -ge 60 ] || ! kill -0 $! 2>/dev/null; then
+            skip "dockerd gave no answer in ${tries} s; $DOCKERD_LOG: $(tail -n 3 "$DOCKERD_LOG")"
+        fi
+        sleep 1
+    done
+}
+
+debian_mirror() {
+    # The host's own Debian source, so the base comes from where apt already reaches.
+    local sources=/etc/apt/sources.list.d/debian.sources
+    if [ -f "$sources" ]; then
+        awk '/^URIs:/ {print $2; exit}' "$sources"
+    fi
+}
+
+build_base() {
+    if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+        return
+    fi
+    local tarball="$CACHE/bookworm-minbase-${BASE_PACKAGES//,/-}.tar"
+    if [ ! -f "$tarball" ]; then
+        local root
+        root=$(mktemp -d)
+        # shellcheck disable=SC2046  # the mirror is one word or nothing (debootstrap's default)
+        debootstrap --variant=minbase --include="$BASE_PACKAGES" bookworm "$root" \
+            $(debian_mirror) >/dev/null
+        rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin
+        mkdir -p "$CACHE"
+        tar -C "$root" -cf "$tarball.part" .
+        mv "$tarball.part" "$tarball"
+        rm -rf "$root"
+    fi
+    docker import \
+        --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        --change 'ENV LANG=C.UTF-8' \
+        --change 'CMD ["/bin/bash"]' \
+        "$tarball" "$BASE_IMAGE" >/dev/null
+}
+
+build_cli() {
+    # A client whose build supports secrets: one with buildx, else docker.io's (built-in BuildKit).
+    if docker buildx version >/dev/null 2>&1; then
+        echo docker
+    else
+        echo /usr/bin/docker
+    fi
+}
+
+build_api() {
+    local args=(--build-arg "BASE=$BASE_IMAGE" -f week08_fastapi/Dockerfile -t "$API_IMAGE")
+    local ca=${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}
+    if [ -f "$ca" ]; then
+        args+=(--secret "id=ca_bundle,src=$ca")
+    fi
+    local name
+    for name in PIP_INDEX_URL http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
+        if [ -n "${!name:-}" ]; then
+            args+=(--build-arg "$name")
+        fi
+    done
+    DOCKER_BUILDKIT=1 "$(build_cli)" build --progress=plain "${args[@]}" . \
+        >"$CACHE/api-build.log" 2>&1 || { tail -n 40 "$CACHE/api-build.log" >&2; return 1; }
+}
+
+db_dockerfile() {
+    # Debian's PostgreSQL with the role and database the tests use (there is no postgres image).
+    cat <<EOF
+FROM $BASE_IMAGE
+RUN apt-get update -qq \\
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql \\
+    && rm -rf /var/lib/apt/lists/* \\
+    && pg_conftool 15 main set listen_addresses '*' \\
+    && echo 'host all all all scram-sha-256' >> /etc/postgresql/15/main/pg_hba.conf \\
+    && pg_ctlcluster 15 main start \\
+    && runuser -u postgres -- psql -qc "CREATE ROLE ml_roadmap LOGIN PASSWORD 'ml_roadmap'" \\
+    && runuser -u postgres -- createdb -O ml_roadmap ml_roadmap \\
+    && pg_ctlcluster 15 main stop
+EXPOSE 5432
+CMD ["pg_ctlcluster", "--foreground", "15", "main", "start"]
+EOF
+}
+
+build_db() {
+    db_dockerfile | DOCKER_BUILDKIT=1 "$(build_cli)" build -t "$DB_IMAGE" - \
+        >"$CACHE/db-build.log" 2>&1 || { tail -n 40 "$CACHE/db-build.log" >&2; return 1; }
+}
+
+STARTED=$SECONDS
+install_tools
+step "tools installed"
+start_daemon
+step "Docker daemon answers"
+mkdir -p "$CACHE"
+build_base
+step "base image $BASE_IMAGE ready"
+build_api
+step "image $API_IMAGE built"
+build_db
+step "image $DB_IMAGE built"
