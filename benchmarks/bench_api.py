@@ -22,12 +22,12 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from shared.api import LOOPBACK, free_port
 from shared.bench import record
 from shared.paths import REPO_ROOT
 from week07_pipelines.titanic_pipeline import train_and_save
 from week08_fastapi.schemas import EXAMPLE_PASSENGER, Passenger, to_frame
 from week08_fastapi.served_model import load_served_model
-from week08_fastapi.server import LOOPBACK, free_port
 from week08_fastapi.settings import DEFAULT_MODEL_PATH
 
 PASSENGER = EXAMPLE_PASSENGER

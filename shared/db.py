@@ -6,6 +6,12 @@ one writer at once), a busy timeout and connections usable from a web server's t
 PostgreSQL through psycopg 3 with connections checked before use and a connect timeout, so an
 unreachable server fails fast instead of hanging. A URL that names no supported database is
 refused with DatabaseURLError saying what a valid one looks like.
+
+The column types the same tables need on both databases live here too: `BigId` (BIGINT on
+PostgreSQL, INTEGER on SQLite, which only autoincrements a column declared exactly INTEGER),
+`Document` (JSONB on PostgreSQL, JSON text on SQLite) and `UTCDateTime` (read back
+timezone-aware, though SQLite drops the zone); and `paged`, the two queries a paginated
+listing runs.
 """
 
 from __future__ import annotations
@@ -13,12 +19,27 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Engine,
+    Integer,
+    Select,
+    create_engine,
+    event,
+    func,
+    make_url,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
 
 ENV_VAR = "DATABASE_URL"
 EXAMPLES = "sqlite:///path/to/file.sqlite3 or postgresql+psycopg://user:password@host:5432/dbname"
@@ -26,6 +47,26 @@ EXAMPLES = "sqlite:///path/to/file.sqlite3 or postgresql+psycopg://user:password
 _POSTGRES_ALIASES = {"postgres", "postgresql"}
 _SQLITE_BUSY_TIMEOUT_S = 30
 _POSTGRES_CONNECT_TIMEOUT_S = 10
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+Document = JSON().with_variant(JSONB, "postgresql")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        """Store the time in UTC."""
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        """Read a zone-less time (SQLite's) back as UTC."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 class DatabaseURLError(ValueError):
@@ -69,6 +110,12 @@ def make_engine(url: str, **kwargs) -> Engine:
             f"{ENV_VAR}: driver {parsed.drivername!r} is not installed ({exc}); "
             f"use one of {EXAMPLES}"
         ) from None
+
+
+def paged(query: Select, order_by, limit: int, offset: int) -> tuple[Select, Select]:
+    """The number of rows `query` matches, and one page of them ordered by `order_by`."""
+    count = select(func.count()).select_from(query.subquery())
+    return count, query.order_by(order_by).limit(limit).offset(offset)
 
 
 def _sqlite_engine(url: URL, **kwargs) -> Engine:

@@ -1,4 +1,4 @@
-"""Image data helpers the vision weeks share: MNIST and Fashion-MNIST readers, tensors, grids.
+"""Image data helpers the vision weeks share: MNIST and Fashion-MNIST readers, a dataset, grids.
 
 Readers take the registry-verified file paths (get them with `ctx.dataset(name)`), so the
 checksum is checked before anything is parsed or unpickled.
@@ -15,12 +15,22 @@ from pathlib import Path
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from torch.utils.data import TensorDataset
+from torch.utils.data import Dataset
 
 from shared.plotting import subplots
 
-FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")  # fmt: skip
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
@@ -54,8 +64,11 @@ def read_idx(path: Path) -> np.ndarray:
 
 def load_fashion_mnist(fetch: Callable[[str], Path]) -> ImageSplits:
     """Return Fashion-MNIST (60,000 train / 10,000 test, 28x28 uint8) via `fetch` (ctx.dataset)."""
-    parts = [read_idx(fetch(f"fashion_mnist_{split}_{kind}"))
-             for split in ("train", "test") for kind in ("images", "labels")]  # fmt: skip
+    parts = [
+        read_idx(fetch(f"fashion_mnist_{split}_{kind}"))
+        for split in ("train", "test")
+        for kind in ("images", "labels")
+    ]
     return ImageSplits(*parts, classes=FASHION_MNIST_CLASSES)
 
 
@@ -75,22 +88,53 @@ def load_mnist(path: Path) -> tuple[ImageSplits, tuple[np.ndarray, np.ndarray]]:
     return splits, (to_images(xva), labels[1])
 
 
-def to_tensor_dataset(
-    images: np.ndarray,
-    labels: np.ndarray,
-    mean: float | Sequence[float],
-    std: float | Sequence[float],
-) -> TensorDataset:
-    """Scale uint8 images to [0, 1], standardise per channel, and return an NCHW TensorDataset."""
-    if images.dtype != np.uint8:
-        raise TypeError(f"expected uint8 images, got {images.dtype}")
-    if len(images) != len(labels):
-        raise ValueError(f"{len(images)} images but {len(labels)} labels")
-    x = torch.tensor(images, dtype=torch.float32).div_(255)
-    x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2).contiguous()
-    mean_t = torch.as_tensor(mean, dtype=torch.float32).reshape(-1, 1, 1)
-    std_t = torch.as_tensor(std, dtype=torch.float32).reshape(-1, 1, 1)
-    return TensorDataset((x - mean_t) / std_t, torch.tensor(labels, dtype=torch.long))
+class ImageTensorDataset(Dataset):
+    """uint8 images (N, H, W) or (N, H, W, C) as NCHW tensors, with integer labels.
+
+    Given `mean` and `std` (per channel, from the training images: `channel_stats`), images are
+    scaled to [0, 1] and standardised once, up front; without them they stay uint8, for a
+    `transform` that wants raw pixels (torchvision.transforms.v2). `transform` runs on each
+    image as it is read (augmentation, resizing). A model that wants flat vectors (an MLP)
+    starts with `nn.Flatten()`.
+    """
+
+    def __init__(
+        self,
+        images: np.ndarray,
+        labels: np.ndarray,
+        mean: float | Sequence[float] | None = None,
+        std: float | Sequence[float] | None = None,
+        transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    ) -> None:
+        if images.dtype != np.uint8:
+            raise TypeError(f"expected uint8 images, got {images.dtype}: pass the raw pixels")
+        if images.ndim not in (3, 4):
+            raise ValueError(f"expected images (N, H, W) or (N, H, W, C), got {images.shape}")
+        if len(images) != len(labels):
+            raise ValueError(f"{len(images)} images but {len(labels)} labels")
+        if (mean is None) != (std is None):
+            raise ValueError("give both mean and std (to standardise) or neither (to keep uint8)")
+        x = torch.from_numpy(np.array(images))  # a writable copy: IDX arrays are read-only
+        x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2).contiguous()
+        if mean is not None:
+            mean_t = torch.as_tensor(mean, dtype=torch.float32).reshape(-1, 1, 1)
+            std_t = torch.as_tensor(std, dtype=torch.float32).reshape(-1, 1, 1)
+            x = (x.float().div_(255) - mean_t) / std_t
+        self.images = x
+        self.labels = torch.from_numpy(np.array(labels, dtype=np.int64))
+        self.transform = transform
+
+    @property
+    def channels(self) -> int:
+        """Return the number of colour channels (1 for grey, 3 for RGB)."""
+        return self.images.shape[1]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        x = self.images[i]
+        return (self.transform(x) if self.transform else x), self.labels[i]
 
 
 def channel_stats(images: np.ndarray) -> tuple[list[float], list[float]]:
@@ -113,9 +157,12 @@ def sample_per_class(labels: np.ndarray, per_class: int, seed: int) -> np.ndarra
 
 
 def plot_image_grid(
-    images: Sequence[np.ndarray], titles: Sequence[str] | None = None, ncols: int = 8,
-    cmap: str = "gray", size: float = 1.4,
-) -> Figure:  # fmt: skip
+    images: Sequence[np.ndarray],
+    titles: Sequence[str] | None = None,
+    ncols: int = 8,
+    cmap: str = "gray",
+    size: float = 1.4,
+) -> Figure:
     """Draw images (H, W) or (H, W, 3) in a grid with optional titles; return the figure."""
     if len(images) == 0:
         raise ValueError("plot_image_grid needs at least one image")

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
-from collections.abc import Callable
+import os
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from shared.cli import run_week
+from shared.db import make_engine, parse_url
 
 
 @pytest.fixture
@@ -24,3 +30,69 @@ def fast_run(tmp_path: Path) -> Callable[..., dict]:
         return json.loads((tmp_path / "metrics.json").read_text())
 
     return _run
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """DATABASE_URL narrowed to a fresh schema of its own, dropped afterwards; skips without it."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("DATABASE_URL does not name a PostgreSQL server (.ci/postgres.sh sets one up)")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        scoped = parse_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield scoped.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each database test runs on a SQLite file, and on PostgreSQL when DATABASE_URL names one."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def fuzz_api() -> Callable[..., tuple[int, Counter[int]]]:
+    """Fuzz every operation of an OpenAPI schema, valid and invalid requests; no 5xx allowed.
+
+    Returns (how many operations the schema declares, how often each status came back), so a
+    test can check the fuzz reached past the validators. An operation with nothing to break
+    (e.g. GET /health) may have no invalid requests at all.
+    """
+
+    def _fuzz(schema, headers: dict[str, str], examples: int) -> tuple[int, Counter[int]]:
+        import schemathesis
+        from hypothesis import HealthCheck, given, settings
+        from hypothesis.errors import Unsatisfiable
+        from schemathesis.checks import not_a_server_error
+
+        operations = [result.ok() for result in schema.get_all_operations()]
+        statuses: Counter[int] = Counter()
+        for operation, mode in itertools.product(operations, schemathesis.GenerationMode):
+
+            @given(case=operation.as_strategy(mode))
+            @settings(
+                max_examples=examples,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
+            def no_server_error(case: schemathesis.Case) -> None:
+                response = case.call_and_validate(headers=headers, checks=[not_a_server_error])
+                statuses[response.status_code] += 1
+
+            try:
+                no_server_error()
+            except Unsatisfiable:
+                assert mode is schemathesis.GenerationMode.NEGATIVE, operation.label
+        return len(operations), statuses
+
+    return _fuzz

@@ -18,15 +18,15 @@ import httpx
 import numpy as np
 import pandas as pd
 
+from shared.api import API_KEY_HEADER, serve_in_thread
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.data import read_titanic
 from shared.plotting import label, subplots
 from week07_pipelines.titanic_pipeline import MODEL_FILENAME, train_and_save
-from week08_fastapi.app import API_KEY_HEADER, create_app
+from week08_fastapi.app import create_app
 from week08_fastapi.schemas import COLUMNS
 from week08_fastapi.served_model import load_served_model
-from week08_fastapi.server import serve_in_thread
 from week08_fastapi.settings import DEFAULT_MODEL_PATH, Settings
 
 BARS = [

@@ -7,20 +7,28 @@ plain `def`s: scikit-learn and the database driver block, so FastAPI runs them i
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
-from fastapi import Path as PathParam
-from fastapi.security import APIKeyHeader
 
+from shared.api import (
+    AUTH_RESPONSES,
+    Limit,
+    Offset,
+    Problem,
+    RowId,
+    SentKey,
+    deleted,
+    found,
+    require_key,
+    service_app,
+)
 from shared.db import make_engine
-from week08_fastapi import errors
+from shared.serving import ServedModel
 from week08_fastapi.schemas import (
-    MAX_ID,
     BatchRequest,
     BatchResponse,
     Feedback,
@@ -29,19 +37,15 @@ from week08_fastapi.schemas import (
     Passenger,
     Prediction,
     PredictionPage,
-    Problem,
     StoredPrediction,
-    ValidationProblem,
     to_frame,
 )
-from week08_fastapi.served_model import ServedModel, load_served_model
+from week08_fastapi.served_model import load_served_model
 from week08_fastapi.settings import Settings
-from week08_fastapi.storage import PredictionFilter, PredictionRecord, PredictionStore
+from week08_fastapi.storage import PredictionFilter, PredictionStore
 
-API_KEY_HEADER = "X-API-Key"
 MAX_BODY_BYTES = 1 << 20  # a larger request body gets 413 before it is parsed
 log = logging.getLogger("week08_fastapi")
-_api_key = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, description="the service's API key")
 
 
 def create_app(settings: Settings, model: ServedModel | None = None) -> FastAPI:
@@ -60,18 +64,13 @@ def create_app(settings: Settings, model: ServedModel | None = None) -> FastAPI:
         yield
         store.engine.dispose()
 
-    app = FastAPI(
+    app = service_app(
         title="Titanic survival API",
-        version="1.0",
         summary="Serves the week 7 Titanic pipeline and keeps every stored prediction.",
         lifespan=lifespan,
-        responses={
-            413: {"model": Problem, "description": f"a body over {MAX_BODY_BYTES} bytes"},
-            422: {"model": ValidationProblem, "description": "a field breaks its rule"},
-        },
+        settings=settings,
+        max_body_bytes=MAX_BODY_BYTES,
     )
-    app.state.settings = settings
-    errors.install(app, MAX_BODY_BYTES)
     _add_routes(app)
     return app
 
@@ -91,37 +90,14 @@ def get_store(request: Request) -> PredictionStore:
     return request.app.state.store
 
 
-def get_settings(request: Request) -> Settings:
-    """The app's settings."""
-    return request.app.state.settings
-
-
-def require_key(
-    settings: Annotated[Settings, Depends(get_settings)],
-    key: Annotated[str | None, Depends(_api_key)],
-) -> None:
-    """Refuse (401) a request without the right API key; compared in constant time."""
-    if key is None or not hmac.compare_digest(key.encode(), settings.api_key.encode()):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            f"missing or wrong API key: send it in the {API_KEY_HEADER} header",
-            headers={"WWW-Authenticate": API_KEY_HEADER},
-        )
-
-
-def require_read_key(
-    settings: Annotated[Settings, Depends(get_settings)],
-    key: Annotated[str | None, Depends(_api_key)],
-) -> None:
+def require_read_key(request: Request, key: SentKey) -> None:
     """Like require_key, unless the service was configured with public reads."""
-    if not settings.public_reads:
-        require_key(settings, key)
+    if not request.app.state.settings.public_reads:
+        require_key(request, key)
 
 
 Model = Annotated[ServedModel, Depends(get_model)]
 Store = Annotated[PredictionStore, Depends(get_store)]
-PredictionId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="a stored prediction's id")]
-_AUTH = {401: {"model": Problem, "description": "missing or wrong API key"}}
 _NOT_FOUND = {404: {"model": Problem, "description": "no stored prediction has this id"}}
 
 
@@ -194,7 +170,7 @@ def _add_routes(app: FastAPI) -> None:
         response_model=StoredPrediction,
         status_code=status.HTTP_201_CREATED,
         dependencies=[Depends(require_key)],
-        responses=_AUTH,
+        responses=AUTH_RESPONSES,
         tags=["predictions"],
     )
     def create_prediction(
@@ -210,13 +186,13 @@ def _add_routes(app: FastAPI) -> None:
         "/predictions",
         response_model=PredictionPage,
         dependencies=[Depends(require_read_key)],
-        responses=_AUTH,
+        responses=AUTH_RESPONSES,
         tags=["predictions"],
     )
     def list_predictions(
         store: Store,
-        limit: Annotated[int, Query(ge=1, le=100, description="page size")] = 20,
-        offset: Annotated[int, Query(ge=0, le=MAX_ID, description="rows to skip")] = 0,
+        limit: Limit = 20,
+        offset: Offset = 0,
         model_version: Annotated[str | None, Query(max_length=64)] = None,
         survived: Annotated[int | None, Query(ge=0, le=1, description="predicted class")] = None,
         has_feedback: Annotated[
@@ -225,57 +201,47 @@ def _add_routes(app: FastAPI) -> None:
     ) -> PredictionPage:
         """List stored predictions, oldest first, filtered and paginated."""
         filters = PredictionFilter(model_version, survived, has_feedback)
-        items, total = store.list(filters, limit, offset)
-        return PredictionPage(
-            items=[StoredPrediction.model_validate(r) for r in items],
-            total=total,
-            limit=limit,
-            offset=offset,
-        )
+        records, total = store.list(filters, limit, offset)
+        items = [StoredPrediction.model_validate(r) for r in records]
+        return PredictionPage(items=items, total=total, limit=limit, offset=offset)
 
     @app.get(
         "/predictions/{prediction_id}",
         response_model=StoredPrediction,
         dependencies=[Depends(require_read_key)],
-        responses=_AUTH | _NOT_FOUND,
+        responses=AUTH_RESPONSES | _NOT_FOUND,
         tags=["predictions"],
     )
-    def read_prediction(prediction_id: PredictionId, store: Store) -> StoredPrediction:
+    def read_prediction(prediction_id: RowId, store: Store) -> StoredPrediction:
         """One stored prediction."""
-        return StoredPrediction.model_validate(_found(store.get(prediction_id), prediction_id))
+        return StoredPrediction.model_validate(
+            found(store.get(prediction_id), _missing(prediction_id))
+        )
 
     @app.patch(
         "/predictions/{prediction_id}",
         response_model=StoredPrediction,
         dependencies=[Depends(require_key)],
-        responses=_AUTH | _NOT_FOUND,
+        responses=AUTH_RESPONSES | _NOT_FOUND,
         tags=["predictions"],
     )
-    def record_feedback(
-        prediction_id: PredictionId, feedback: Feedback, store: Store
-    ) -> StoredPrediction:
+    def record_feedback(prediction_id: RowId, feedback: Feedback, store: Store) -> StoredPrediction:
         """Record the true outcome of a stored prediction."""
         record = store.set_feedback(prediction_id, feedback.actual)
-        return StoredPrediction.model_validate(_found(record, prediction_id))
+        return StoredPrediction.model_validate(found(record, _missing(prediction_id)))
 
     @app.delete(
         "/predictions/{prediction_id}",
         status_code=status.HTTP_204_NO_CONTENT,
         dependencies=[Depends(require_key)],
-        responses=_AUTH | _NOT_FOUND,
+        responses=AUTH_RESPONSES | _NOT_FOUND,
         tags=["predictions"],
     )
-    def delete_prediction(prediction_id: PredictionId, store: Store) -> Response:
+    def delete_prediction(prediction_id: RowId, store: Store) -> Response:
         """Delete a stored prediction."""
-        if not store.delete(prediction_id):
-            _found(None, prediction_id)
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
+        return deleted(store.delete(prediction_id), _missing(prediction_id))
 
 
-def _found(record: PredictionRecord | None, prediction_id: int) -> PredictionRecord:
-    """Return `record`, or raise 404 naming the id that was not found."""
-    if record is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"no stored prediction has id {prediction_id}"
-        )
-    return record
+def _missing(prediction_id: int) -> str:
+    """The 404 message for an id no stored prediction has."""
+    return f"no stored prediction has id {prediction_id}"

@@ -16,7 +16,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_ID = 2**63 - 1  # the largest id the predictions table (BIGINT) can hold
+from shared.api import Page
 
 # Passenger field -> the pipeline's raw input column.
 COLUMNS = {
@@ -129,13 +129,8 @@ class StoredPrediction(BaseModel):
     feedback_at: datetime | None = None
 
 
-class PredictionPage(BaseModel):
+class PredictionPage(Page[StoredPrediction]):
     """One page of stored predictions, oldest first, with the total that match the filters."""
-
-    items: list[StoredPrediction]
-    total: int
-    limit: int
-    offset: int
 
 
 class ModelInfo(BaseModel):
@@ -156,25 +151,3 @@ class Health(BaseModel):
     status: Literal["ok"]
     model_version: str
     database: str
-
-
-class Problem(BaseModel):
-    """An error: what went wrong, in words (`detail` repeats `message`)."""
-
-    message: str
-    detail: str
-
-
-class FieldError(BaseModel):
-    """One broken rule: where (`loc`), what rule (`msg`) and its machine-readable `type`."""
-
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class ValidationProblem(BaseModel):
-    """A 422: every broken rule, and one line naming each field and its rule."""
-
-    message: str
-    detail: list[FieldError]

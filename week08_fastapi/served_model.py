@@ -3,18 +3,16 @@
 `load_served_model` goes through shared.artifacts.load_artifact, which refuses a file that is
 missing, altered since it was saved, or saved by other library versions, before unpickling it.
 A missing model is either built (week 7's `train_and_save`, when asked to) or reported with the
-command that builds it; the service never starts on a model it could not verify.
+command that builds it; the service never starts on a model it could not verify. The loaded
+pipeline is a `shared.serving.ServedModel`, as week 18's are.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from shared.artifacts import ArtifactError, load_artifact
-from shared.schema import check_rows
+from shared.serving import ServedModel
 from week08_fastapi.schemas import COLUMNS
 
 BUILD_HINT = "build it with `make week07` (or start the service with ML_ROADMAP_BUILD_MODEL=1)"
@@ -22,27 +20,6 @@ BUILD_HINT = "build it with `make week07` (or start the service with ML_ROADMAP_
 
 class ModelUnavailableError(RuntimeError):
     """No model can be served; the message says why and how to build one."""
-
-
-@dataclass(frozen=True)
-class ServedModel:
-    """A verified pipeline together with its sidecar (sha256, metrics, input schema)."""
-
-    pipeline: object
-    sidecar: dict
-
-    @property
-    def version(self) -> str:
-        """The model's version: the first 12 hex digits of its file's sha256."""
-        return str(self.sidecar["sha256"])[:12]
-
-    def predict(self, frame: pd.DataFrame) -> list[tuple[int, float]]:
-        """Return (class, probability of survival) per row of raw input columns."""
-        typed, errors = check_rows(frame, self.sidecar["feature_schema"])
-        if errors:
-            raise ValueError("; ".join(map(str, errors)))
-        probabilities = self.pipeline.predict_proba(typed)[:, 1]
-        return [(int(p >= 0.5), float(p)) for p in probabilities]
 
 
 def load_served_model(path: Path, *, build: bool = False) -> ServedModel:

@@ -1,63 +1,24 @@
-"""Running the API with uvicorn: `python -m week08_fastapi serve`, or in a thread for a session.
+"""Running the API with uvicorn: `python -m week08_fastapi serve`.
 
 `serve_main` is the `serve` sub-command (what `make serve` runs): it verifies the model before
 uvicorn starts, so a missing or altered artifact ends with one clear line and exit code 2, not a
-traceback. `serve_in_thread` runs the same app on a loopback socket it has already bound (no race
-for the port) and stops it cleanly, for the scripted client session and the tests.
+traceback. The scripted client session serves the same app in a thread (`shared.api`).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import socket
 import sys
-import threading
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
-from fastapi import FastAPI
 
+from shared.api import LOOPBACK
 from week08_fastapi.app import create_app
 from week08_fastapi.served_model import ModelUnavailableError, load_served_model
 from week08_fastapi.settings import Settings
-
-LOOPBACK = "127.0.0.1"
-
-
-def free_port(host: str = LOOPBACK) -> int:
-    """Return a TCP port that is free on `host` right now."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serve_in_thread(app: FastAPI, host: str = LOOPBACK, timeout: float = 30.0) -> Iterator[str]:
-    """Serve `app` with one uvicorn worker in a background thread; yield its base URL.
-
-    Port 0 lets the kernel pick a free port as uvicorn binds it, so no other process can take
-    it in between; the URL is read back from the listening socket.
-    """
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=host, port=0, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + timeout
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the API did not start; see the log above")
-            time.sleep(0.02)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        yield f"http://{host}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.api import check_api_key
 from shared.db import database_url, parse_url
 from shared.paths import REPORTS_DIR
 
@@ -61,26 +62,6 @@ class Settings:
             max_batch=_positive_int(env, "ML_ROADMAP_MAX_BATCH", DEFAULT_MAX_BATCH),
             generated_key=not key,
         )
-
-
-def check_api_key(key: str) -> None:
-    """Refuse a key no client could send: too short, padded, blank, or not visible ASCII.
-
-    HTTP clients strip spaces around a header value and cannot send control or (portably)
-    non-ASCII characters, so such a key would turn every write into a 401.
-    """
-    name = "the API key (ML_ROADMAP_API_KEY)"
-    if not key.strip():
-        raise ValueError(f"{name} is blank; set 8 or more visible characters, or unset it")
-    if key != key.strip():
-        raise ValueError(f"{name} starts or ends with spaces, which HTTP clients cannot send")
-    if not all("!" <= c <= "~" for c in key):
-        raise ValueError(
-            f"{name} may only hold visible ASCII characters (letters, digits, punctuation; "
-            "no spaces), e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))'"
-        )
-    if len(key) < 8:
-        raise ValueError(f"{name} must be at least 8 characters long")
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -1,8 +1,8 @@
 """Stored predictions in SQL: SQLite in a file by default, PostgreSQL when DATABASE_URL names one.
 
-The engine comes from shared.db, which gives each database the options it needs. One table,
-`predictions`: the passenger as sent, the model's answer and version, when it was made, and the
-true outcome once someone reports it. Every method opens a short session of its
+The engine and the column types come from shared.db, which gives each database what it needs.
+One table, `predictions`: the passenger as sent, the model's answer and version, when it was
+made, and the true outcome once someone reports it. Every method opens a short session of its
 own and commits before returning, so a request never leaves half a row behind.
 """
 
@@ -11,36 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    DateTime,
-    Engine,
-    Float,
-    Integer,
-    SmallInteger,
-    String,
-    func,
-    select,
-)
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Engine, Float, SmallInteger, String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
-from sqlalchemy.types import TypeDecorator
 
-
-class UTCDateTime(TypeDecorator):
-    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        return value.astimezone(UTC) if value is not None else None
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
+from shared.db import BigId, Document, UTCDateTime, paged
 
 
 class Base(DeclarativeBase):
@@ -52,11 +26,10 @@ class PredictionRecord(Base):
 
     __tablename__ = "predictions"
 
-    # BIGINT on PostgreSQL; SQLite only autoincrements a column declared exactly INTEGER.
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     model_version: Mapped[str] = mapped_column(String(64), index=True)
-    passenger: Mapped[dict] = mapped_column(JSON().with_variant(JSONB, "postgresql"))
+    passenger: Mapped[dict] = mapped_column(Document)
     survived: Mapped[int] = mapped_column(SmallInteger, index=True)
     probability: Mapped[float] = mapped_column(Float)
     actual: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
@@ -120,10 +93,9 @@ class PredictionStore:
         if filters.has_feedback is not None:
             column = PredictionRecord.actual
             query = query.where(column.is_not(None) if filters.has_feedback else column.is_(None))
+        count, page = paged(query, PredictionRecord.id, limit, offset)
         with self._sessions() as session:
-            total = session.scalar(select(func.count()).select_from(query.subquery()))
-            page = session.scalars(query.order_by(PredictionRecord.id).limit(limit).offset(offset))
-            return list(page), int(total or 0)
+            return list(session.scalars(page)), int(session.scalar(count) or 0)
 
     def set_feedback(self, prediction_id: int, actual: int) -> PredictionRecord | None:
         """Record the true outcome of a prediction; return the updated row, or None if absent."""

@@ -29,8 +29,15 @@ def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.
 class TwoLayerMLP:
     """A 2-layer perceptron (one hidden layer) trained by minibatch SGD with momentum."""
 
-    def __init__(self, n_in: int, n_hidden: int, n_out: int, activation: str = "relu",
-                 seed: int = 0, dtype: type = np.float64) -> None:  # fmt: skip
+    def __init__(
+        self,
+        n_in: int,
+        n_hidden: int,
+        n_out: int,
+        activation: str = "relu",
+        seed: int = 0,
+        dtype: type = np.float64,
+    ) -> None:
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, not {activation!r}")
         rng = np.random.default_rng(seed)
@@ -70,8 +77,16 @@ class TwoLayerMLP:
         """Return the arg-max class of every row of x."""
         return self.forward(x)[0].argmax(axis=1)
 
-    def fit(self, x: np.ndarray, y: np.ndarray, epochs: int = 5, batch_size: int = 64,
-            lr: float = 0.1, momentum: float = 0.9, seed: int = 0) -> list[float]:  # fmt: skip
+    def fit(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        epochs: int = 5,
+        batch_size: int = 64,
+        lr: float = 0.1,
+        momentum: float = 0.9,
+        seed: int = 0,
+    ) -> list[float]:
         """Train by minibatch SGD with momentum; return the mean training loss of each epoch."""
         rng = np.random.default_rng(seed)
         velocity = {k: np.zeros_like(v) for k, v in self.params.items()}

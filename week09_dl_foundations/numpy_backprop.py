@@ -17,7 +17,8 @@ from shared.vision import load_mnist
 from week09_dl_foundations.mlp_numpy import TwoLayerMLP, numerical_gradient, relative_error
 
 # CS231n "Gradient checks": a relative error below 1e-7 is a clean pass (1e-5 tolerable with
-# kinks); tanh has none, so 1e-7 is the bar here. LeCun et al. (1998) table: a 2-layer net with 300 hidden units, 4.7% error.
+# kinks); tanh has none, so 1e-7 is the bar here. LeCun et al. (1998) table: a 2-layer net
+# with 300 hidden units, 4.7% error.
 BARS = [
     Bar("grad_check_rel_error", "<=", 1e-7, "CS231n gradient checks: relative error < 1e-7"),
     Bar("autograd_max_abs_diff", "<=", 1e-10, "float64 backprop equals torch.autograd to rounding"),
@@ -74,12 +75,17 @@ def run(ctx: RunContext) -> dict[str, float]:
     fig, ax = subplots(width=5.5, height=3.5)
     ax.plot(range(1, len(losses) + 1), losses, marker="o")
     label(ax, "NumPy MLP on MNIST: training loss", "epoch", "cross-entropy")
-    ctx.save_figure(fig, "numpy_mlp_loss",
-                    f"Hand-written backprop trains: {accuracy:.1%} test accuracy after {len(losses)} epochs")  # fmt: skip
-    ctx.note(f"Gradient check on a 49-16-10 tanh MLP: relative error against finite "
-             f"differences {fd_error:.1e}; largest absolute difference from torch.autograd "
-             f"{autograd_diff:.1e}. The NumPy 784-128-10 ReLU MLP, trained on {n:,} digits, scores "
-             f"{accuracy:.2%} on the 10,000 test digits.")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "numpy_mlp_loss",
+        f"Hand-written backprop trains: {accuracy:.1%} test accuracy after {len(losses)} epochs",
+    )
+    ctx.note(
+        f"Gradient check on a 49-16-10 tanh MLP: relative error against finite "
+        f"differences {fd_error:.1e}; largest absolute difference from torch.autograd "
+        f"{autograd_diff:.1e}. The NumPy 784-128-10 ReLU MLP, trained on {n:,} digits, scores "
+        f"{accuracy:.2%} on the 10,000 test digits."
+    )
     return {
         "grad_check_rel_error": fd_error,
         "autograd_max_abs_diff": autograd_diff,

@@ -52,8 +52,11 @@ def run(ctx: RunContext) -> dict[str, float]:
     label(ax, "Perceptron: mistakes per epoch", "epoch", "training mistakes")
     ax.set_yscale("symlog")
     ax.legend()
-    ctx.save_figure(fig, "perceptron_mistakes",
-                    "0 vs 1 is learned within a few passes; 4 vs 9 keeps making mistakes: no line separates it")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "perceptron_mistakes",
+        "0 vs 1 is learned within a few passes; 4 vs 9 keeps making mistakes: no line separates it",
+    )
 
     z = np.linspace(-5, 5, 401)
     fig, axes = subplots(1, 3, width=3.6, height=3.0)
@@ -62,8 +65,14 @@ def run(ctx: RunContext) -> dict[str, float]:
         ax.plot(z, df(z), "--", label="derivative")
         label(ax, name, "z")
         ax.legend()
-    ctx.save_figure(fig, "activations",
-                    "The sigmoid's slope never exceeds 0.25 and vanishes at both ends; ReLU's is 1 for every positive input")  # fmt: skip
-    ctx.note(f"The perceptron separates 0 from 1 with {metrics['accuracy_0_vs_1']:.1%} test accuracy "
-             f"but reaches only {metrics['accuracy_4_vs_9']:.1%} on 4 vs 9.")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "activations",
+        "The sigmoid's slope never exceeds 0.25 and vanishes at both ends; "
+        "ReLU's is 1 for every positive input",
+    )
+    ctx.note(
+        f"The perceptron separates 0 from 1 with {metrics['accuracy_0_vs_1']:.1%} test accuracy "
+        f"but reaches only {metrics['accuracy_4_vs_9']:.1%} on 4 vs 9."
+    )
     return metrics

@@ -45,15 +45,19 @@ def check_against_torch(
     grad = np.random.default_rng(0).standard_normal(out_t.shape)
     out_t.backward(torch.from_numpy(grad))
     d_x, d_w, d_b = conv2d_backward(grad, x, w, stride, padding)
-    conv = max(np.abs(conv2d(x, w, b, stride, padding) - out_t.detach().numpy()).max(),
-               *(np.abs(a - t.grad.numpy()).max() for a, t in [(d_x, xt), (d_w, wt), (d_b, bt)]))  # fmt: skip
+    conv = max(
+        np.abs(conv2d(x, w, b, stride, padding) - out_t.detach().numpy()).max(),
+        *(np.abs(a - t.grad.numpy()).max() for a, t in [(d_x, xt), (d_w, wt), (d_b, bt)]),
+    )
 
     xp = torch.tensor(x, requires_grad=True)
     pooled = F.max_pool2d(xp, 2)
     pooled.backward(torch.ones_like(pooled))
-    pool = max(np.abs(max_pool2d(x) - pooled.detach().numpy()).max(),
-               np.abs(avg_pool2d(x) - F.avg_pool2d(torch.from_numpy(x), 2).numpy()).max(),
-               np.abs(max_pool2d_backward(np.ones(pooled.shape), x) - xp.grad.numpy()).max())  # fmt: skip
+    pool = max(
+        np.abs(max_pool2d(x) - pooled.detach().numpy()).max(),
+        np.abs(avg_pool2d(x) - F.avg_pool2d(torch.from_numpy(x), 2).numpy()).max(),
+        np.abs(max_pool2d_backward(np.ones(pooled.shape), x) - xp.grad.numpy()).max(),
+    )
     return float(conv), float(pool)
 
 
@@ -82,8 +86,15 @@ def run(ctx: RunContext) -> dict[str, float]:
         axes[1, i + 1].set_title("ReLU + max-pool", fontsize=9)
     for ax in axes.flat:
         ax.axis("off")
-    ctx.save_figure(fig, "edge_filters",
-                    "Hand-made filters pick out vertical and horizontal edges; pooling halves the map and keeps the strongest response")  # fmt: skip
-    ctx.note(f"NumPy convolution and pooling agree with torch.nn.functional to {max(conv_diff, pool_diff):.1e} "
-             "(outputs and every gradient, strides 1 and 2, padding 0 and 1).")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "edge_filters",
+        "Hand-made filters pick out vertical and horizontal edges; "
+        "pooling halves the map and keeps the strongest response",
+    )
+    ctx.note(
+        "NumPy convolution and pooling agree with torch.nn.functional to "
+        f"{max(conv_diff, pool_diff):.1e} "
+        "(outputs and every gradient, strides 1 and 2, padding 0 and 1)."
+    )
     return {"conv_max_abs_diff": conv_diff, "pool_max_abs_diff": pool_diff}

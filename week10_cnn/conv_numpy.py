@@ -45,8 +45,13 @@ def col2im(
     return xp[:, :, padding : padding + h, padding : padding + w]
 
 
-def conv2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None, stride: int = 1,
-           padding: int = 0) -> np.ndarray:  # fmt: skip
+def conv2d(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: int = 1,
+    padding: int = 0,
+) -> np.ndarray:
     """Cross-correlate x (N, C, H, W) with weight (F, C, kh, kw): output (N, F, OH, OW)."""
     if x.ndim != 4 or weight.ndim != 4 or x.shape[1] != weight.shape[1]:
         raise ValueError(f"shapes do not match: input {x.shape}, weight {weight.shape}")
@@ -59,8 +64,9 @@ def conv2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None, st
     return out.reshape(n, oh, ow, f).transpose(0, 3, 1, 2)
 
 
-def conv2d_backward(grad_out: np.ndarray, x: np.ndarray, weight: np.ndarray, stride: int = 1,
-                    padding: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+def conv2d_backward(
+    grad_out: np.ndarray, x: np.ndarray, weight: np.ndarray, stride: int = 1, padding: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (dL/dx, dL/dweight, dL/dbias) of conv2d given dL/doutput."""
     f, _, kh, kw = weight.shape
     g = grad_out.transpose(0, 2, 3, 1).reshape(-1, f)
@@ -79,8 +85,9 @@ def avg_pool2d(x: np.ndarray, size: int = 2, stride: int | None = None) -> np.nd
     return _pool_windows(x, size, stride or size).mean(axis=-1)
 
 
-def max_pool2d_backward(grad_out: np.ndarray, x: np.ndarray, size: int = 2,
-                        stride: int | None = None) -> np.ndarray:  # fmt: skip
+def max_pool2d_backward(
+    grad_out: np.ndarray, x: np.ndarray, size: int = 2, stride: int | None = None
+) -> np.ndarray:
     """Route each output gradient to the input that won its window's max (first one on ties)."""
     stride = stride or size
     n, c, h, w = x.shape

@@ -39,8 +39,13 @@ def grad_cam(
     return cam / (cam.amax(dim=(1, 2), keepdim=True) + 1e-8), target
 
 
-def deletion_drop(model: nn.Module, x: torch.Tensor, saliency: torch.Tensor, target: torch.Tensor,
-                  fraction: float = 0.2) -> torch.Tensor:  # fmt: skip
+def deletion_drop(
+    model: nn.Module,
+    x: torch.Tensor,
+    saliency: torch.Tensor,
+    target: torch.Tensor,
+    fraction: float = 0.2,
+) -> torch.Tensor:
     """Drop in target-class probability when the `fraction` most salient pixels are blanked out.
 
     The deletion test of Petsiuk et al. (2018): a faithful map points at pixels the model needs,

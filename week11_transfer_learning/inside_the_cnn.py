@@ -34,8 +34,13 @@ BARS = [
         "Petsiuk et al. 2018 (RISE) deletion test of saliency maps",
     )
 ]
-LAYERS = {1: "block 1 (112 px)", 3: "block 3 (56 px)", 6: "block 6 (28 px)", 13: "block 13 (14 px)",
-          17: "block 17 (7 px)"}  # fmt: skip
+LAYERS = {
+    1: "block 1 (112 px)",
+    3: "block 3 (56 px)",
+    6: "block 6 (28 px)",
+    13: "block 13 (14 px)",
+    17: "block 17 (7 px)",
+}
 
 
 def run(ctx: RunContext) -> dict[str, float]:
@@ -47,8 +52,11 @@ def run(ctx: RunContext) -> dict[str, float]:
     transform = imagenet_transform()
     x = torch.stack([transform(p.image) for p in photos])
 
-    ctx.save_figure(plot_filters(model.features[0][0].weight),  "first_layer_filters",
-                    "MobileNetV2's 32 first-layer 3x3 filters: colour blobs and oriented edges")  # fmt: skip
+    ctx.save_figure(
+        plot_filters(model.features[0][0].weight),
+        "first_layer_filters",
+        "MobileNetV2's 32 first-layer 3x3 filters: colour blobs and oriented edges",
+    )
 
     maps = feature_maps(model, x[:1], list(LAYERS))
     fig, axes = subplots(len(LAYERS), 7, width=1.5, height=1.5)
@@ -60,8 +68,12 @@ def run(ctx: RunContext) -> dict[str, float]:
             ax.imshow(maps[i][0, c].numpy(), cmap="viridis")
         for ax in row:
             ax.axis("off")
-    ctx.save_figure(fig, "feature_maps",
-                    f"Feature maps for a {categories[photos[0].label]} photo: sharp edge maps early, coarse part detectors deep")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "feature_maps",
+        f"Feature maps for a {categories[photos[0].label]} photo: "
+        "sharp edge maps early, coarse part detectors deep",
+    )
 
     cams, target = grad_cam(model, x)
     shown = min(len(photos), 8)
@@ -85,8 +97,13 @@ def run(ctx: RunContext) -> dict[str, float]:
     ctx.log(
         f"deletion test: probability drop {drop_cam:.3f} (Grad-CAM) vs {drop_shifted:.3f} (shifted)"
     )
-    ctx.note(f"Deletion test on {len(photos)} photos: blanking the 20% of pixels Grad-CAM ranks highest "
-             f"lowers the predicted class's probability by {drop_cam:.2f} on average; blanking the same "
-             f"region shifted by half the image lowers it by only {drop_shifted:.2f}.")  # fmt: skip
-    return {"deletion_drop_gradcam": drop_cam, "deletion_drop_shifted": drop_shifted,
-            "gradcam_deletion_advantage": drop_cam - drop_shifted}  # fmt: skip
+    ctx.note(
+        f"Deletion test on {len(photos)} photos: blanking the 20% of pixels Grad-CAM ranks highest "
+        f"lowers the predicted class's probability by {drop_cam:.2f} on average; blanking the same "
+        f"region shifted by half the image lowers it by only {drop_shifted:.2f}."
+    )
+    return {
+        "deletion_drop_gradcam": drop_cam,
+        "deletion_drop_shifted": drop_shifted,
+        "gradcam_deletion_advantage": drop_cam - drop_shifted,
+    }

@@ -44,8 +44,15 @@ def load_mobilenet_v2(weights: Path | None) -> nn.Module:
 
 def imagenet_transform(size: int = 224) -> v2.Compose:
     """The evaluation preprocessing ImageNet models expect: resize, centre crop, normalise."""
-    return v2.Compose([v2.ToImage(), v2.Resize(int(size * 256 / 224), antialias=True), v2.CenterCrop(size),
-                       v2.ToDtype(torch.float32, scale=True), v2.Normalize(IMAGENET_MEAN, IMAGENET_STD)])  # fmt: skip
+    return v2.Compose(
+        [
+            v2.ToImage(),
+            v2.Resize(int(size * 256 / 224), antialias=True),
+            v2.CenterCrop(size),
+            v2.ToDtype(torch.float32, scale=True),
+            v2.Normalize(IMAGENET_MEAN, IMAGENET_STD),
+        ]
+    )
 
 
 def read_sample_photos(wheel: Path) -> list[LabelledPhoto]:

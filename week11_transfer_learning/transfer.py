@@ -17,45 +17,39 @@ from torch.utils.data import DataLoader, Dataset, Subset, TensorDataset
 from torchvision.transforms import v2
 
 from shared.bars import Bar
+from shared.classifier import one_cycle_trainer
 from shared.context import RunContext
 from shared.devices import resolve_device
 from shared.plotting import label, subplots
 from shared.registry import DatasetError
 from shared.training import EarlyStopping, Trainer
-from shared.vision import load_fashion_mnist, sample_per_class
+from shared.vision import ImageTensorDataset, load_fashion_mnist, sample_per_class
 from week11_transfer_learning.flowers import flower_photos
 from week11_transfer_learning.pretrained import IMAGENET_MEAN, IMAGENET_STD, load_mobilenet_v2
 
 # Yosinski et al. (2014), "How transferable are features in deep neural networks?", and Kornblith
 # et al. (2019), "Do Better ImageNet Models Transfer Better?": with little data, ImageNet
 # initialisation beats random initialisation by a wide margin. Our bar: >= 10 accuracy points.
-BARS = [Bar("pretraining_gain", ">=", 0.10,
-            "Kornblith et al. 2019: ImageNet init beats random init by a wide margin on small data")]  # fmt: skip
+BARS = [
+    Bar(
+        "pretraining_gain",
+        ">=",
+        0.10,
+        "Kornblith et al. 2019: ImageNet init beats random init by a wide margin on small data",
+    )
+]
 PER_CLASS_TRAIN, PER_CLASS_VAL, PER_CLASS_TEST = 50, 20, 200
-
-
-class ImageArray(Dataset):
-    """uint8 images (N, H, W) or (N, H, W, 3) with labels, passed through a v2 transform."""
-
-    def __init__(self, images: np.ndarray, labels: np.ndarray, transform: v2.Transform) -> None:
-        x = torch.from_numpy(np.array(images))
-        self.x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)
-        self.y = torch.from_numpy(np.asarray(labels, dtype=np.int64))
-        self.transform = transform
-
-    def __len__(self) -> int:
-        return len(self.y)
-
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.transform(v2.functional.to_image(self.x[i])), self.y[i]
 
 
 def transforms(size: int, augment: bool) -> v2.Compose:
     """Resize to size x size RGB, optionally augment (flip, small affine), normalise like ImageNet."""
     steps: list[v2.Transform] = [v2.ToImage(), v2.RGB()]
     if augment:
-        steps += [v2.RandomResizedCrop(size, scale=(0.7, 1.0), antialias=True), v2.RandomHorizontalFlip(),
-                  v2.RandomRotation(10)]  # fmt: skip
+        steps += [
+            v2.RandomResizedCrop(size, scale=(0.7, 1.0), antialias=True),
+            v2.RandomHorizontalFlip(),
+            v2.RandomRotation(10),
+        ]
     else:
         steps += [v2.Resize(size, antialias=True), v2.CenterCrop(size)]
     return v2.Compose(
@@ -83,36 +77,38 @@ def load_task(
 ) -> tuple[list[Dataset], tuple[str, ...], str, int]:
     """Return (train+aug, train, val, test) datasets, class names, task name and image size."""
     try:
-        archive = ctx.dataset("flower_photos")
+        unpacked = ctx.dataset("flower_photos")
     except DatasetError as exc:
         ctx.log(f"flower photos unavailable ({str(exc).splitlines()[0]}); using Fashion-MNIST")
         return _fashion_task(ctx, counts)
     size = 96 if ctx.fast else 128
-    folder = flower_photos(archive)
-    labels = np.array(folder.targets)
+    photos = flower_photos(unpacked)
+    labels = np.array(photos.targets)
     train, val, test = low_data_split(labels, counts, ctx.seed)
     plain, aug = transforms(size, augment=False), transforms(size, augment=True)
-    sets = [Subset(flower_photos(archive, aug), train)] + [
-        Subset(flower_photos(archive, plain), i) for i in (train, val, test)
+    sets = [Subset(flower_photos(unpacked, aug), train)] + [
+        Subset(flower_photos(unpacked, plain), i) for i in (train, val, test)
     ]
-    return sets, tuple(folder.classes), "flower_photos", size
+    return sets, tuple(photos.classes), "flower_photos", size
 
 
 def _fashion_task(
     ctx: RunContext, counts: tuple[int, int, int]
 ) -> tuple[list[Dataset], tuple[str, ...], str, int]:
-    ctx.note("**Task: Fashion-MNIST, 50 images per class (stand-in).** The TensorFlow flower "
-             "photos are in no package registry and their upstream address could not be reached, "
-             "so the low-data task uses real Fashion-MNIST photos (upscaled to 64 px RGB). With the "
-             "open internet the same command runs on the flower photos.")  # fmt: skip
+    ctx.note(
+        "**Task: Fashion-MNIST, 50 images per class (stand-in).** The TensorFlow flower "
+        "photos are in no package registry and their upstream address could not be reached, "
+        "so the low-data task uses real Fashion-MNIST photos (upscaled to 64 px RGB). With the "
+        "open internet the same command runs on the flower photos."
+    )
     data = load_fashion_mnist(ctx.dataset)
     size = 64
     x = np.concatenate([data.x_train, data.x_test])
     y = np.concatenate([data.y_train, data.y_test])
     train, val, test = low_data_split(y, counts, ctx.seed)
     plain, aug = transforms(size, augment=False), transforms(size, augment=True)
-    sets = [ImageArray(x[train], y[train], aug)] + [
-        ImageArray(x[i], y[i], plain) for i in (train, val, test)
+    sets = [ImageTensorDataset(x[train], y[train], transform=aug)] + [
+        ImageTensorDataset(x[i], y[i], transform=plain) for i in (train, val, test)
     ]
     return sets, data.classes, "fashion_mnist", size
 
@@ -148,10 +144,18 @@ def run(ctx: RunContext) -> dict[str, float]:
     backbone = load_mobilenet_v2(weights)
     features = [backbone_features(backbone, d, device) for d in (train, val, test)]
     head = nn.Sequential(nn.Dropout(0.2), nn.Linear(1280, len(classes)))
-    trainer = Trainer(head, torch.optim.AdamW(head.parameters(), lr=1e-3, weight_decay=1e-2), device=device,
-                      early_stopping=EarlyStopping("val_accuracy", patience=15, mode="max"), desc="feature extraction")  # fmt: skip
-    trainer.fit(DataLoader(features[0], batch_size=32, shuffle=True, generator=g),
-                DataLoader(features[1], batch_size=256), epochs=3 if ctx.fast else 100)  # fmt: skip
+    trainer = Trainer(
+        head,
+        torch.optim.AdamW(head.parameters(), lr=1e-3, weight_decay=1e-2),
+        device=device,
+        early_stopping=EarlyStopping("val_accuracy", patience=15, mode="max"),
+        desc="feature extraction",
+    )
+    trainer.fit(
+        DataLoader(features[0], batch_size=32, shuffle=True, generator=g),
+        DataLoader(features[1], batch_size=256),
+        epochs=3 if ctx.fast else 100,
+    )
     results["feature_extraction"] = trainer.evaluate(DataLoader(features[2], batch_size=256))[
         "accuracy"
     ]
@@ -159,18 +163,23 @@ def run(ctx: RunContext) -> dict[str, float]:
 
     for name, init, lr in [("fine_tuned", weights, 3e-4), ("from_scratch", None, 1e-3)]:
         ctx.log(
-            f"{name.replace('_', ' ')}: MobileNetV2, {'ImageNet' if init else 'random'} init, augmentation"
+            f"{name.replace('_', ' ')}: MobileNetV2, "
+            f"{'ImageNet' if init else 'random'} init, augmentation"
         )
         torch.manual_seed(ctx.seed)
         model = with_new_head(load_mobilenet_v2(init), len(classes))
         opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-2)
         train_loader = DataLoader(train_aug, batch_size=32, shuffle=True, generator=g)
-        sched = torch.optim.lr_scheduler.OneCycleLR(
-            opt, max_lr=lr, total_steps=epochs * len(train_loader)
+        trainer = one_cycle_trainer(
+            ctx,
+            model,
+            opt,
+            max_lr=lr,
+            epochs=epochs,
+            steps_per_epoch=len(train_loader),
+            name=f"mobilenet_v2_{task}_{name}",
+            patience=6,
         )
-        trainer = Trainer(model, opt, device=device, scheduler=sched, scheduler_step="batch",
-                          early_stopping=EarlyStopping("val_accuracy", patience=6, mode="max"),
-                          checkpoint=ctx.models_dir / f"mobilenet_v2_{task}_{name}.pt", desc=name)  # fmt: skip
         trainer.fit(train_loader, DataLoader(val, batch_size=64), epochs=epochs)
         results[name] = trainer.evaluate(DataLoader(test, batch_size=64))["accuracy"]
         histories[name.replace("_", " ")] = trainer.history
@@ -179,8 +188,11 @@ def run(ctx: RunContext) -> dict[str, float]:
 
     gain = results["fine_tuned"] - results["from_scratch"]
     fig, axes = subplots(1, 2, width=5.0, height=3.6)
-    bars = axes[0].bar([n.replace("_", "\n") for n in results], list(results.values()),
-                       color=["#0173b2", "#029e73", "#d55e00"])  # fmt: skip
+    bars = axes[0].bar(
+        [n.replace("_", "\n") for n in results],
+        list(results.values()),
+        color=["#0173b2", "#029e73", "#d55e00"],
+    )
     axes[0].bar_label(bars, fmt="%.2f")
     label(axes[0], f"{task}: {counts[0]} images/class", "", "test accuracy")
     for name, history in histories.items():
@@ -190,10 +202,16 @@ def run(ctx: RunContext) -> dict[str, float]:
     label(axes[1], "validation accuracy", "epoch", "accuracy")
     axes[1].set_xscale("log")
     axes[1].legend()
-    ctx.save_figure(fig, "pretrained_vs_scratch",
-                    f"With {counts[0]} images per class, ImageNet pretraining is worth {gain * 100:+.0f} accuracy points")  # fmt: skip
-    ctx.note(f"Task: {task}, {len(classes)} classes, {counts[0]}/{counts[1]}/{counts[2]} train/val/test "
-             f"images per class at {size} px. Test accuracy: feature extraction "
-             f"{results['feature_extraction']:.1%}, fine-tuning {results['fine_tuned']:.1%}, "
-             f"from scratch {results['from_scratch']:.1%}.")  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "pretrained_vs_scratch",
+        f"With {counts[0]} images per class, "
+        f"ImageNet pretraining is worth {gain * 100:+.0f} accuracy points",
+    )
+    ctx.note(
+        f"Task: {task}, {len(classes)} classes, {counts[0]}/{counts[1]}/{counts[2]} train/val/test "
+        f"images per class at {size} px. Test accuracy: feature extraction "
+        f"{results['feature_extraction']:.1%}, fine-tuning {results['fine_tuned']:.1%}, "
+        f"from scratch {results['from_scratch']:.1%}."
+    )
     return {**{f"{k}_accuracy": v for k, v in results.items()}, "pretraining_gain": gain}

@@ -54,21 +54,38 @@ def run(ctx: RunContext) -> dict[str, float]:
     top5_hit = (top5.indices == labels[:, None]).any(1)
     for p, idx, hit in zip(photos, top5.indices[:, 0], top1_hit, strict=True):
         ctx.log(
-            f"{p.name}: true {categories[p.label]!r}, predicted {categories[idx]!r} {'✓' if hit else '✗'}"
+            f"{p.name}: true {categories[p.label]!r}, "
+            f"predicted {categories[idx]!r} {'✓' if hit else '✗'}"
         )
 
-    titles = [f"{'✓' if hit else '✗'} {categories[i]}\n({prob:.0%}; true: {categories[p.label]})"
-              for p, i, prob, hit in zip(photos, top5.indices[:, 0], top5.values[:, 0], top1_hit, strict=True)]  # fmt: skip
+    titles = [
+        f"{'✓' if hit else '✗'} {categories[i]}\n({prob:.0%}; true: {categories[p.label]})"
+        for p, i, prob, hit in zip(
+            photos, top5.indices[:, 0], top5.values[:, 0], top1_hit, strict=True
+        )
+    ]
     fig = plot_image_grid(
         [np.asarray(p.image.resize((160, 160))) for p in photos], titles, ncols=5, size=2.4
     )
-    ctx.save_figure(fig, "predictions",
-                    f"Pretrained MobileNetV2, no training: {int(top1_hit.sum())} of {len(photos)} photos right at top-1, "
-                    f"{int(top5_hit.sum())} within the top 5")  # fmt: skip
-    misses = [f"{p.name} ({categories[p.label]} → {categories[i]})"
-              for p, i, hit in zip(photos, top5.indices[:, 0], top1_hit, strict=True) if not hit]  # fmt: skip
-    ctx.note(f"MobileNetV2 (3.5M parameters, torchvision's IMAGENET1K_V1 weights) names "
-             f"{int(top1_hit.sum())}/{len(photos)} photos exactly. Top-1 misses: "
-             f"{', '.join(misses) or 'none'}; each is a near neighbour of the true class.")  # fmt: skip
-    return {"top1_accuracy": top1_hit.float().mean().item(), "top5_accuracy": top5_hit.float().mean().item(),
-            "photos": len(photos)}  # fmt: skip
+    ctx.save_figure(
+        fig,
+        "predictions",
+        f"Pretrained MobileNetV2, no training: {int(top1_hit.sum())} of {len(photos)} photos "
+        "right at top-1, "
+        f"{int(top5_hit.sum())} within the top 5",
+    )
+    misses = [
+        f"{p.name} ({categories[p.label]} → {categories[i]})"
+        for p, i, hit in zip(photos, top5.indices[:, 0], top1_hit, strict=True)
+        if not hit
+    ]
+    ctx.note(
+        f"MobileNetV2 (3.5M parameters, torchvision's IMAGENET1K_V1 weights) names "
+        f"{int(top1_hit.sum())}/{len(photos)} photos exactly. Top-1 misses: "
+        f"{', '.join(misses) or 'none'}; each is a near neighbour of the true class."
+    )
+    return {
+        "top1_accuracy": top1_hit.float().mean().item(),
+        "top5_accuracy": top5_hit.float().mean().item(),
+        "photos": len(photos),
+    }

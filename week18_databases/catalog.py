@@ -1,8 +1,8 @@
 """The models the service serves, by name: week 7's Titanic and loan pipelines, verified on load.
 
-Each is a `ServedModel` (week 8's wrapper: the pipeline, its sidecar, a version taken from its
-sha256, and a predict that checks raw rows against the sidecar's input schema). A full run
-serves week 7's saved files when they exist; otherwise, and in every `--fast` run and test,
+Each is a `ServedModel` (`shared.serving`, as in week 8: the pipeline, its sidecar, a version
+taken from its sha256, and a predict that checks raw rows against the sidecar's input schema). A
+full run serves week 7's saved files when they exist; otherwise, and in every `--fast` run and test,
 `build_models` fits week 7's pipelines with their default settings (no grid search) on the
 registry's data and saves them with their sidecars, so nothing depends on an earlier run.
 """
@@ -15,8 +15,8 @@ from shared.artifacts import ArtifactError, load_artifact, save_artifact
 from shared.data import read_titanic
 from shared.paths import REPORTS_DIR
 from shared.registry import fetch
+from shared.serving import ServedModel
 from week07_pipelines import loan_pipeline, titanic_pipeline
-from week08_fastapi.served_model import ServedModel
 
 MODEL_FILES = {
     "titanic": titanic_pipeline.MODEL_FILENAME,

@@ -17,12 +17,11 @@ import httpx
 import numpy as np
 import pandas as pd
 
+from shared.api import API_KEY_HEADER, free_port, serve_in_thread
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.db import database_url, make_engine
 from week07_pipelines.loan_pipeline import TARGET
-from week08_fastapi.app import API_KEY_HEADER
-from week08_fastapi.server import free_port, serve_in_thread
 from week18_databases import migrate
 from week18_databases.catalog import catalog_for_run
 from week18_databases.loans import insert_applicants, read_loans, request_rows

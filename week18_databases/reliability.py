@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from week08_fastapi.app import API_KEY_HEADER
+from shared.api import API_KEY_HEADER
 
 Post = Callable[[httpx.Client, int], httpx.Response]
 

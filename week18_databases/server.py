@@ -19,10 +19,9 @@ from pathlib import Path
 
 import httpx
 
+from shared.api import LOOPBACK
 from shared.paths import REPO_ROOT
 from week18_databases.catalog import WEEK07_MODELS
-
-LOOPBACK = "127.0.0.1"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,7 +3,7 @@
 `create_app(settings, catalog)` serves every model of the catalog under /models/{name}; each
 prediction is stored with its model's name and version, and outcomes recorded later feed
 /models/{name}/performance, computed in SQL. Writes need the API key; reads are open. The error
-shapes, the body-size limit and the key check are week 8's (`week08_fastapi.errors`, `.app`).
+shapes, the body-size limit and the key check are shared with week 8 (`shared.api`).
 The database is migrated to head with Alembic on start-up.
 """
 
@@ -16,23 +16,30 @@ from typing import Annotated, Literal
 
 import pandas as pd
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
-from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
+from shared.api import (
+    AUTH_RESPONSES,
+    Limit,
+    Offset,
+    Page,
+    Problem,
+    RowId,
+    check_api_key,
+    deleted,
+    found,
+    require_key,
+    service_app,
+)
 from shared.db import database_url, make_engine, parse_url
 from shared.paths import REPORTS_DIR
-from week08_fastapi import errors
-from week08_fastapi.app import require_key
-from week08_fastapi.schemas import MAX_ID, Problem, ValidationProblem
-from week08_fastapi.served_model import ServedModel
-from week08_fastapi.settings import check_api_key
+from shared.serving import ServedModel
 from week18_databases import migrate
 from week18_databases.inputs import input_model, prediction_request
 from week18_databases.store import PredictionFilter, PredictionStore, UnknownApplicantError
 
 MAX_BODY_BYTES = 1 << 16
 DEFAULT_DATABASE_PATH = REPORTS_DIR / "week18" / "service.sqlite3"
-_AUTH = {401: {"model": Problem, "description": "missing or wrong API key"}}
 _NOT_FOUND = {404: {"model": Problem, "description": "no such prediction"}}
 
 
@@ -72,13 +79,8 @@ class StoredPrediction(BaseModel):
     recorded_at: datetime | None
 
 
-class PredictionPage(BaseModel):
+class PredictionPage(Page[StoredPrediction]):
     """One page of predictions and how many match in all."""
-
-    items: list[StoredPrediction]
-    total: int
-    limit: int
-    offset: int
 
 
 class OutcomeIn(BaseModel):
@@ -124,18 +126,13 @@ def create_app(settings: Settings, catalog: Mapping[str, ServedModel]) -> FastAP
         yield
         engine.dispose()
 
-    app = FastAPI(
+    app = service_app(
         title="Week 18 prediction service",
-        version="1.0",
         summary="Serves week 7's pipelines by name and records every prediction in SQL.",
         lifespan=lifespan,
-        responses={
-            413: {"model": Problem, "description": f"a body over {MAX_BODY_BYTES} bytes"},
-            422: {"model": ValidationProblem, "description": "a field breaks its rule"},
-        },
+        settings=settings,
+        max_body_bytes=MAX_BODY_BYTES,
     )
-    app.state.settings = settings
-    errors.install(app, MAX_BODY_BYTES)
     _add_service_routes(app, catalog)
     for name, model in catalog.items():
         _add_model_route(app, name, model)
@@ -148,7 +145,6 @@ def get_store(request: Request) -> PredictionStore:
 
 
 Store = Annotated[PredictionStore, Depends(get_store)]
-PredictionId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="a prediction's id")]
 
 
 def _add_model_route(app: FastAPI, name: str, model: ServedModel) -> None:
@@ -160,7 +156,7 @@ def _add_model_route(app: FastAPI, name: str, model: ServedModel) -> None:
         response_model=StoredPrediction,
         status_code=status.HTTP_201_CREATED,
         dependencies=[Depends(require_key)],
-        responses=_AUTH | {404: {"model": Problem, "description": "no such applicant"}},
+        responses=AUTH_RESPONSES | {404: {"model": Problem, "description": "no such applicant"}},
         tags=["predictions"],
         name=f"predict_{name}",
     )
@@ -208,23 +204,18 @@ def _add_service_routes(app: FastAPI, catalog: Mapping[str, ServedModel]) -> Non
     @app.get("/predictions", response_model=PredictionPage, tags=["predictions"])
     def list_predictions(
         store: Store,
-        limit: Annotated[int, Query(ge=1, le=100, description="page size")] = 20,
-        offset: Annotated[int, Query(ge=0, le=MAX_ID, description="rows to skip")] = 0,
+        limit: Limit = 20,
+        offset: Offset = 0,
         model: ModelName | None = None,
         version: Annotated[str | None, Query(max_length=12)] = None,
         label: Annotated[int | None, Query(ge=0, le=1)] = None,
         has_outcome: bool | None = None,
     ) -> PredictionPage:
         """List predictions, oldest first, filtered and paginated."""
-        items, total = store.list(
-            PredictionFilter(model, version, label, has_outcome), limit, offset
-        )
-        return PredictionPage(
-            items=[StoredPrediction.model_validate(dict(r)) for r in items],
-            total=total,
-            limit=limit,
-            offset=offset,
-        )
+        filters = PredictionFilter(model, version, label, has_outcome)
+        rows, total = store.list(filters, limit, offset)
+        items = [StoredPrediction.model_validate(dict(r)) for r in rows]
+        return PredictionPage(items=items, total=total, limit=limit, offset=offset)
 
     @app.get(
         "/predictions/{prediction_id}",
@@ -232,55 +223,47 @@ def _add_service_routes(app: FastAPI, catalog: Mapping[str, ServedModel]) -> Non
         responses=_NOT_FOUND,
         tags=["predictions"],
     )
-    def read_prediction(prediction_id: PredictionId, store: Store) -> StoredPrediction:
+    def read_prediction(prediction_id: RowId, store: Store) -> StoredPrediction:
         """One prediction with its outcome."""
-        return StoredPrediction.model_validate(
-            dict(_found(store.get(prediction_id), prediction_id))
-        )
+        row = found(store.get(prediction_id), _missing(prediction_id))
+        return StoredPrediction.model_validate(dict(row))
 
     @app.delete(
         "/predictions/{prediction_id}",
         status_code=status.HTTP_204_NO_CONTENT,
         dependencies=[Depends(require_key)],
-        responses=_AUTH | _NOT_FOUND,
+        responses=AUTH_RESPONSES | _NOT_FOUND,
         tags=["predictions"],
     )
-    def delete_prediction(prediction_id: PredictionId, store: Store) -> Response:
+    def delete_prediction(prediction_id: RowId, store: Store) -> Response:
         """Delete a prediction and its outcome."""
-        if not store.delete(prediction_id):
-            _found(None, prediction_id)
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
+        return deleted(store.delete(prediction_id), _missing(prediction_id))
 
     @app.put(
         "/predictions/{prediction_id}/outcome",
         response_model=StoredPrediction,
         dependencies=[Depends(require_key)],
-        responses=_AUTH | _NOT_FOUND,
+        responses=AUTH_RESPONSES | _NOT_FOUND,
         tags=["outcomes"],
     )
-    def put_outcome(prediction_id: PredictionId, outcome: OutcomeIn, store: Store):
+    def put_outcome(prediction_id: RowId, outcome: OutcomeIn, store: Store):
         """Record or correct the true class of a prediction."""
-        row = _found(store.set_outcome(prediction_id, outcome.actual), prediction_id)
+        row = found(store.set_outcome(prediction_id, outcome.actual), _missing(prediction_id))
         return StoredPrediction.model_validate(dict(row))
 
     @app.delete(
         "/predictions/{prediction_id}/outcome",
         status_code=status.HTTP_204_NO_CONTENT,
         dependencies=[Depends(require_key)],
-        responses=_AUTH | _NOT_FOUND,
+        responses=AUTH_RESPONSES | _NOT_FOUND,
         tags=["outcomes"],
     )
-    def delete_outcome(prediction_id: PredictionId, store: Store) -> Response:
+    def delete_outcome(prediction_id: RowId, store: Store) -> Response:
         """Forget the outcome of a prediction."""
-        if not store.delete_outcome(prediction_id):
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, f"prediction {prediction_id} has no outcome"
-            )
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
+        message = f"prediction {prediction_id} has no outcome"
+        return deleted(store.delete_outcome(prediction_id), message)
 
 
-def _found(row, prediction_id: int):
-    """Return `row`, or raise 404 naming the id that was not found."""
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no prediction has id {prediction_id}")
-    return row
+def _missing(prediction_id: int) -> str:
+    """The 404 message for an id no prediction has."""
+    return f"no prediction has id {prediction_id}"

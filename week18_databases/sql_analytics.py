@@ -19,9 +19,9 @@ from shared.bars import Bar
 from shared.context import RunContext
 from shared.data import read_titanic
 from shared.db import database_url, make_engine
+from shared.serving import ServedModel
 from week07_pipelines.loan_pipeline import LOAN_INPUT_COLUMNS, TARGET
 from week07_pipelines.titanic_pipeline import TITANIC_INPUT_COLUMNS
-from week08_fastapi.served_model import ServedModel
 from week18_databases import migrate
 from week18_databases.catalog import catalog_for_run
 from week18_databases.loans import inputs_of, insert_applicants, read_loans

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, delete, func, insert, select, text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
+from shared.db import paged
 from week18_databases.tables import Model, Outcome, Prediction
 
 PERFORMANCE = text(
@@ -129,10 +130,9 @@ class PredictionStore:
         if filters.has_outcome is not None:
             column = Outcome.actual
             query = query.where(column.is_not(None) if filters.has_outcome else column.is_(None))
+        count, page = paged(query, Prediction.id, limit, offset)
         with self.engine.connect() as conn:
-            total = conn.scalar(select(func.count()).select_from(query.subquery()))
-            page = query.order_by(Prediction.id).limit(limit).offset(offset)
-            return list(conn.execute(page).mappings()), int(total or 0)
+            return list(conn.execute(page).mappings()), int(conn.scalar(count) or 0)
 
     def delete(self, prediction_id: int) -> bool:
         """Delete a prediction (its outcome goes with it); return whether it existed."""

@@ -12,8 +12,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     Date,
     Float,
     ForeignKey,
@@ -23,14 +21,9 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from week08_fastapi.storage import UTCDateTime
-
-# BIGINT on PostgreSQL; SQLite only autoincrements a column declared exactly INTEGER.
-BigId = BigInteger().with_variant(Integer, "sqlite")
-Document = JSON().with_variant(JSONB, "postgresql")
+from shared.db import BigId, Document, UTCDateTime
 
 
 class Base(DeclarativeBase):

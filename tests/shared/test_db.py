@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-import os
 import threading
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import ForeignKey, Integer, String, select, text
+from sqlalchemy import ForeignKey, Integer, String, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from shared.db import DatabaseURLError, database_url, make_engine, parse_url
+import shared.db
+from shared.db import (
+    BigId,
+    DatabaseURLError,
+    Document,
+    UTCDateTime,
+    make_engine,
+    paged,
+    parse_url,
+)
 
 
 class Base(DeclarativeBase):
-    """Two tables linked by a foreign key."""
+    """Two tables linked by a foreign key, and one with shared.db's column types."""
 
 
 class Author(Base):
@@ -30,21 +39,17 @@ class Book(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A SQLite file in a folder that does not exist yet, or DATABASE_URL's PostgreSQL."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'new' / 'folder' / 'db.sqlite3'}"
-    server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith(("postgresql", "postgres:")):
-        pytest.skip("DATABASE_URL does not name a PostgreSQL server (.ci/postgres.sh sets one up)")
-    return server
+class Event(Base):
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict] = mapped_column(Document)
 
 
 @pytest.fixture
-def engine(url: str):
-    """An engine with the two tables created, dropped again afterwards."""
-    engine = make_engine(url)
+def engine(database_url: str):
+    """An engine with the tables created, dropped again afterwards (SQLite, and PostgreSQL)."""
+    engine = make_engine(database_url)
     Base.metadata.create_all(engine)
     yield engine
     Base.metadata.drop_all(engine)
@@ -59,6 +64,32 @@ def test_foreign_keys_are_enforced(engine) -> None:
         session.add_all([Author(id=1, name="Austen"), Book(id=1, author_id=1)])
         session.commit()
         assert session.scalar(select(Book.author_id)) == 1
+
+
+def test_column_types_give_ids_aware_times_and_nested_documents(engine) -> None:
+    """BigId autoincrements (BIGINT on PostgreSQL), times come back aware, JSON round-trips."""
+    local = datetime(2026, 3, 1, 12, 30, tzinfo=timezone(timedelta(hours=2)))
+    payload = {"inputs": {"age": 22, "tags": ["a", "b"]}, "missing": None}
+    with Session(engine) as session:
+        session.add_all([Event(at=local, payload=payload), Event(at=local, payload={})])
+        session.commit()
+    with Session(engine) as session:
+        first, second = session.scalars(select(Event).order_by(Event.id)).all()
+    assert (first.id, second.id) == (1, 2)
+    assert first.at == local and first.at.tzinfo is not None  # the same instant, zone kept
+    assert first.payload == payload
+    id_type = next(c["type"] for c in inspect(engine).get_columns("events") if c["name"] == "id")
+    expected = "BIGINT" if engine.dialect.name == "postgresql" else "INTEGER"
+    assert str(id_type) == expected
+
+
+def test_paged_counts_every_match_and_returns_one_ordered_page(engine) -> None:
+    with Session(engine) as session:
+        session.add_all([Author(id=i, name=f"author {i}") for i in (5, 3, 1, 4, 2)])
+        session.commit()
+        count, page = paged(select(Author).where(Author.id > 1), Author.id, limit=2, offset=1)
+        assert session.scalar(count) == 4
+        assert [a.id for a in session.scalars(page)] == [3, 4]
 
 
 def test_connections_work_from_other_threads(engine) -> None:
@@ -107,10 +138,10 @@ def test_in_memory_sqlite_is_one_database_for_every_thread() -> None:
 
 def test_database_url_reads_the_environment_with_a_sqlite_default(tmp_path: Path) -> None:
     default = tmp_path / "app.sqlite3"
-    assert database_url(default, {}) == f"sqlite:///{default}"
-    assert database_url(default, {"DATABASE_URL": "  "}) == f"sqlite:///{default}"
+    assert shared.db.database_url(default, {}) == f"sqlite:///{default}"
+    assert shared.db.database_url(default, {"DATABASE_URL": "  "}) == f"sqlite:///{default}"
     server = "postgresql+psycopg://u:p@127.0.0.1:5432/db"
-    assert database_url(default, {"DATABASE_URL": f" {server}\n"}) == server
+    assert shared.db.database_url(default, {"DATABASE_URL": f" {server}\n"}) == server
 
 
 def test_postgres_aliases_mean_psycopg_3() -> None:

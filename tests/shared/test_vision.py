@@ -11,13 +11,13 @@ import torch
 from shared.registry import fetch
 from shared.vision import (
     FASHION_MNIST_CLASSES,
+    ImageTensorDataset,
     channel_stats,
     load_fashion_mnist,
     plot_filters,
     plot_image_grid,
     read_idx,
     sample_per_class,
-    to_tensor_dataset,
 )
 
 
@@ -53,23 +53,39 @@ def test_fashion_mnist_from_the_registry_has_the_published_shape() -> None:
     assert np.bincount(data.y_test).tolist() == [1000] * 10
 
 
-def test_to_tensor_dataset_standardises_grey_and_rgb_images() -> None:
+def test_image_tensor_dataset_standardises_grey_and_rgb_images() -> None:
     grey = np.random.default_rng(0).integers(0, 256, (50, 8, 8), dtype=np.uint8)
     mean, std = channel_stats(grey)
-    x, y = to_tensor_dataset(grey, np.arange(50) % 3, mean, std).tensors
-    assert x.shape == (50, 1, 8, 8) and y.dtype == torch.long
-    assert abs(x.mean().item()) < 1e-5 and x.std().item() == pytest.approx(1.0, abs=1e-2)
+    data = ImageTensorDataset(grey, np.arange(50) % 3, mean, std)
+    assert data.images.shape == (50, 1, 8, 8) and data.labels.dtype == torch.long
+    assert data.channels == 1 and len(data) == 50 and data[4][1].item() == 1
+    assert abs(data.images.mean().item()) < 1e-5
+    assert data.images.std().item() == pytest.approx(1.0, abs=1e-2)
     rgb = np.zeros((4, 5, 5, 3), np.uint8)
     rgb[..., 2] = 255
-    x, _ = to_tensor_dataset(rgb, np.zeros(4), [0, 0, 0], [1, 1, 1]).tensors
+    x = ImageTensorDataset(rgb, np.zeros(4), [0, 0, 0], [1, 1, 1]).images
     assert x.shape == (4, 3, 5, 5) and x[:, 2].min() == 1.0 and x[:, :2].max() == 0.0
 
 
-def test_to_tensor_dataset_rejects_bad_input() -> None:
+def test_image_tensor_dataset_keeps_raw_pixels_for_a_transform() -> None:
+    images = np.arange(3 * 4 * 4, dtype=np.uint8).reshape(3, 4, 4)
+    data = ImageTensorDataset(images, [0, 1, 2], transform=lambda x: x.flip(-1))
+    x, y = data[1]
+    assert x.dtype == torch.uint8 and x.shape == (1, 4, 4) and y.item() == 1
+    assert torch.equal(x[0], torch.from_numpy(images[1][:, ::-1].copy()))
+    images[1] = 0  # the dataset holds its own copy
+    assert data[1][0].max() > 0
+
+
+def test_image_tensor_dataset_rejects_bad_input() -> None:
     with pytest.raises(TypeError, match="uint8"):
-        to_tensor_dataset(np.zeros((2, 4, 4)), np.zeros(2), 0, 1)
+        ImageTensorDataset(np.zeros((2, 4, 4)), np.zeros(2), 0, 1)
     with pytest.raises(ValueError, match="labels"):
-        to_tensor_dataset(np.zeros((2, 4, 4), np.uint8), np.zeros(3), 0, 1)
+        ImageTensorDataset(np.zeros((2, 4, 4), np.uint8), np.zeros(3), 0, 1)
+    with pytest.raises(ValueError, match="both mean and std"):
+        ImageTensorDataset(np.zeros((2, 4, 4), np.uint8), np.zeros(2), mean=0)
+    with pytest.raises(ValueError, match=r"\(N, H, W\)"):
+        ImageTensorDataset(np.zeros((2, 4), np.uint8), np.zeros(2))
 
 
 def test_sample_per_class_is_balanced_repeatable_and_checked() -> None:

@@ -13,12 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from week08_support import AUTH, KEY, PASSENGER, ROSE, database_url, model_path, postgres_url
+from week08_support import AUTH, KEY, PASSENGER, ROSE, model_path
 
+from shared.api import LOOPBACK, free_port
 from shared.paths import REPO_ROOT
-from week08_fastapi.server import LOOPBACK, free_port
 
-__all__ = ["database_url", "model_path", "postgres_url"]  # fixtures, imported for pytest
+__all__ = ["model_path"]  # a fixture, imported for pytest
 
 
 def serve_command(*args: str) -> list[str]:

@@ -1,23 +1,22 @@
-"""Fixtures the week 8 tests share: a small real pipeline, databases, and an app to talk to."""
+"""Fixtures the week 8 tests share: a small real pipeline and an app to talk to."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, make_url, text
 
+from shared.api import API_KEY_HEADER
 from shared.artifacts import save_artifact
 from shared.data import read_titanic
 from shared.registry import fetch
+from shared.serving import ServedModel
 from week07_pipelines.titanic_pipeline import TITANIC_INPUT_COLUMNS, TITANIC_SCHEMA, build_pipeline
-from week08_fastapi.app import API_KEY_HEADER, create_app
+from week08_fastapi.app import create_app
 from week08_fastapi.schemas import EXAMPLE_PASSENGER
-from week08_fastapi.served_model import ServedModel, load_served_model
+from week08_fastapi.served_model import load_served_model
 from week08_fastapi.settings import Settings
 
 KEY = "test-key-0123456789"
@@ -55,33 +54,6 @@ def served_model(model_path: Path) -> ServedModel:
 def sqlite_url(folder: Path) -> str:
     """A SQLite database file in `folder`."""
     return f"sqlite:///{folder / 'predictions.sqlite3'}"
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """DATABASE_URL narrowed to a fresh schema of its own, dropped afterwards; skips without it."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        pytest.skip("DATABASE_URL does not name a PostgreSQL server (.ci/postgres.sh sets one up)")
-    schema = f"w08_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Each storage test runs on SQLite, and on PostgreSQL when DATABASE_URL names one."""
-    if request.param == "sqlite":
-        return sqlite_url(tmp_path)
-    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture

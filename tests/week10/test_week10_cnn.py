@@ -1,4 +1,4 @@
-"""Week 10: NumPy convolution and pooling vs torch, the real CIFAR-10 format, the fast run."""
+"""Week 10: NumPy convolution and pooling vs torch, the real CIFAR-10 format, resuming, fast run."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from week10_cnn.conv_numpy import (
     max_pool2d,
     max_pool2d_backward,
 )
+from week10_cnn.image_classifier import ShiftFlip, setup
 
 
 @pytest.mark.parametrize(
@@ -70,9 +71,14 @@ def test_conv2d_rejects_mismatched_shapes() -> None:
 
 def test_small_cnn_maps_images_to_logits() -> None:
     assert SmallCNN(1, 10)(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
-    assert SmallCNN(3, 10, widths=(8, 16, 32), convs_per_block=2)(
-        torch.zeros(2, 3, 32, 32)
-    ).shape == (2, 10)
+    wide = SmallCNN(3, 10, widths=(8, 16, 32), convs_per_block=2)
+    assert wide(torch.zeros(2, 3, 32, 32)).shape == (2, 10)
+    mixed = SmallCNN(1, 4, widths=(8, 16), convs_per_block=(1, 2), hidden=12)
+    assert mixed(torch.zeros(2, 1, 28, 28)).shape == (2, 4)
+    assert [len(block) for block in mixed.features] == [4, 7]  # (conv, BN, ReLU) x n + pool
+    assert mixed.head[-1].in_features == 12
+    with pytest.raises(ValueError, match="3 conv counts for 2 blocks"):
+        SmallCNN(1, 4, widths=(8, 16), convs_per_block=(1, 2, 2))
 
 
 def _cifar_archive(path, n_per_batch: int = 4) -> None:
@@ -89,10 +95,24 @@ def _cifar_archive(path, n_per_batch: int = 4) -> None:
         for name in [*(f"data_batch_{i}" for i in range(1, 6)), "test_batch"]:
             data = rng.integers(0, 256, (n_per_batch, 3072), dtype=np.uint8)
             data[0, :1024], data[0, 1024:2048], data[0, 2048:] = 10, 20, 30  # one R, G, B image
-            add(tf, name, {b"batch_label": name.encode(), b"labels": [i % 4 for i in range(n_per_batch)],
-                           b"data": data, b"filenames": [b"x.png"] * n_per_batch})  # fmt: skip
-        add(tf, "batches.meta", {b"label_names": [b"airplane", b"automobile", b"bird", b"cat"],
-                                 b"num_cases_per_batch": n_per_batch})  # fmt: skip
+            add(
+                tf,
+                name,
+                {
+                    b"batch_label": name.encode(),
+                    b"labels": [i % 4 for i in range(n_per_batch)],
+                    b"data": data,
+                    b"filenames": [b"x.png"] * n_per_batch,
+                },
+            )
+        add(
+            tf,
+            "batches.meta",
+            {
+                b"label_names": [b"airplane", b"automobile", b"bird", b"cat"],
+                b"num_cases_per_batch": n_per_batch,
+            },
+        )
 
 
 def test_cifar10_loader_reads_the_real_python_format(tmp_path) -> None:
@@ -139,3 +159,43 @@ def test_fast_run_trains_on_cifar10_when_it_is_there(fast_run, monkeypatch, tmp_
         "image_classifier"
     ]["metrics"]
     assert "test_accuracy_cifar10" in metrics and "test_accuracy_fashion_mnist" not in metrics
+
+
+def test_shift_flip_moves_pixels_without_changing_them() -> None:
+    x = torch.arange(2 * 6 * 6, dtype=torch.float32).reshape(2, 6, 6)
+    augment = ShiftFlip(pad=2, seed=0)
+    outs = [augment(x) for _ in range(20)]
+    assert all(torch.equal(o.flatten().sort().values, x.flatten()) for o in outs)  # a permutation
+    assert len({tuple(o.flatten().tolist()) for o in outs}) > 5  # of many kinds
+    again = ShiftFlip(pad=2, seed=0)
+    assert all(torch.equal(o, again(x)) for o in outs)  # repeatable from the seed
+
+
+def test_resumed_cifar10_run_matches_the_uninterrupted_one(tmp_path) -> None:
+    """The augmentation's generator is checkpointed: epoch 2 after a resume sees the same images."""
+    from shared.context import RunContext
+    from shared.seeding import seed_everything
+
+    archive = tmp_path / "cifar-10-python.tar.gz"
+    _cifar_archive(archive, n_per_batch=8)
+    data = read_cifar10(archive)
+
+    def trainer_in(folder: str, seed: int):
+        seed_everything(seed)
+        ctx = RunContext(10, "image_classifier", tmp_path / folder, device="cpu")
+        trainer, train, val, _ = setup(ctx, data, "cifar10")
+        trainer.progress = False
+        return trainer, train, val, ctx.models_dir / "cnn_cifar10.pt"
+
+    trainer, train, val, whole = trainer_in("whole", seed=0)
+    trainer.fit(train, val, epochs=2)
+    trainer, train, val, resumed = trainer_in("resumed", seed=0)
+    trainer.fit(train, val, epochs=1)
+    trainer, train, val, _ = trainer_in("resumed", seed=99)  # fresh objects, other global RNG
+    trainer.load_checkpoint(resumed)
+    trainer.fit(train, val, epochs=2)
+
+    a, b = (torch.load(p, weights_only=True) for p in (whole, resumed))
+    assert [r["loss"] for r in a["history"]] == [r["loss"] for r in b["history"]]
+    assert all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"])
+    assert len(a["generators"]["augment"]) > 0

@@ -1,9 +1,11 @@
-"""Week 11: the registry's weights, the sample photos, the flower-photos format, Grad-CAM, fast run."""
+"""Week 11: registry weights, sample photos, the flower-photos format, Grad-CAM, fast run."""
 
 from __future__ import annotations
 
 import io
+import json
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ from PIL import Image
 from torchvision.models import mobilenet_v2
 
 import shared.mirrors
-from shared.registry import default_registry, sha256_of
+from shared.registry import Registry, default_registry, sha256_of
 from week11_transfer_learning.flowers import flower_photos
 from week11_transfer_learning.gradcam import deletion_drop, grad_cam
 from week11_transfer_learning.pretrained import (
@@ -42,7 +44,7 @@ def test_sample_photos_are_labelled_imagenet_images() -> None:
 
 
 def _flower_archive(path, classes=("daisy", "roses"), per_class: int = 3) -> None:
-    """A tiny archive in the real flower_photos layout: flower_photos/<class>/*.jpg + LICENSE.txt."""
+    """A tiny archive in the real flower_photos layout: flower_photos/<class>/*.jpg, LICENSE.txt."""
 
     def add(tf: tarfile.TarFile, name: str, data: bytes) -> None:
         info = tarfile.TarInfo(name)
@@ -58,24 +60,38 @@ def _flower_archive(path, classes=("daisy", "roses"), per_class: int = 3) -> Non
                 add(tf, f"flower_photos/{name}/{i}_photo.jpg", buf.getvalue())
 
 
-def test_flower_loader_reads_the_real_archive_layout(tmp_path) -> None:
+def _fetch_as_flower_photos(archive: Path, cache: Path) -> Path:
+    """Serve `archive` as the registry's flower_photos entry (a file:// url mirror); fetch it."""
+    real = default_registry().entry("flower_photos")
+    registry_file = cache.parent / "registry.toml"
+    registry_file.write_text(
+        f"[flower_photos]\ndescription = {json.dumps(real.description)}\n"
+        f'license = "test photos"\nfolder = "{real.filename}"\n'
+        f'sha256 = "{sha256_of(archive)}"\nsize = {archive.stat().st_size}\n'
+        f'mirrors = [{{ kind = "url", spec = "{archive.as_uri()}" }}]\n'
+    )
+    return Registry(registry_file, cache=cache).fetch("flower_photos")
+
+
+def test_flower_loader_reads_the_registry_folder_of_the_real_archive(tmp_path) -> None:
     archive = tmp_path / "flower_photos.tgz"
     _flower_archive(archive)
-    data = flower_photos(archive, dest_dir=tmp_path)
+    folder = _fetch_as_flower_photos(archive, tmp_path / "cache")
+    assert (folder / "flower_photos" / "LICENSE.txt").is_file()
+    data = flower_photos(folder)
     assert data.classes == ["daisy", "roses"] and len(data) == 6
     image, target = data[5]
     assert image.size == (42, 30) and target == 1 and image.getpixel((5, 5))[0] > 150
-    assert len(flower_photos(archive, dest_dir=tmp_path)) == 6  # unpacked once, reused
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    archive.unlink()  # unpacked once into the cache, reused from there
+    again = Registry(tmp_path / "registry.toml", cache=tmp_path / "cache").fetch("flower_photos")
+    assert again == folder and len(flower_photos(again)) == 6
 
 
-def test_flower_loader_rejects_other_archives_without_leftovers(tmp_path) -> None:
-    archive = tmp_path / "other.tgz"
-    with tarfile.open(archive, "w:gz") as tf:
-        tf.addfile(tarfile.TarInfo("notes.txt"), io.BytesIO(b""))
-    with pytest.raises(ValueError, match="not the flower_photos archive"):
-        flower_photos(archive, dest_dir=tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.tgz"]
+def test_flower_loader_rejects_a_folder_of_another_layout(tmp_path) -> None:
+    (tmp_path / "photos" / "daisy").mkdir(parents=True)
+    with pytest.raises(ValueError, match="does not hold the flower_photos archive"):
+        flower_photos(tmp_path / "photos")
+    assert default_registry().entry("flower_photos").layout == "archive"
 
 
 def test_low_data_split_is_disjoint_and_balanced() -> None:
@@ -124,9 +140,13 @@ def test_fast_transfer_runs_on_flower_photos_when_they_are_there(
     archive = tmp_path / "data" / "flower_photos.tgz"
     archive.parent.mkdir()
     _flower_archive(archive, classes=("daisy", "roses", "tulips"), per_class=35)
+    folder = _fetch_as_flower_photos(archive, tmp_path / "data" / "cache")
     real_dataset = RunContext.dataset
-    monkeypatch.setattr(RunContext, "dataset",
-                        lambda ctx, name: archive if name == "flower_photos" else real_dataset(ctx, name))  # fmt: skip
+
+    def dataset(ctx: RunContext, name: str) -> Path:
+        return folder if name == "flower_photos" else real_dataset(ctx, name)
+
+    monkeypatch.setattr(RunContext, "dataset", dataset)
     metrics = fast_run("week11_transfer_learning", "--project", "transfer")["projects"]["transfer"][
         "metrics"
     ]

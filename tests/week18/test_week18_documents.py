@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
-from week18_support import catalog, database_url, engine, models_dir, postgres_url
+from week18_support import catalog, engine, models_dir
 
 from week18_databases.docstore import DocumentStoreError, MongoDocuments, SqlDocuments
 from week18_databases.documents import ask, request_documents, same
 
-__all__ = ["catalog", "database_url", "engine", "models_dir", "postgres_url"]
+__all__ = ["catalog", "engine", "models_dir"]
 
 
 @pytest.fixture(scope="module")

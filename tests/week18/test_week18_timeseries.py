@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, text
-from week18_support import database_url, engine, postgres_url
+from week18_support import engine
 
 from shared.registry import fetch
 from week18_databases import migrate
@@ -25,7 +25,7 @@ from week18_databases.timeseries import (
     store_forecasts,
 )
 
-__all__ = ["database_url", "engine", "postgres_url"]  # fixtures, imported for pytest
+__all__ = ["engine"]  # a fixture, imported for pytest
 
 
 @pytest.fixture(scope="module")
