@@ -1,8 +1,10 @@
 """Alembic migrations, run from code: `upgrade(engine)` brings any database to the head schema.
 
 The migration scripts live in `migrations/versions/`, one file per step, each with its
-`downgrade`. Alembic records the current revision in the table `alembic_version`, so upgrading
-twice is a no-op and a service can run `upgrade` on every start.
+`downgrade`. Alembic records the current revision in the table `VERSION_TABLE`, so upgrading
+twice is a no-op and a service can run `upgrade` on every start. The table has this week's own
+name, not Alembic's default `alembic_version`: one DATABASE_URL is shared with other tools that
+keep their own Alembic revision there (Optuna's study storage in week 17 does).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VERSION_TABLE = "week18_alembic_version"
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -39,7 +42,8 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at, or None before the first migration."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+        return context.get_current_revision()
 
 
 def revisions() -> list[str]:

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from week18_databases.migrate import VERSION_TABLE
 from week18_databases.tables import Base
 
 engine = context.config.attributes["engine"]
@@ -11,5 +12,6 @@ with engine.begin() as connection:
         connection=connection,
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        version_table=VERSION_TABLE,
     )
     context.run_migrations()
