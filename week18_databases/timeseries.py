@@ -10,7 +10,6 @@ its rows behind. Forecasts are stored beside the actuals with their model and ve
 
 from __future__ import annotations
 
-import tarfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,21 +18,15 @@ from sqlalchemy import Engine, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shared.data import DataSchemaError
+from week16_ts_classical.series import read_msft
 from week18_databases.tables import Forecast, Observation
 
 BATCH_ROWS = 500
 
 
 def read_msft_close(path: Path) -> pd.Series:
-    """MSFT daily closing prices (7,983 trading days, 1986-2017) from the registry's tar.gz."""
-    with tarfile.open(path) as archive:
-        member = archive.extractfile("msft.csv")
-        if member is None:
-            raise DataSchemaError(f"{path}: no msft.csv inside; fetch msft_daily again")
-        df = pd.read_csv(member, parse_dates=["Date"])
-    if len(df) != 7983 or not {"Date", "Close"} <= set(df.columns):
-        raise DataSchemaError(f"{path}: expected 7983 rows with Date and Close, got {df.shape}")
-    return df.set_index("Date")["Close"].rename("msft_close")
+    """MSFT daily closing prices (7,983 trading days, 1986-2017), read by week 16's reader."""
+    return read_msft(path)["Close"].rename("msft_close")
 
 
 def read_melbourne_min_temp(path: Path) -> pd.Series:
