@@ -9,6 +9,8 @@ price = today's), and the Diebold–Mariano test asks whether the difference is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -42,6 +44,40 @@ BARS = [
 ]
 
 
+def choose_arima(train: np.ndarray, fast: bool):
+    """Pick ARIMA(p, 1, q) with drift by AIC on `train` (log prices) and fit it there.
+
+    Returns the fitted result, its order and the AIC table of every candidate.
+    """
+    grid = arma_grid(1, 1) if fast else arma_grid(2, 2)
+    table = aic_table(train, [((p, 1, q), NO_SEASON) for p, q in grid], trend="c")
+    order = table["order"].iloc[0]
+    return fit_sarima(train, order, trend="c"), order, table
+
+
+@one_blas_thread
+def arima_price_paths(
+    close: pd.Series, origins: Sequence[int], horizon: int, fast: bool = False
+) -> tuple[np.ndarray, str]:
+    """Forecast `horizon` closing prices from each origin (the first forecast day's position).
+
+    The model is chosen and fitted on the TRAIN_DAYS of log prices before the first origin,
+    then frozen; each path uses only the prices before its origin. Returns the paths in price
+    units, shape (len(origins), horizon), and the model's name. Week 18 stores these.
+    """
+    log_price = np.log(close.to_numpy(dtype=float))
+    start = min(origins) - (250 if fast else TRAIN_DAYS)
+    if start < 0 or max(origins) + horizon > len(log_price):
+        raise ValueError(
+            f"origins {min(origins)}..{max(origins)} need {TRAIN_DAYS} days before them and "
+            f"{horizon} after, in a series of {len(log_price)}"
+        )
+    result, order, _ = choose_arima(log_price[start : min(origins)], fast)
+    shifted = [o - start for o in origins]
+    paths = multi_step_forecasts(result, log_price[start:], shifted, horizon)
+    return np.exp(paths), f"ARIMA{order} with drift"
+
+
 @one_blas_thread
 def run(ctx: RunContext) -> dict[str, float]:
     """Choose and fit ARIMA on the training window, forecast walk-forward, compare, test."""
@@ -52,11 +88,8 @@ def run(ctx: RunContext) -> dict[str, float]:
     n, first = len(log_price), train_days
     train = log_price[:first]
 
-    grid = arma_grid(1, 1) if ctx.fast else arma_grid(2, 2)
-    table = aic_table(train, [((p, 1, q), NO_SEASON) for p, q in grid], trend="c")
-    order = table["order"].iloc[0]
+    result, order, table = choose_arima(train, ctx.fast)
     ctx.info["arima_order"] = str(order)
-    result = fit_sarima(train, order, trend="c")
 
     one_step = one_step_forecasts(result, log_price, first)
     actual = log_price[first:]

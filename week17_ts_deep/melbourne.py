@@ -12,7 +12,9 @@ persistence, day-of-year climatology, and ARIMA on the same anomalies (week 16's
 from __future__ import annotations
 
 import functools
+import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,6 +92,36 @@ def load_melbourne() -> MelbourneData:
     anomalies = (series - cycle).rename("anomaly").to_frame()
     data = prepare(anomalies, "anomaly", test_start)
     return MelbourneData(series, filled, cycle, data, test_start - VAL_DAYS, test_start)
+
+
+def lstm_forecasts(
+    first_days: Sequence[pd.Timestamp], seed: int = 0, fast: bool = False, device: str = "cpu"
+) -> tuple[np.ndarray, str]:
+    """Forecast HORIZON days from each first forecast day with this week's direct LSTM.
+
+    The LSTM is trained as in `run` (on the years before the test year, stopped early on the
+    year before it), so every first day must lie in the test year. Returns (len(first_days),
+    HORIZON) forecasts in deg C and a version naming the set-up and a hash of the weights.
+    Week 18 stores these beside the actuals.
+    """
+    mel = load_melbourne()
+    positions = mel.series.index.get_indexer(pd.DatetimeIndex(first_days))
+    if (positions < mel.test_start).any() or (positions + HORIZON > len(mel.series)).any():
+        raise ValueError(
+            f"first forecast days must lie in the test year "
+            f"({mel.series.index[mel.test_start].date()} on) with {HORIZON} days after them"
+        )
+    setup = Setup(**{**SETUP.__dict__, "epochs": 2}) if fast else SETUP
+    train_origins, val_origins = mel.fit_origins(setup.window)
+    if fast:
+        train_origins = train_origins[-300:]
+    trainer, _ = train("lstm", mel.data, HORIZON, (train_origins, val_origins), setup, seed, device)
+    anomaly = predict_direct(trainer, mel.data, list(positions), setup.window, HORIZON)
+    weights = b"".join(
+        t.detach().cpu().numpy().tobytes() for t in trainer.model.state_dict().values()
+    )
+    version = f"LSTM direct w{setup.window} h{setup.hidden} seed {seed} #{hashlib.sha256(weights).hexdigest()[:12]}"
+    return anomaly + mel.cycle[np.add.outer(positions, range(HORIZON))], version
 
 
 def arima_forecasts(

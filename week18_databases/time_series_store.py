@@ -3,11 +3,12 @@
 Both series go into one `observations(series, ts, value)` table through `timeseries.ingest`:
 ingested twice, the table holds the same rows; a batch that fails half-way leaves none of its
 rows. Monthly resampling and a 7-day rolling mean are computed in SQL and checked against
-pandas. Forecasts are stored beside the actuals with their model and version: the week 16-17
-models are not in this repository yet, so the stored forecasts come from the baselines those
-weeks must beat (shared.forecast: naive for the stock, seasonal naive with a 365-day season for
-the temperatures), made from rolling origins a week apart, 1 to 7 days ahead. One SQL query
-then gives the error by horizon, checked against pandas.
+pandas. Forecasts are stored beside the actuals with their model and version, made from rolling
+origins a week apart, 1 to 7 days ahead: week 16's ARIMA for the stock and week 17's direct LSTM
+for the temperatures (each imported from its week, trained on the data before the origins), next
+to the baselines they must beat (shared.forecast: naive for the stock, seasonal naive with a
+365-day season for the temperatures). One SQL query then gives the error by horizon of every
+model version, checked against pandas.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from shared.context import RunContext
 from shared.db import database_url, make_engine
 from shared.forecast import naive_forecast, seasonal_naive_forecast
 from shared.report import markdown_table
+from week16_ts_classical.stock_forecast import arima_price_paths
+from week17_ts_deep.melbourne import lstm_forecasts
 from week18_databases import migrate
 from week18_databases.queries import compare
 from week18_databases.timeseries import (
@@ -89,11 +92,13 @@ def run(ctx: RunContext) -> dict[str, float]:
             _dated(query(engine, ROLLING_SQL)), rolling_pandas(actuals), ("series", "ts")
         ),
     }
+    origins = 3 if ctx.fast else 20
     forecasts = pd.concat(
         [
-            baseline_forecasts(series[n], n, m, season, 3 if ctx.fast else 20)
+            baseline_forecasts(series[n], n, m, season, origins)
             for n, (_, _, m, season) in SERIES.items()
         ]
+        + [model_forecasts(series, origins, ctx)]
     )
     store_forecasts(engine, forecasts)
     errors = query(engine, ERROR_BY_HORIZON)
@@ -103,11 +108,11 @@ def run(ctx: RunContext) -> dict[str, float]:
         ("series", "model", "model_version", "horizon"),
     )
     engine.dispose()
-    h1 = errors[errors["horizon"] == 1].set_index("series")["mae"].astype(float)
+    h1 = errors[errors["horizon"] == 1].set_index(["series", "model"])["mae"].astype(float)
     ctx.note(
         f"Database: **{ctx.info['database']}**. {len(actuals):,} observations of "
-        f"{len(series)} series; {len(forecasts)} baseline forecasts (version "
-        f"`{BASELINE_VERSION}`; week 16-17 models not stored: not in the repository yet). "
+        f"{len(series)} series; {len(forecasts)} forecasts by "
+        f"{forecasts[['model', 'model_version']].drop_duplicates().shape[0]} model versions. "
         "Error by horizon (one SQL query):\n\n" + _table(errors.sort_values(["series", "horizon"]))
     )
     return {
@@ -116,7 +121,7 @@ def run(ctx: RunContext) -> dict[str, float]:
         "partial_batch_rows": partial,
         "sql_pandas_max_diff": max(diffs.values()),
         "forecasts": len(forecasts),
-        **{f"mae_h1_{name}": float(v) for name, v in h1.items()},
+        **{f"mae_h1_{name}_{model}": float(v) for (name, model), v in h1.items()},
     }
 
 
@@ -144,29 +149,67 @@ def interrupted_ingest_leftover(engine, series: pd.Series) -> int:
     return abs(int(rows) - 2 * 100)
 
 
+def first_days(series: pd.Series, origins: int) -> list[int]:
+    """Positions of the first forecast day of `origins` rolling origins, 7 observations apart."""
+    return [len(series) - HORIZON - 7 * k for k in range(origins)]
+
+
 def baseline_forecasts(
     series: pd.Series, name: str, model: str, season: int, origins: int
 ) -> pd.DataFrame:
-    """1..HORIZON-step forecasts from `origins` rolling origins, 7 observations apart."""
-    values, dates = series.to_numpy(dtype=float), series.index
+    """1..HORIZON-step baseline forecasts from the rolling origins."""
+    values = series.to_numpy(dtype=float)
+    starts = first_days(series, origins)
+    if season == 1:
+        paths = [naive_forecast(values[:cut], HORIZON) for cut in starts]
+    else:
+        paths = [seasonal_naive_forecast(values[:cut], HORIZON, season) for cut in starts]
+    days = [series.index[cut : cut + HORIZON] for cut in starts]
+    return forecast_rows(name, model, BASELINE_VERSION, series.index, starts, days, paths)
+
+
+def model_forecasts(series: dict[str, pd.Series], origins: int, ctx: RunContext) -> pd.DataFrame:
+    """The same origins forecast by week 16's ARIMA (MSFT) and week 17's LSTM (Melbourne)."""
+    close = series["msft_close"]
+    starts = first_days(close, origins)
+    ctx.log("week 16: ARIMA on MSFT log prices")
+    paths, name = arima_price_paths(close, starts, HORIZON, ctx.fast)
+    days = [close.index[cut : cut + HORIZON] for cut in starts]
+    arima = forecast_rows("msft_close", "arima", f"week16 {name}", close.index, starts, days, paths)
+    temp = series["melbourne_min_temp"]
+    starts = first_days(temp, origins)
+    ctx.log("week 17: direct LSTM on Melbourne temperatures")
+    paths, version = lstm_forecasts(temp.index[starts], ctx.seed, ctx.fast, ctx.device)
+    # week 17 fills the file's missing days, so its forecast days are consecutive calendar days
+    days = [pd.date_range(temp.index[cut], periods=HORIZON) for cut in starts]
+    lstm = forecast_rows(
+        "melbourne_min_temp", "lstm", f"week17 {version}", temp.index, starts, days, paths
+    )
+    return pd.concat([arima, lstm])
+
+
+def forecast_rows(
+    name: str,
+    model: str,
+    version: str,
+    index: pd.DatetimeIndex,
+    starts: list[int],
+    days: list[pd.DatetimeIndex],
+    paths,
+) -> pd.DataFrame:
+    """Rows of the forecasts table: one per origin and horizon (origin = the day before)."""
     rows = []
-    for k in range(origins):
-        cut = len(values) - HORIZON - 7 * k  # the first forecast day's position
-        history = values[:cut]
-        if season == 1:
-            forecast = naive_forecast(history, HORIZON)
-        else:
-            forecast = seasonal_naive_forecast(history, HORIZON, season)
+    for cut, dates, path in zip(starts, days, paths, strict=True):
         for h in range(1, HORIZON + 1):
             rows.append(
                 {
                     "series": name,
                     "model": model,
-                    "model_version": BASELINE_VERSION,
-                    "origin": dates[cut - 1].date(),
+                    "model_version": version,
+                    "origin": index[cut - 1].date(),
                     "horizon": h,
-                    "ts": dates[cut + h - 1].date(),
-                    "value": float(np.asarray(forecast)[h - 1]),
+                    "ts": dates[h - 1].date(),
+                    "value": float(np.asarray(path)[h - 1]),
                 }
             )
     return pd.DataFrame(rows)

@@ -18,6 +18,7 @@ from week16_ts_classical.arima import (
 from week16_ts_classical.forecast_tests import coverage, diebold_mariano
 from week16_ts_classical.sales_forecast import snaive_forecast
 from week16_ts_classical.series import read_monthly_ts, read_msft
+from week16_ts_classical.stock_forecast import arima_price_paths
 
 
 def simulated_ar(n: int = 400, seed: int = 0) -> np.ndarray:
@@ -125,3 +126,17 @@ def test_fast_run_end_to_end(fast_run) -> None:
     assert 0.8 < stock["rmse_ratio_1step"] < 1.2 and 0 <= stock["dm_p_1step"] <= 1
     sales = projects["sales_forecast"]["metrics"]
     assert sales["wineind_sarima_rmse"] < 1.2 * sales["wineind_snaive_rmse"]
+
+
+def test_arima_price_paths_see_nothing_from_their_origin_on() -> None:
+    close = read_msft(fetch("msft_daily"))["Close"].iloc[-400:]
+    origins = [380, 390]
+    paths, name = arima_price_paths(close, origins, 5, fast=True)
+    assert paths.shape == (2, 5) and name.startswith("ARIMA")
+    future = close.copy()
+    future.iloc[390:] *= 3.0  # prices from the last origin on: no forecast may change
+    again, _ = arima_price_paths(future, origins, 5, fast=True)
+    np.testing.assert_allclose(again, paths)
+    assert abs(np.log(paths[0, 0] / close.iloc[379])) < 0.05  # near the last seen price
+    with pytest.raises(ValueError, match="need"):
+        arima_price_paths(close, [10], 5, fast=True)

@@ -22,6 +22,7 @@ from week17_ts_deep.forecasting import (
     predict_recursive,
     prepare,
 )
+from week17_ts_deep.melbourne import lstm_forecasts
 from week17_ts_deep.models import RecurrentForecaster
 from week17_ts_deep.weather import read_melbourne, read_seattle
 
@@ -166,3 +167,16 @@ def test_fast_run_end_to_end(fast_run) -> None:
     mel = projects["melbourne"]["metrics"]
     assert mel["lstm_direct_h1_rmse"] < mel["persistence_h7_rmse"]
     assert projects["tuning"]["metrics"]["trials"] == 2
+
+
+def test_lstm_forecasts_for_week_18_are_in_degrees_and_versioned() -> None:
+    index = read_melbourne(fetch("daily_min_temperatures"))[0].index
+    first = index[-30:-20]
+    paths, version = lstm_forecasts(first, seed=0, fast=True)
+    assert paths.shape == (10, 7) and np.isfinite(paths).all()
+    assert 0 < paths.mean() < 25  # Melbourne minima, deg C
+    again, same_version = lstm_forecasts(first, seed=0, fast=True)
+    np.testing.assert_allclose(again, paths, atol=1e-6)
+    assert version == same_version and version.startswith("LSTM direct")
+    with pytest.raises(ValueError, match="test year"):
+        lstm_forecasts(index[:3], fast=True)

