@@ -2,6 +2,7 @@
 #   make week07            run week 7's projects in full      make week07 FAST=1  smoke size
 #   make test              the test suite (fast runs)          make verify         every week, full, bars enforced
 #   make lint | bench | results | serve | docker | clean
+#   make portfolio         the portfolio site (reports/portfolio/site)   make serve-hub   every app
 
 PY      := .venv/bin/python
 STAMP   := .venv/.installed-stamp
@@ -9,7 +10,7 @@ WEEK_PKGS    := $(sort $(patsubst %/__main__.py,%,$(wildcard week[0-9][0-9]_*/__
 WEEK_TARGETS := $(foreach p,$(WEEK_PKGS),$(firstword $(subst _, ,$(p))))
 RUN_FLAGS    := $(if $(FAST),--fast) $(ARGS)
 
-.PHONY: setup test lint verify all bench results serve docker clean $(WEEK_TARGETS)
+.PHONY: setup test lint verify all bench results serve docker clean portfolio serve-hub $(WEEK_TARGETS)
 
 setup: $(STAMP)
 
@@ -38,7 +39,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	.venv/bin/hadolint week08_fastapi/Dockerfile
+	.venv/bin/hadolint $$(find . -name Dockerfile -not -path './.venv/*' -not -path './reports/*' | sort)
 
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
@@ -50,8 +51,17 @@ results: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m week08_fastapi serve $(ARGS)
 
-# As root on Debian: start dockerd, build its image and a PostgreSQL
-# image for tests/week08/test_week08_image.py (.ci/docker.sh says why where Docker cannot run).
+# Every week's README, latest report and figures as one static site (MkDocs, strict links).
+portfolio: $(STAMP)
+	$(PY) -m week24_deploy portfolio $(ARGS)
+
+# A Streamlit page linking every app of the course (http://127.0.0.1:8500).
+serve-hub: $(STAMP)
+	$(PY) -m week24_deploy serve hub $(ARGS)
+
+# As root on Debian: start dockerd, build every service image and a PostgreSQL image for
+# tests/week08/test_week08_image.py and tests/week24/test_images.py (.ci/docker.sh says why
+# where Docker cannot run).
 docker: $(STAMP)
 	bash .ci/docker.sh
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Build week 8's image and a PostgreSQL image for tests/week08/test_week08_image.py, which starts
-# both on a private network, calls the API through a port on 127.0.0.1 and stops them.
+# Build every service image and a PostgreSQL image: week 8's API (tests/week08/test_week08_image.py
+# starts it with PostgreSQL on a private network) and the services built from the one parametrised
+# week24_deploy/docker/Dockerfile (tests/week24/test_images.py runs each with --network none, or
+# beside PostgreSQL, and checks its health through a port published on 127.0.0.1).
 # Run as root on Debian bookworm (`bash .ci/docker.sh`, or `make docker`). No container registry
 # is reachable here, so the base image is made from Debian packages (debootstrap + docker import)
 # and cached under /var/cache/ml-roadmap. Where no Docker daemon can start, this prints why and
@@ -21,7 +23,7 @@ step() {
 
 skip() {
     echo "docker.sh: SKIP, no Docker daemon: $1" >&2
-    echo "docker.sh: tests/week08/test_week08_image.py will skip" >&2
+    echo "docker.sh: tests/week08/test_week08_image.py and tests/week24/test_images.py will skip" >&2
     exit 0
 }
 
@@ -90,20 +92,44 @@ build_cli() {
     fi
 }
 
-build_api() {
-    local args=(--build-arg "BASE=$BASE_IMAGE" -f week08_fastapi/Dockerfile -t "$API_IMAGE")
+# The services built from week24_deploy/docker/Dockerfile: image name, SERVICE (an app of
+# week24_deploy/apps.py) and its requirements file.
+SERVICES=(
+    "ml-roadmap-hub hub week24_deploy/docker/requirements-hub.txt"
+    "ml-roadmap-loan-service loan-service week24_deploy/docker/requirements-loan-service.txt"
+)
+
+build_image() {
+    # build_image DOCKERFILE TAG LOG [--build-arg ...]: the base, CA secret and proxies passed on.
+    local dockerfile=$1 tag=$2 log=$3
+    shift 3
+    local args=(--build-arg "BASE=$BASE_IMAGE" -f "$dockerfile" -t "$tag" "$@")
     local ca=${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}
     if [ -f "$ca" ]; then
         args+=(--secret "id=ca_bundle,src=$ca")
     fi
     local name
-    for name in PIP_INDEX_URL http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
+    for name in PIP_INDEX_URL PIP_EXTRA_INDEX_URL http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
         if [ -n "${!name:-}" ]; then
             args+=(--build-arg "$name")
         fi
     done
     DOCKER_BUILDKIT=1 "$(build_cli)" build --progress=plain "${args[@]}" . \
-        >"$CACHE/api-build.log" 2>&1 || { tail -n 40 "$CACHE/api-build.log" >&2; return 1; }
+        >"$CACHE/$log" 2>&1 || { tail -n 40 "$CACHE/$log" >&2; return 1; }
+}
+
+build_api() {
+    build_image week08_fastapi/Dockerfile "$API_IMAGE" api-build.log
+}
+
+build_services() {
+    local entry image service requirements
+    for entry in "${SERVICES[@]}"; do
+        read -r image service requirements <<<"$entry"
+        build_image week24_deploy/docker/Dockerfile "$image" "$service-build.log" \
+            --build-arg "SERVICE=$service" --build-arg "REQUIREMENTS=$requirements"
+        step "image $image built"
+    done
 }
 
 db_dockerfile() {
@@ -141,3 +167,4 @@ build_api
 step "image $API_IMAGE built"
 build_db
 step "image $DB_IMAGE built"
+build_services

@@ -1,0 +1,23 @@
+"""Run week 24: `python -m week24_deploy [--project NAME] [--fast]`, or a sub-command.
+
+Sub-commands: `portfolio [--out DIR]` (build the portfolio site from every week's README and
+report) and `serve hub [--port N]` (the Streamlit page that links every app of the course).
+"""
+
+import sys
+
+from shared.cli import run_week
+
+WEEK = 24
+TITLE = "Deployment and the portfolio"
+PROJECTS = {
+    "model_formats": "week24_deploy.model_formats",
+    "portfolio": "week24_deploy.portfolio_project",
+}
+COMMANDS = {
+    "portfolio": "week24_deploy.portfolio:main",
+    "serve": "week24_deploy.serve:main",
+}
+
+if __name__ == "__main__":
+    raise SystemExit(run_week(WEEK, TITLE, PROJECTS, sys.argv[1:], commands=COMMANDS))

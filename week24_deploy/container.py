@@ -1,0 +1,61 @@
+"""Inside a service image: `python -m week24_deploy.container start|health`.
+
+The image's SERVICE (ML_ROADMAP_SERVICE) names an app of apps.py; `start` runs its command on
+0.0.0.0 and its default port, with the model folder from ML_ROADMAP_MODELS (a volume) for the
+services that serve saved models; `health` exits 0 when the app's health path answers 200 (the
+image's HEALTHCHECK). Everything the service reads (DATABASE_URL, ML_ROADMAP_API_KEY, ...) comes
+from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+import urllib.request
+
+from week24_deploy.apps import APPS, App
+
+# Services whose command takes --models (the folder of saved models, mounted as a volume).
+TAKES_MODELS = {"loan-service", "loan-approval", "face-mask"}
+
+
+def service() -> App:
+    """The app this container runs, from ML_ROADMAP_SERVICE; SystemExit with the choices if unset."""
+    name = os.environ.get("ML_ROADMAP_SERVICE", "")
+    for app in APPS:
+        if app.name == name:
+            return app
+    choices = ", ".join(a.name for a in APPS)
+    raise SystemExit(f"ML_ROADMAP_SERVICE={name!r} names no app; choose one of: {choices}")
+
+
+def command(app: App) -> list[str]:
+    """The app's start command, listening on every interface of the container."""
+    argv = shlex.split(app.command)
+    argv[0] = sys.executable
+    argv += ["--host", "0.0.0.0", "--port", str(app.port)]
+    if app.name in TAKES_MODELS:
+        argv += ["--models", os.environ.get("ML_ROADMAP_MODELS", "/models")]
+    return argv
+
+
+def main(argv: list[str]) -> int:
+    """`start` replaces this process with the service; `health` checks it answers."""
+    app = service()
+    if argv == ["start"]:
+        os.execv(sys.executable, command(app))
+    if argv == ["health"]:
+        url = f"http://127.0.0.1:{app.port}{app.health}"
+        try:
+            with urllib.request.urlopen(url, timeout=4) as reply:
+                return 0 if reply.status == 200 else 1
+        except OSError as exc:
+            print(f"{url}: {exc}", file=sys.stderr)
+            return 1
+    print("usage: python -m week24_deploy.container start|health", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

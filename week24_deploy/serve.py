@@ -1,0 +1,51 @@
+"""`python -m week24_deploy serve hub [--port N]`: the Streamlit page linking every app."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from week24_deploy.apps import APPS
+
+HUB = Path(__file__).with_name("hub_app.py")
+HUB_PORT = next(app.port for app in APPS if app.name == "hub")
+LOOPBACK = "127.0.0.1"  # as shared.api's, without importing FastAPI into the hub's image
+
+
+def streamlit_command(app: Path, host: str, port: int) -> list[str]:
+    """The `streamlit run` command line for `app`: headless, no usage statistics."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.headless=true",
+        f"--server.address={host}",
+        f"--server.port={port}",
+        "--browser.gatherUsageStats=false",
+    ]
+
+
+def main(argv: list[str]) -> int:
+    """Parse `serve hub` and run Streamlit in the foreground until Ctrl-C."""
+    parser = argparse.ArgumentParser(
+        prog="python -m week24_deploy serve",
+        description="Serve the hub: a Streamlit page that links every app of the course.",
+    )
+    parser.add_argument("name", choices=["hub"])
+    parser.add_argument("--host", default=LOOPBACK, help=f"address (default {LOOPBACK})")
+    parser.add_argument("--port", type=int, default=HUB_PORT, help=f"port (default {HUB_PORT})")
+    args = parser.parse_args(argv)
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+    }
+    try:
+        return subprocess.run(streamlit_command(HUB, args.host, args.port), env=env).returncode
+    except KeyboardInterrupt:
+        return 130
