@@ -90,10 +90,10 @@ def get_store(request: Request) -> PredictionStore:
     return request.app.state.store
 
 
-def require_read_key(request: Request, key: SentKey) -> None:
+async def require_read_key(request: Request, key: SentKey) -> None:
     """Like require_key, unless the service was configured with public reads."""
     if not request.app.state.settings.public_reads:
-        require_key(request, key)
+        await require_key(request, key)
 
 
 Model = Annotated[ServedModel, Depends(get_model)]

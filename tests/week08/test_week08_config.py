@@ -97,7 +97,8 @@ def test_docker_requirements_match_the_project_pins() -> None:
         assert pins[name] == version, f"{name}: Docker pins {version}, pyproject {pins[name]}"
 
 
-# Run in a fresh interpreter: refuse to import any pinned distribution the image does not install
+# Run in a fresh interpreter: refuse to import any pinned distribution the image does not install,
+# as a missing module would (libraries probe optional ones with `except ModuleNotFoundError`)
 # (and, for serving, week 7, which stage 2 does not copy), then do what the image does.
 _IMAGE_IMPORTS = """
 import importlib.metadata, json, sys
@@ -109,7 +110,7 @@ names |= blocked & {"week07_pipelines"}
 class Blocker:
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in names:
-            raise ImportError(f"the image does not install {name}")
+            raise ModuleNotFoundError(f"the image does not install {name}", name=name)
 
 sys.meta_path.insert(0, Blocker())
 exec(sys.argv[2])

@@ -1,0 +1,1 @@
+"""Week 21: modern deep-learning architectures: attention and ViT, UNet, Faster R-CNN, Lightning."""
