@@ -3,6 +3,7 @@
 #   make test              the test suite (fast runs)          make verify         every week, full, bars enforced
 #   make lint | bench | results | serve | docker | clean
 #   make portfolio         the portfolio site (reports/portfolio/site)   make serve-hub   every app
+#   make serve-NAME        one app or service: hub loan mask sentiment forecast (README: Capstones)
 
 PY      := .venv/bin/python
 STAMP   := .venv/.installed-stamp
@@ -10,7 +11,15 @@ WEEK_PKGS    := $(sort $(patsubst %/__main__.py,%,$(wildcard week[0-9][0-9]_*/__
 WEEK_TARGETS := $(foreach p,$(WEEK_PKGS),$(firstword $(subst _, ,$(p))))
 RUN_FLAGS    := $(if $(FAST),--fast) $(ARGS)
 
-.PHONY: setup test lint verify all bench results serve docker clean portfolio serve-hub $(WEEK_TARGETS)
+# serve-NAME runs `python -m PACKAGE serve NAME`: the package that serves each app.
+SERVE_hub       := week24_deploy
+SERVE_loan      := week22_capstone
+SERVE_mask      := week22_capstone
+SERVE_sentiment := week22_capstone
+SERVE_forecast  := week22_capstone
+SERVE_TARGETS   := $(patsubst SERVE_%,serve-%,$(filter SERVE_%,$(.VARIABLES)))
+
+.PHONY: setup test lint verify all bench results serve docker clean portfolio $(SERVE_TARGETS) $(WEEK_TARGETS)
 
 setup: $(STAMP)
 
@@ -55,9 +64,9 @@ serve: $(STAMP)
 portfolio: $(STAMP)
 	$(PY) -m week24_deploy portfolio $(ARGS)
 
-# A Streamlit page linking every app of the course (http://127.0.0.1:8500).
-serve-hub: $(STAMP)
-	$(PY) -m week24_deploy serve hub $(ARGS)
+# serve-hub is a Streamlit page linking every app of the course (http://127.0.0.1:8500).
+$(SERVE_TARGETS): serve-%: $(STAMP)
+	$(PY) -m $(SERVE_$*) serve $* $(ARGS)
 
 # As root on Debian: start dockerd, build every service image and a PostgreSQL image for
 # tests/week08/test_week08_image.py and tests/week24/test_images.py (.ci/docker.sh says why

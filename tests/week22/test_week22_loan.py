@@ -1,0 +1,137 @@
+"""The loan capstone: compiled parity, week 6's threshold, the API and its audit trail."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from sklearn.ensemble import RandomForestClassifier
+from week22_support import KEY, loan_model, loan_model_path
+
+from shared.api import API_KEY_HEADER
+from shared.artifacts import ArtifactError
+from week06_advanced_ml.credit_approval import misclassification_cost
+from week07_pipelines.loan_pipeline import build_pipeline
+from week18_databases.loans import inputs_of
+from week18_databases.service import Settings
+from week22_capstone.compiled import CompileError, compile_pipeline
+from week22_capstone.loan_model import (
+    bayes_threshold,
+    decision_cost,
+    explain,
+    load_loan_model,
+    read_applications,
+    tune_threshold,
+)
+from week22_capstone.loan_service import create_app
+
+__all__ = ["loan_model", "loan_model_path"]  # fixtures, imported for pytest
+
+
+@pytest.fixture(scope="module")
+def applications():
+    """The 1,989 applications and their labels."""
+    return read_applications()
+
+
+def test_compiled_matches_sklearn_on_every_training_row(loan_model, applications) -> None:
+    x, _ = applications
+    reference = loan_model.pipeline.predict_proba(x)[:, 1]
+    batch = loan_model.compiled.predict_proba(x)
+    single = np.array([loan_model.compiled.probability(inputs_of(r)) for _, r in x.iterrows()])
+    assert np.abs(batch - reference).max() <= 1e-5
+    assert np.abs(single - reference).max() <= 1e-5
+    t = loan_model.policy["threshold"]
+    assert np.array_equal(single >= t, reference >= t)
+
+
+def test_compiled_handles_gaps_like_the_pipeline(loan_model, applications) -> None:
+    x, _ = applications
+    row = x.iloc[[0]].copy()
+    row[["dep", "married", "gdlin", "multi"]] = np.nan
+    inputs = {**inputs_of(x.iloc[0]), "dep": None, "married": None, "gdlin": None, "multi": None}
+    expected = loan_model.pipeline.predict_proba(row)[0, 1]
+    assert loan_model.compiled.probability(inputs) == pytest.approx(expected, abs=1e-12)
+
+
+def test_compiler_refuses_a_step_it_cannot_translate(applications) -> None:
+    x, y = applications
+    forest = build_pipeline().set_params(model=RandomForestClassifier(n_estimators=5)).fit(x, y)
+    with pytest.raises(CompileError, match="RandomForestClassifier"):
+        compile_pipeline(forest)
+
+
+def test_threshold_minimises_week6_cost() -> None:
+    approved = np.array([1, 1, 1, 0, 0, 1])
+    probability = np.array([0.95, 0.9, 0.7, 0.75, 0.2, 0.88])
+    threshold, costs = tune_threshold(approved, probability)
+    # Refusing the 0.7 (cost 1) beats approving the 0.75 refused one (cost 5).
+    assert 0.75 < threshold <= 0.88
+    assert costs["cost_at_threshold"] == pytest.approx(1 / 6)
+    assert decision_cost(approved, np.ones(6, int)) == misclassification_cost(
+        1 - approved, 0 * approved
+    )
+    assert bayes_threshold() == pytest.approx(5 / 6)
+
+
+def test_explanation_names_threshold_and_costs(loan_model) -> None:
+    decision = explain(0.9, loan_model.policy)
+    assert decision.approve and decision.threshold == loan_model.policy["threshold"]
+    assert "threshold" in decision.explanation and "costs 5" in decision.explanation
+    assert not explain(0.1, loan_model.policy).approve
+
+
+def test_a_tampered_model_is_refused(loan_model_path, tmp_path) -> None:
+    copy = tmp_path / loan_model_path.name
+    copy.write_bytes(loan_model_path.read_bytes() + b"x")
+    (tmp_path / f"{copy.name}.json").write_text(
+        loan_model_path.with_name(f"{loan_model_path.name}.json").read_text()
+    )
+    with pytest.raises(ArtifactError, match="sha256"):
+        load_loan_model(copy)
+
+
+@pytest.fixture
+def client(loan_model, database_url):
+    """The API on an empty database (SQLite, and PostgreSQL when DATABASE_URL names one)."""
+    with TestClient(create_app(Settings(database_url, KEY), loan_model)) as client:
+        yield client
+
+
+def test_a_decision_is_explained_and_audited(client, loan_model, applications) -> None:
+    inputs = inputs_of(applications[0].iloc[3])
+    response = client.post("/decisions", json=inputs, headers={API_KEY_HEADER: KEY})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    expected = loan_model.decide(inputs)
+    assert body["approve"] == expected.approve
+    assert body["probability"] == pytest.approx(expected.probability, abs=1e-12)
+    assert f"threshold {expected.threshold:.2f}" in body["explanation"]
+    stored = client.get(response.headers["Location"], headers={API_KEY_HEADER: KEY}).json()
+    assert stored == body
+    page = client.get("/decisions", headers={API_KEY_HEADER: KEY}).json()
+    assert page["total"] == 1 and page["items"][0]["inputs"] == json.loads(json.dumps(inputs))
+
+
+def test_bad_requests_get_a_4xx_naming_the_problem(client, applications) -> None:
+    inputs = inputs_of(applications[0].iloc[0])
+    assert client.post("/decisions", json=inputs).status_code == 401
+    assert client.get("/decisions").status_code == 401
+    response = client.post("/decisions", json={**inputs, "cons": 7}, headers={API_KEY_HEADER: KEY})
+    assert response.status_code == 422 and "cons" in response.json()["message"]
+    missing = {k: v for k, v in inputs.items() if k != "appinc"}
+    response = client.post("/decisions", json=missing, headers={API_KEY_HEADER: KEY})
+    assert response.status_code == 422 and "appinc" in response.json()["message"]
+    assert client.get("/decisions/99", headers={API_KEY_HEADER: KEY}).status_code == 404
+    assert client.get("/decisions", headers={API_KEY_HEADER: KEY}).json()["total"] == 0
+
+
+def test_no_request_gets_a_server_error(loan_model, tmp_path, fuzz_api) -> None:
+    app = create_app(Settings(f"sqlite:///{tmp_path / 'fuzz.sqlite3'}", KEY), loan_model)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    operations, statuses = fuzz_api(schema, {API_KEY_HEADER: KEY}, examples=15)
+    assert operations == 5
+    assert statuses[201] > 0 and statuses[422] > 0 and statuses[200] > 0, statuses

@@ -1,0 +1,24 @@
+"""Fixtures the week 22 tests share: the loan model, fitted and saved once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from week22_capstone.loan_model import LoanModel, load_loan_model, train_and_save
+
+KEY = "week22-test-key-0123"
+
+
+@pytest.fixture(scope="session")
+def loan_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Week 7's loan pipeline fitted with its cost-tuned policy, saved in a temporary folder."""
+    path, _ = train_and_save(tmp_path_factory.mktemp("loan"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def loan_model(loan_model_path: Path) -> LoanModel:
+    """The saved loan model, verified and compiled."""
+    return load_loan_model(loan_model_path)

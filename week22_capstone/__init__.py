@@ -1,0 +1,1 @@
+"""Week 22: end-to-end capstones built from earlier weeks' models, services and stores."""

@@ -1,0 +1,33 @@
+"""Drive a Streamlit page in-process with Streamlit's AppTest, with its environment set."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the duration (the pages read where their data is)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def load_page(path: str, **env: str):
+    """Run the page once under `env`; RuntimeError with its message if it raised."""
+    from streamlit.testing.v1 import AppTest
+
+    with environment(**env):
+        app = AppTest.from_file(path, default_timeout=300).run()
+    if app.exception:
+        raise RuntimeError(f"{path} raised: {app.exception[0].message}")
+    return app

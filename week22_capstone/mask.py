@@ -1,0 +1,119 @@
+"""Face-mask detection on one file: week 13's detector + classifier on an image or a short video.
+
+`detect_file` reads an image (PNG, JPEG, BMP) or a video (MP4, AVI, MOV, MKV), runs week 13's
+`MaskPipeline` (res10 SSD faces, then the mask / no-mask classifier on each crop) on every frame,
+and writes the annotated copy (boxes and labels drawn) atomically. The API (mask_service.py) and
+the CLI (`python -m week22_capstone mask --input FILE`) both call it, so they answer the same.
+A file that is neither, cannot be decoded, or is longer than MAX_FRAMES is refused with a
+`week13_cv_advanced.video.VideoError` saying why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from shared.atomic import atomic_path
+from week13_cv_advanced.video import (
+    FaceResult,
+    MaskPipeline,
+    VideoError,
+    annotate_video,
+    open_source,
+    read_frames,
+)
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv")
+MAX_FRAMES = 300  # a "short video": ten seconds at 30 frames per second
+MAX_PIXELS = 4096 * 4096
+
+
+def faces_json(faces: list[FaceResult], frame: int) -> list[dict]:
+    """The faces of one frame as JSON: frame index, box (x1, y1, x2, y2), label, probability."""
+    return [
+        {
+            "frame": frame,
+            "box": [round(float(v), 1) for v in f.box],
+            "label": f.label,
+            "probability": round(f.probability, 4),
+        }
+        for f in faces
+    ]
+
+
+def detect_file(source: Path, out_dir: Path, pipeline: MaskPipeline) -> dict:
+    """Detect and classify faces in an image or video; write its annotated copy into `out_dir`.
+
+    Returns {"kind", "frames", "faces": [...], "masked", "annotated": path}.
+    """
+    suffix = source.suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        return _image(source, out_dir, pipeline)
+    if suffix in VIDEO_SUFFIXES:
+        return _video(source, out_dir, pipeline)
+    raise VideoError(
+        f"{source.name}: unsupported file type {suffix or '(none)'}; send an image "
+        f"({', '.join(IMAGE_SUFFIXES)}) or a short video ({', '.join(VIDEO_SUFFIXES)})"
+    )
+
+
+def _summary(kind: str, frames: int, faces: list[dict], annotated: Path) -> dict:
+    masked = sum(f["label"] == "mask" for f in faces)
+    return {
+        "kind": kind,
+        "frames": frames,
+        "faces": faces,
+        "masked": masked,
+        "annotated": annotated,
+    }
+
+
+def _image(source: Path, out_dir: Path, pipeline: MaskPipeline) -> dict:
+    """One image: faces, and the annotated copy as PNG."""
+    import cv2
+
+    image = cv2.imread(str(source), cv2.IMREAD_COLOR)
+    if image is None:
+        raise VideoError(f"{source.name}: OpenCV cannot decode it as an image (corrupt?)")
+    if image.shape[0] * image.shape[1] > MAX_PIXELS:
+        raise VideoError(f"{source.name}: {image.shape[1]}x{image.shape[0]} is over 4096x4096 px")
+    faces = pipeline.process(image)
+    out = Path(out_dir) / f"{source.stem}_annotated.png"
+    ok, encoded = cv2.imencode(".png", pipeline.annotate(image, faces))
+    if not ok:
+        raise VideoError(f"{source.name}: the annotated image could not be encoded as PNG")
+    with atomic_path(out) as tmp:
+        tmp.write_bytes(encoded.tobytes())
+    return _summary("image", 1, faces_json(faces, 0), out)
+
+
+def _video(source: Path, out_dir: Path, pipeline: MaskPipeline) -> dict:
+    """A short video: faces per frame, and the annotated copy as MP4."""
+    import cv2
+
+    capture = open_source(str(source))
+    frames = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    if frames > MAX_FRAMES:
+        capture.release()
+        raise VideoError(f"{source.name}: {frames} frames; send a video of at most {MAX_FRAMES}")
+    fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+    results: list[list[FaceResult]] = []
+    out = Path(out_dir) / f"{source.stem}_annotated.mp4"
+    stream = read_frames(capture, source.name, MAX_FRAMES)
+    annotate_video(stream, out, pipeline, fps, progress=False, results=results)
+    faces = [face for i, found in enumerate(results) for face in faces_json(found, i)]
+    return _summary("video", len(results), faces, out)
+
+
+def mask_pipeline(models_dir: Path, classifier: str = "auto", threshold: float = 0.5):
+    """Week 13's pipeline: SSD faces + its fine-tuned classifier if saved, else the Keras one."""
+    from week13_cv_advanced.video import build_pipeline
+
+    return build_pipeline(classifier, threshold, models_dir)
+
+
+def boxes_of(summary: dict) -> np.ndarray:
+    """The face boxes of a summary as an (n, 4) array."""
+    return np.array([f["box"] for f in summary["faces"]], dtype=float).reshape(-1, 4)

