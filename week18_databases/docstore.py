@@ -185,11 +185,17 @@ _SQL = {
 
 
 class SqlDocuments:
-    """The same documents in one JSON column of a SQL table (JSONB on PostgreSQL)."""
+    """The same documents in one JSON column of a SQL table (JSONB on PostgreSQL).
+
+    A subclass stores other documents by naming its `TABLE` and its dialect's `QUERIES`.
+    """
+
+    TABLE = "documents"
+    QUERIES = _SQL
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.sql = _SQL[engine.dialect.name]
+        self.sql = self.QUERIES[engine.dialect.name]
         self.where = (
             "PostgreSQL JSONB (GIN index)"
             if engine.dialect.name == "postgresql"
@@ -199,7 +205,7 @@ class SqlDocuments:
     def load(self, documents: list[dict]) -> int:
         """Replace the table's contents with `documents` and index them; return how many."""
         with self.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS documents"))
+            conn.execute(text(f"DROP TABLE IF EXISTS {self.TABLE}"))
             conn.execute(text(self.sql["create"]))
             conn.execute(text(self.sql["insert"]), [{"doc": json.dumps(d)} for d in documents])
             conn.execute(text(self.sql["index"]))
@@ -238,7 +244,7 @@ class SqlDocuments:
     def drop(self) -> None:
         """Drop the documents table."""
         with self.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS documents"))
+            conn.execute(text(f"DROP TABLE IF EXISTS {self.TABLE}"))
 
     def _rows(self, name: str, params: dict) -> list:
         """Run the named query with `params`; return its rows."""

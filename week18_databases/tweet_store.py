@@ -10,14 +10,13 @@ count and mean compound score (an aggregation pipeline / GROUP BY).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
 from week14_nlp.tweets import LABELS, load_tweets
 from week14_nlp.vader import load_vader
-from week18_databases.docstore import DATABASE, MongoDocuments
+from week18_databases.docstore import DATABASE, MongoDocuments, SqlDocuments
 
 COLLECTION = "tweets"
 DISAGREE_ABOVE = 0.5  # a "negative" tweet with compound >= this reads clearly positive to VADER
@@ -145,31 +144,16 @@ _SQL = {
 }
 
 
-class SqlTweets:
-    """The same tweet documents in one JSON column of a SQL table (JSONB on PostgreSQL)."""
+class SqlTweets(SqlDocuments):
+    """The same tweet documents in one JSON column of their own table (JSONB on PostgreSQL)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.sql = _SQL[engine.dialect.name]
-
-    def load(self, documents: list[dict]) -> int:
-        """Replace the table's contents with `documents` and index them; return how many."""
-        with self.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS tweet_documents"))
-            conn.execute(text(self.sql["create"]))
-            conn.execute(text(self.sql["insert"]), [{"doc": json.dumps(d)} for d in documents])
-            conn.execute(text(self.sql["index"]))
-        return len(documents)
+    TABLE = "tweet_documents"
+    QUERIES = _SQL
 
     def find_disagreements(self) -> list[tuple[int, float]]:
         """As MongoTweets.find_disagreements."""
         rows = self._rows("find_disagreements", {"threshold": DISAGREE_ABOVE})
         return sorted((int(r[0]), float(r[1])) for r in rows)
-
-    def count_tagged(self, tag: str) -> int:
-        """As MongoDocuments.count_tagged."""
-        params = {"tag": tag, "tags": json.dumps({"tags": [tag]})}
-        return int(self._rows("count_tagged", params)[0][0])
 
     def flag_disagreements(self) -> int:
         """As MongoTweets.flag_disagreements."""
@@ -180,16 +164,6 @@ class SqlTweets:
     def by_label(self) -> list[tuple[str, int, float]]:
         """As MongoTweets.by_label."""
         return [(r[0], int(r[1]), float(r[2])) for r in self._rows("by_label", {})]
-
-    def drop(self) -> None:
-        """Drop the table."""
-        with self.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS tweet_documents"))
-
-    def _rows(self, name: str, params: dict) -> list:
-        """Run the named query with `params`; return its rows."""
-        with self.engine.connect() as conn:
-            return conn.execute(text(self.sql[name]), params).all()
 
 
 def ask_tweets(store, documents: list[dict]) -> dict:
