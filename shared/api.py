@@ -18,12 +18,15 @@ from __future__ import annotations
 import contextlib
 import hmac
 import logging
+import os
 import socket
+import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Generic, TypeVar
 
+import httpx
 import uvicorn
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
 from fastapi import Path as PathParam
@@ -36,6 +39,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 API_KEY_HEADER = "X-API-Key"
+API_KEY_ENV = "ML_ROADMAP_API_KEY"
 MAX_ID = 2**63 - 1  # the largest id a BIGINT primary key can hold (see shared.db.BigId)
 LOOPBACK = "127.0.0.1"
 log = logging.getLogger("shared.api")
@@ -146,13 +150,22 @@ async def require_key(request: Request, key: SentKey) -> None:
         )
 
 
+def api_key_from_env(environ: Mapping[str, str] | None, service: str) -> str:
+    """The key writes need, from ML_ROADMAP_API_KEY; a clear error naming `service` if unset."""
+    env = os.environ if environ is None else environ
+    key = env.get(API_KEY_ENV, "")
+    if not key:
+        raise ValueError(f"set {API_KEY_ENV} (8+ visible characters) to serve {service}")
+    return key
+
+
 def check_api_key(key: str) -> None:
     """Refuse a key no client could send: too short, padded, blank, or not visible ASCII.
 
     HTTP clients strip spaces around a header value and cannot send control or (portably)
     non-ASCII characters, so such a key would turn every write into a 401.
     """
-    name = "the API key (ML_ROADMAP_API_KEY)"
+    name = f"the API key ({API_KEY_ENV})"
     if not key.strip():
         raise ValueError(f"{name} is blank; set 8 or more visible characters, or unset it")
     if key != key.strip():
@@ -250,6 +263,25 @@ def free_port(host: str = LOOPBACK) -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def wait_for_health(url: str, timeout_s: float, process: subprocess.Popen | None = None) -> bool:
+    """Poll `url` until it answers 200 (True), or `process` exits or `timeout_s` passes (False).
+
+    A server started in another process needs a moment before it listens; this is the one
+    wait that benchmarks and tests use instead of each writing their own loop.
+    """
+    deadline = time.monotonic() + timeout_s
+    while process is None or process.poll() is None:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return False
 
 
 @contextlib.contextmanager

@@ -7,7 +7,6 @@ shapes, the body-size limit and the key check are shared with week 8 (`shared.ap
 The database is migrated to head with Alembic on start-up.
 """
 
-import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from shared.api import (
     Page,
     Problem,
     RowId,
+    api_key_from_env,
     check_api_key,
     deleted,
     found,
@@ -57,11 +57,8 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         """DATABASE_URL (default: a SQLite file in reports/week18) and ML_ROADMAP_API_KEY."""
-        env = os.environ if environ is None else environ
-        key = env.get("ML_ROADMAP_API_KEY", "")
-        if not key:
-            raise ValueError("set ML_ROADMAP_API_KEY (8+ visible characters) to serve week 18")
-        return cls(database_url(DEFAULT_DATABASE_PATH, env), key)
+        key = api_key_from_env(environ, "week 18")
+        return cls(database_url(DEFAULT_DATABASE_PATH, environ), key)
 
 
 class StoredPrediction(BaseModel):

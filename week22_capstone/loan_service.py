@@ -7,7 +7,6 @@ with the decision and its explanation. Every route but /health needs the API key
 their inputs are personal data. Errors, the key check and the body limit are `shared.api`'s.
 """
 
-import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -16,7 +15,17 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request, Response, status
 from pydantic import BaseModel
 
-from shared.api import AUTH_RESPONSES, Limit, Offset, Page, Problem, RowId, found, require_key
+from shared.api import (
+    AUTH_RESPONSES,
+    Limit,
+    Offset,
+    Page,
+    Problem,
+    RowId,
+    api_key_from_env,
+    found,
+    require_key,
+)
 from shared.api import service_app as build_service_app
 from shared.db import database_url, make_engine
 from shared.paths import REPORTS_DIR
@@ -32,11 +41,8 @@ _NOT_FOUND = {404: {"model": Problem, "description": "no such decision"}}
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
     """DATABASE_URL (default: a SQLite file in reports/week22) and ML_ROADMAP_API_KEY."""
-    env = os.environ if environ is None else environ
-    key = env.get("ML_ROADMAP_API_KEY", "")
-    if not key:
-        raise ValueError("set ML_ROADMAP_API_KEY (8+ visible characters) to serve the loan API")
-    return Settings(database_url(DEFAULT_DATABASE_PATH, env), key)
+    key = api_key_from_env(environ, "the loan API")
+    return Settings(database_url(DEFAULT_DATABASE_PATH, environ), key)
 
 
 class DecisionOut(BaseModel):

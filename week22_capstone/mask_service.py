@@ -7,7 +7,6 @@ one folder per request, named by a random id. Errors follow `shared.api`'s contr
 that is not an image or video OpenCV can decode is a 422 saying so.
 """
 
-import os
 import re
 import shutil
 import tempfile
@@ -22,7 +21,14 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
-from shared.api import AUTH_RESPONSES, Problem, check_api_key, require_key, service_app
+from shared.api import (
+    AUTH_RESPONSES,
+    Problem,
+    api_key_from_env,
+    check_api_key,
+    require_key,
+    service_app,
+)
 from shared.paths import REPORTS_DIR
 from week13_cv_advanced.video import VideoError
 from week22_capstone.mask import IMAGE_SUFFIXES, VIDEO_SUFFIXES, detect_file, mask_pipeline
@@ -46,11 +52,7 @@ class MaskSettings:
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> MaskSettings:
     """ML_ROADMAP_API_KEY; outputs under reports/week22/mask_api."""
-    env = os.environ if environ is None else environ
-    key = env.get("ML_ROADMAP_API_KEY", "")
-    if not key:
-        raise ValueError("set ML_ROADMAP_API_KEY (8+ visible characters) to serve the mask API")
-    return MaskSettings(key, DEFAULT_OUTPUTS)
+    return MaskSettings(api_key_from_env(environ, "the mask API"), DEFAULT_OUTPUTS)
 
 
 class Face(BaseModel):
