@@ -27,7 +27,7 @@ TFIDF_FILE = "tweet_tfidf.joblib"
 MODELS_ENV, TRANSFORMER_ENV = "WEEK22_MODELS", "WEEK22_TRANSFORMER"
 # Where week 15's fine-tuning run saves its model (`save_pretrained`); override with
 # $WEEK22_TRANSFORMER.
-WEEK15_TRANSFORMER = week_report_dir(15) / "models" / "sentiment_transformer"
+WEEK15_TRANSFORMER = week_report_dir(15) / "models" / "minilm_tweets"  # week15 finetune saves it
 TRANSFORMER_HINT = "python -m week15_transformers --project finetune"
 MAX_TEXTS = 5000
 MAX_CHARS = 2000

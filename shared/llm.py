@@ -1,0 +1,275 @@
+"""The one place a small chat model is loaded and driven: SmolLM2-135M-Instruct.
+
+Weeks 15, 19, 20, 22 and 23 chat through these functions. A conversation is a list of
+messages `{"role": "system" | "user" | "assistant", "content": str}`; the model's own chat
+template (ChatML: `<|im_start|>role ... <|im_end|>`) turns it into tokens.
+
+- `load_chat_model` reads the registry folder `smollm2_135m_instruct` (one GGUF file, Q4_1,
+  dequantized by transformers to a float32 LlamaForCausalLM) once per process and device.
+- `trim_history` keeps the system message and drops the oldest turns until the prompt fits the
+  context window; when even the newest user message cannot fit it raises `ContextOverflow`
+  (it never truncates a message silently).
+- `stream_reply` generates with an explicit token loop over the KV cache, so the lesson is on
+  the page: greedy (temperature 0) or temperature + top-p sampling from a seeded generator,
+  yielding text pieces as soon as they decode to whole characters. `reply` joins them.
+- `chat_repl` is the interactive loop (`python -m week15_transformers chat`), with an optional
+  `context` function that adds retrieved passages to each question (retrieval-augmented chat).
+
+transformers is imported inside the functions, so `import shared.llm` stays light.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+REGISTRY_NAME = "smollm2_135m_instruct"
+GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+ROLES = ("system", "user", "assistant")
+DEFAULT_SYSTEM = "You are a helpful assistant. Answer briefly and truthfully."
+QUIT_COMMANDS = ("/quit", "/exit")
+RESET_COMMAND = "/reset"
+
+Message = dict[str, str]
+
+
+class ContextOverflow(ValueError):
+    """The newest user message alone does not fit the model's context window."""
+
+
+def load_chat_model(folder: Path, device: str = "cpu") -> tuple[Any, Any]:
+    """Return `(model, tokenizer)` for the chat model in a registry folder, cached per process.
+
+    `folder` is what `ctx.dataset("smollm2_135m_instruct")` returned; `device` is a torch
+    device name or "auto". Loading dequantizes the GGUF weights (seconds), so the pair is kept.
+    """
+    from shared.devices import resolve_device
+
+    return _load(str(Path(folder).resolve()), resolve_device(device))
+
+
+@functools.cache
+def _load(folder: str, device: str) -> tuple[Any, Any]:
+    """Load tokenizer and model once per (folder, device)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from shared.hub import load_pretrained
+
+    if not (Path(folder) / GGUF_FILE).is_file():
+        raise FileNotFoundError(
+            f"{folder} holds no {GGUF_FILE}: pass the folder that "
+            f"shared.registry.fetch({REGISTRY_NAME!r}) returns"
+        )
+    tokenizer = load_pretrained(AutoTokenizer, Path(folder), gguf_file=GGUF_FILE)
+    model = load_pretrained(AutoModelForCausalLM, Path(folder), gguf_file=GGUF_FILE)
+    return model.to(device).eval(), tokenizer
+
+
+def context_window(model: Any) -> int:
+    """Return how many tokens (prompt + reply) the model can attend to."""
+    return int(model.config.max_position_embeddings)
+
+
+def check_messages(messages: Sequence[Message]) -> None:
+    """Raise ValueError unless `messages` is a conversation ending in a non-empty user message."""
+    if not messages:
+        raise ValueError("the conversation is empty: give at least one user message")
+    for i, message in enumerate(messages):
+        if message.get("role") not in ROLES or not isinstance(message.get("content"), str):
+            raise ValueError(
+                f"message {i} must be a dict with a role in {ROLES} and a str content, "
+                f"not {message!r}"
+            )
+    if messages[-1]["role"] != "user":
+        raise ValueError("the last message must be the user's: there is nothing to reply to")
+    if not messages[-1]["content"].strip():
+        raise ValueError("the prompt is empty: type a question or an instruction")
+
+
+def prompt_ids(tokenizer: Any, messages: Sequence[Message]) -> list[int]:
+    """Return the token ids of the chat-templated conversation, ready for the reply to follow."""
+    encoded = tokenizer.apply_chat_template(
+        list(messages), add_generation_prompt=True, tokenize=True, return_dict=True
+    )
+    return list(encoded["input_ids"])
+
+
+def count_tokens(tokenizer: Any, messages: Sequence[Message]) -> int:
+    """Return the prompt length in tokens, chat template and generation prompt included."""
+    return len(prompt_ids(tokenizer, messages))
+
+
+def trim_history(messages: Sequence[Message], tokenizer: Any, max_tokens: int) -> list[Message]:
+    """Return the conversation cut to at most `max_tokens` prompt tokens.
+
+    The system message (if first) always stays; whole turns are dropped oldest first, so the
+    kept part starts with a user message and ends with the newest one. Raises ContextOverflow
+    when the system message plus the newest user message alone are longer than `max_tokens`.
+    """
+    check_messages(messages)
+    system = list(messages[:1]) if messages[0]["role"] == "system" else []
+    turns = list(messages[len(system) :])
+    starts = [i for i, m in enumerate(turns) if m["role"] == "user"]
+    for start in starts:
+        kept = system + turns[start:]
+        if count_tokens(tokenizer, kept) <= max_tokens:
+            return kept
+    needed = count_tokens(tokenizer, system + turns[-1:])
+    raise ContextOverflow(
+        f"the last message needs {needed} prompt tokens (system message and chat template "
+        f"included) but only {max_tokens} fit the context window: shorten it or split it"
+    )
+
+
+def stop_token_ids(model: Any, tokenizer: Any) -> set[int]:
+    """Return the ids that end a reply: the tokenizer's and the generation config's EOS."""
+    ids = {tokenizer.eos_token_id}
+    configured = model.generation_config.eos_token_id
+    ids.update(configured if isinstance(configured, list) else [configured])
+    return {int(i) for i in ids if i is not None}
+
+
+def stream_reply(
+    model: Any,
+    tokenizer: Any,
+    messages: Sequence[Message],
+    *,
+    max_new_tokens: int = 256,
+    temperature: float = 0.0,
+    top_p: float = 1.0,
+    seed: int = 0,
+    max_context: int | None = None,
+) -> Iterator[str]:
+    """Yield the assistant's reply piece by piece as it is generated.
+
+    The history is first trimmed so prompt + `max_new_tokens` fit `max_context` (default: the
+    model's window). Temperature 0 is greedy decoding; above 0, tokens are sampled from the
+    softmax at that temperature, restricted to the smallest set whose probability reaches
+    `top_p`, with a generator seeded by `seed` (same seed, same reply).
+    """
+    import torch
+
+    if max_new_tokens < 1:
+        raise ValueError(f"max_new_tokens must be >= 1, not {max_new_tokens}")
+    if temperature < 0 or not 0 < top_p <= 1:
+        raise ValueError(f"need temperature >= 0 and 0 < top_p <= 1, not {temperature}, {top_p}")
+    window = max_context or context_window(model)
+    if max_new_tokens >= window:
+        raise ValueError(f"max_new_tokens {max_new_tokens} leaves no room in {window} tokens")
+    kept = trim_history(messages, tokenizer, window - max_new_tokens)
+    device = next(model.parameters()).device
+    step_input = torch.tensor([prompt_ids(tokenizer, kept)], device=device)
+    generator = torch.Generator().manual_seed(seed)
+    stops = stop_token_ids(model, tokenizer)
+    cache, generated, shown = None, [], ""
+    for _ in range(max_new_tokens):
+        logits, cache = _forward(model, step_input, cache)
+        token = _choose(logits, temperature, top_p, generator)
+        if token in stops:
+            break
+        generated.append(token)
+        text = tokenizer.decode(generated, skip_special_tokens=True)
+        if not text.endswith("\ufffd"):  # a multi-byte character is still incomplete
+            yield text[len(shown) :]
+            shown = text
+        step_input = torch.tensor([[token]], device=device)
+
+
+def _forward(model: Any, input_ids: Any, cache: Any) -> tuple[Any, Any]:
+    """Run the model on new tokens with the KV cache; return last-position logits and cache."""
+    import torch
+
+    keyword = _cache_keyword(type(model))
+    with torch.inference_mode():
+        out = model(input_ids=input_ids, use_cache=True, **{keyword: cache})
+    return out.logits[0, -1].float().cpu(), out[keyword]
+
+
+@functools.cache
+def _cache_keyword(model_class: type) -> str:
+    """Return the name of the KV-cache argument: transformers 5.24 renamed past_key_values."""
+    parameters = inspect.signature(model_class.forward).parameters
+    return "cache" if "cache" in parameters else "past_key_values"
+
+
+def _choose(logits: Any, temperature: float, top_p: float, generator: Any) -> int:
+    """Pick the next token: argmax at temperature 0, else temperature + nucleus (top-p) sampling."""
+    import torch
+
+    if temperature == 0:
+        return int(logits.argmax())
+    probs = torch.softmax(logits / temperature, dim=-1)
+    sorted_probs, order = probs.sort(descending=True)
+    outside = sorted_probs.cumsum(0) - sorted_probs >= top_p  # mass before it already >= top_p
+    sorted_probs[outside] = 0.0
+    pick = torch.multinomial(sorted_probs / sorted_probs.sum(), 1, generator=generator)
+    return int(order[pick])
+
+
+def reply(model: Any, tokenizer: Any, messages: Sequence[Message], **options: Any) -> str:
+    """Return the whole reply (`stream_reply` joined); takes the same keyword options."""
+    return "".join(stream_reply(model, tokenizer, messages, **options))
+
+
+def with_context(question: str, passages: str) -> str:
+    """Return the user message that puts retrieved `passages` before the `question`."""
+    return (
+        "Use the notes below to answer the question. Quote the notes when you can.\n\n"
+        f"Notes:\n{passages.strip()}\n\nQuestion: {question.strip()}"
+    )
+
+
+def chat_repl(
+    model: Any,
+    tokenizer: Any,
+    system: str = DEFAULT_SYSTEM,
+    *,
+    input_fn: Callable[[str], str] = input,
+    output: TextIO = sys.stdout,
+    context: Callable[[str], str] | None = None,
+    prompt: str = "you> ",
+    **options: Any,
+) -> list[Message]:
+    """Chat until end of input or /quit; stream each reply to `output`; return the history.
+
+    `/reset` forgets the conversation. `context(question)`, when given, returns passages that
+    go into this turn's prompt (see `with_context`); the history keeps the bare question, so
+    old passages do not crowd the context window. `options` go to `stream_reply`.
+    """
+    history: list[Message] = [{"role": "system", "content": system}]
+    while True:
+        try:
+            line = input_fn(prompt).strip()
+        except (EOFError, KeyboardInterrupt):
+            print(file=output)
+            return history
+        if line in QUIT_COMMANDS:
+            return history
+        if line == RESET_COMMAND:
+            history = history[:1]
+            print("(conversation forgotten)", file=output, flush=True)
+            continue
+        if not line:
+            print("(type a question, /reset or /quit)", file=output, flush=True)
+            continue
+        turn = with_context(line, context(line)) if context else line
+        print("bot> ", end="", file=output, flush=True)
+        pieces = []
+        try:
+            for piece in stream_reply(
+                model, tokenizer, [*history, {"role": "user", "content": turn}], **options
+            ):
+                pieces.append(piece)
+                print(piece, end="", file=output, flush=True)
+        except ContextOverflow as exc:
+            print(f"(too long: {exc})", file=output, flush=True)
+            continue
+        print(file=output, flush=True)
+        history += [
+            {"role": "user", "content": line},
+            {"role": "assistant", "content": "".join(pieces)},
+        ]

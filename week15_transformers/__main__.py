@@ -1,0 +1,23 @@
+"""Run week 15: `python -m week15_transformers [--project NAME] [--fast]`.
+
+`python -m week15_transformers chat` talks with SmolLM2 about this course (retrieval over the
+week READMEs).
+"""
+
+import sys
+
+from shared.cli import run_week
+
+WEEK = 15
+TITLE = "Transformers and embeddings"
+PROJECTS = {
+    "embeddings": "week15_transformers.embeddings",
+    "finetune": "week15_transformers.finetune",
+    "summarization": "week15_transformers.summarization",
+    "translation": "week15_transformers.translation",
+    "chatbot": "week15_transformers.chatbot",
+}
+COMMANDS = {"chat": "week15_transformers.chatbot:main"}
+
+if __name__ == "__main__":
+    raise SystemExit(run_week(WEEK, TITLE, PROJECTS, sys.argv[1:], commands=COMMANDS))
