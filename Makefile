@@ -69,7 +69,7 @@ $(SERVE_TARGETS): serve-%: $(STAMP)
 	$(PY) -m $(SERVE_$*) serve $* $(ARGS)
 
 # As root on Debian: start dockerd, build every service image and a PostgreSQL image for
-# tests/week08/test_week08_image.py and tests/week24/test_images.py (.ci/docker.sh says why
+# tests/week08/test_week08_image.py and tests/week24/test_week24_images.py (.ci/docker.sh says why
 # where Docker cannot run).
 docker: $(STAMP)
 	bash .ci/docker.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build every service image and a PostgreSQL image: week 8's API (tests/week08/test_week08_image.py
 # starts it with PostgreSQL on a private network) and the services built from the one parametrised
-# week24_deploy/docker/Dockerfile (tests/week24/test_images.py runs each with --network none, or
+# week24_deploy/docker/Dockerfile (tests/week24/test_week24_images.py runs each with --network none, or
 # beside PostgreSQL, and checks its health through a port published on 127.0.0.1).
 # Run as root on Debian bookworm (`bash .ci/docker.sh`, or `make docker`). No container registry
 # is reachable here, so the base image is made from Debian packages (debootstrap + docker import)
@@ -23,7 +23,7 @@ step() {
 
 skip() {
     echo "docker.sh: SKIP, no Docker daemon: $1" >&2
-    echo "docker.sh: tests/week08/test_week08_image.py and tests/week24/test_images.py will skip" >&2
+    echo "docker.sh: tests/week08/test_week08_image.py and tests/week24/test_week24_images.py will skip" >&2
     exit 0
 }
 
@@ -93,11 +93,17 @@ build_cli() {
 }
 
 # The services built from week24_deploy/docker/Dockerfile: image name, SERVICE (an app of
-# week24_deploy/apps.py) and its requirements file.
+# week24_deploy/apps.py), its requirements file and the Debian libraries its wheels load
+# (SYSTEM_PACKAGES, comma-separated, if any).
 SERVICES=(
     "ml-roadmap-hub hub week24_deploy/docker/requirements-hub.txt"
     "ml-roadmap-loan-service loan-service week24_deploy/docker/requirements-loan-service.txt"
+    "ml-roadmap-loan-approval loan-approval week24_deploy/docker/requirements-loan-approval.txt libgomp1"
+    "ml-roadmap-sentiment sentiment week24_deploy/docker/requirements-sentiment.txt"
+    "ml-roadmap-forecast forecast week24_deploy/docker/requirements-forecast.txt"
 )
+# Week 22's face-mask API is left out: it runs week 13's torchvision detector, and PyPI's torch
+# wheel is a CUDA build of several GB (week24_deploy/README.md: the CPU-only wheel elsewhere).
 
 build_image() {
     # build_image DOCKERFILE TAG LOG [--build-arg ...]: the base, CA secret and proxies passed on.
@@ -123,11 +129,12 @@ build_api() {
 }
 
 build_services() {
-    local entry image service requirements
+    local entry image service requirements packages
     for entry in "${SERVICES[@]}"; do
-        read -r image service requirements <<<"$entry"
+        read -r image service requirements packages <<<"$entry"
         build_image week24_deploy/docker/Dockerfile "$image" "$service-build.log" \
-            --build-arg "SERVICE=$service" --build-arg "REQUIREMENTS=$requirements"
+            --build-arg "SERVICE=$service" --build-arg "REQUIREMENTS=$requirements" \
+            --build-arg "SYSTEM_PACKAGES=${packages//,/ }"
         step "image $image built"
     done
 }

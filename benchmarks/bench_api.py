@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from shared.api import LOOPBACK, free_port
+from shared.api import LOOPBACK, free_port, wait_for_health
 from shared.bench import record
 from shared.paths import REPO_ROOT
 from week07_pipelines.titanic_pipeline import train_and_save
@@ -77,13 +77,8 @@ def start_server(path: Path, folder: Path) -> tuple[subprocess.Popen, str]:
     ]
     proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env)
     url = f"http://{LOOPBACK}:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.TransportError:
-            time.sleep(0.2)
+    if wait_for_health(f"{url}/health", 60, proc):
+        return proc, url
     proc.terminate()
     raise SystemExit("bench_api: the API did not start")
 

@@ -21,7 +21,7 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from shared.api import API_KEY_HEADER, LOOPBACK, free_port
+from shared.api import API_KEY_HEADER, LOOPBACK, free_port, wait_for_health
 from shared.bench import record
 from shared.paths import REPO_ROOT
 from week18_databases.loans import inputs_of
@@ -58,13 +58,8 @@ def start_server(models: Path, folder: Path) -> tuple[subprocess.Popen, str]:
     command = [sys.executable, "-m", "week22_capstone", "serve", "loan", "--models", str(models)]
     proc = subprocess.Popen([*command, "--port", str(port)], cwd=REPO_ROOT, env=env)
     url = f"http://{LOOPBACK}:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.TransportError:
-            time.sleep(0.2)
+    if wait_for_health(f"{url}/health", 60, proc):
+        return proc, url
     proc.terminate()
     raise SystemExit("bench_week22_loan: the API did not start")
 

@@ -109,6 +109,42 @@ APPS = (
         "forecasts vs actuals and error by horizon, read from the time-series store",
     ),
     App(
+        "chat",
+        23,
+        "week23_genai_capstone",
+        "FastAPI service",
+        "python -m week23_genai_capstone serve chat",
+        8030,
+        "week 19's SmolLM2 chatbot, answers streamed, conversations kept in SQL",
+    ),
+    App(
+        "chat-ui",
+        23,
+        "week23_genai_capstone",
+        "Streamlit dashboard",
+        "python -m week23_genai_capstone serve chat-ui",
+        8503,
+        "a chat page on the chatbot API (start `serve chat` first)",
+    ),
+    App(
+        "gallery",
+        23,
+        "week23_genai_capstone",
+        "Streamlit dashboard",
+        "python -m week23_genai_capstone serve gallery",
+        8504,
+        "week 20's generated images with prompt, seed and caption, searchable by text",
+    ),
+    App(
+        "story",
+        23,
+        "week23_genai_capstone",
+        "Streamlit dashboard",
+        "python -m week23_genai_capstone serve story",
+        8505,
+        "a prompt becomes scenes and an illustrated storybook, downloadable as HTML",
+    ),
+    App(
         "hub",
         24,
         "week24_deploy",
@@ -118,4 +154,3 @@ APPS = (
         "this page: every app of the course",
     ),
 )
-# Week 23's chatbot, gallery and story apps join this list when week23_genai_capstone lands.

@@ -9,15 +9,21 @@ from the environment.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shlex
 import sys
 import urllib.request
+from collections.abc import Mapping
 
 from week24_deploy.apps import APPS, App
 
 # Services whose command takes --models (the folder of saved models, mounted as a volume).
 TAKES_MODELS = {"loan-service", "loan-approval", "face-mask"}
+# Services that find their models through an environment variable instead: the sentiment
+# dashboard's TF-IDF model (week22_capstone.sentiment_models.MODELS_ENV).
+MODELS_FROM_ENV = {"sentiment": "WEEK22_MODELS"}
+TRANSFORMER_ENV = "WEEK22_TRANSFORMER"
 
 
 def service() -> App:
@@ -40,11 +46,30 @@ def command(app: App) -> list[str]:
     return argv
 
 
+def environment(app: App, environ: Mapping[str, str]) -> dict[str, str]:
+    """The service's environment: the model folder where it reads one from a variable.
+
+    The sentiment image has no torch (PyPI's wheel is a CUDA build of GBs), so a transformer
+    folder passed in is refused with what to do, rather than failing on the first page view.
+    """
+    env = dict(environ)
+    if app.name in MODELS_FROM_ENV:
+        env.setdefault(MODELS_FROM_ENV[app.name], env.get("ML_ROADMAP_MODELS", "/models"))
+    wants_transformer = app.name == "sentiment" and env.get(TRANSFORMER_ENV)
+    if wants_transformer and not all(map(importlib.util.find_spec, ("torch", "transformers"))):
+        raise SystemExit(
+            f"{TRANSFORMER_ENV} is set, but this image has no torch/transformers: unset it to "
+            "run VADER and TF-IDF only, or rebuild with torch==2.14.1 and transformers in the "
+            "requirements and --build-arg PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu"
+        )
+    return env
+
+
 def main(argv: list[str]) -> int:
     """`start` replaces this process with the service; `health` checks it answers."""
     app = service()
     if argv == ["start"]:
-        os.execv(sys.executable, command(app))
+        os.execve(sys.executable, command(app), environment(app, os.environ))
     if argv == ["health"]:
         url = f"http://127.0.0.1:{app.port}{app.health}"
         try:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from week24_deploy.apps import APPS
 
@@ -30,8 +30,8 @@ def streamlit_command(app: Path, host: str, port: int) -> list[str]:
     ]
 
 
-def main(argv: list[str]) -> int:
-    """Parse `serve hub` and run Streamlit in the foreground until Ctrl-C."""
+def main(argv: list[str]) -> NoReturn:
+    """Parse `serve hub` and replace this process with Streamlit, in the foreground."""
     parser = argparse.ArgumentParser(
         prog="python -m week24_deploy serve",
         description="Serve the hub: a Streamlit page that links every app of the course.",
@@ -45,7 +45,5 @@ def main(argv: list[str]) -> int:
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
     }
-    try:
-        return subprocess.run(streamlit_command(HUB, args.host, args.port), env=env).returncode
-    except KeyboardInterrupt:
-        return 130
+    # Become Streamlit (no child left behind): a signal to this process reaches the server.
+    os.execve(sys.executable, streamlit_command(HUB, args.host, args.port), env)

@@ -10,15 +10,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 from browser import open_page
 from streamlit.testing.v1 import AppTest
 
-from shared.api import LOOPBACK, free_port
+from shared.api import LOOPBACK, free_port, wait_for_health
 from shared.paths import REPO_ROOT, week_report_dir
 from week14_nlp.tweets import LABELS
 from week22_capstone.sentiment_models import (
@@ -111,16 +109,9 @@ def served(app_env) -> str:
     proc = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stderr=subprocess.PIPE)
     url = f"http://{LOOPBACK}:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the dashboard did not start: {proc.stderr.read().decode()[-2000:]}")
-            time.sleep(0.5)
+        if not wait_for_health(f"{url}/_stcore/health", 90, proc):
+            proc.terminate()
+            pytest.fail(f"the dashboard did not start: {proc.stderr.read().decode()[-2000:]}")
         yield url
     finally:
         proc.terminate()

@@ -6,15 +6,13 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from browser import open_page
 
-from shared.api import free_port
+from shared.api import free_port, wait_for_health
 from shared.paths import REPO_ROOT
 from week24_deploy.apps import APPS
 
@@ -50,17 +48,10 @@ def hub() -> Iterator[str]:
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
     try:
-        while True:
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the hub did not start: {proc.stderr.read().decode()[-2000:]}")
-            time.sleep(0.5)
+        if not wait_for_health(f"{url}/_stcore/health", 60, proc):
+            proc.terminate()
+            pytest.fail(f"the hub did not start: {proc.stderr.read().decode()[-2000:]}")
         yield url
     finally:
         proc.terminate()

@@ -1,0 +1,45 @@
+"""What a service image runs: the start command and environment from week24_deploy/container.py,
+checked without Docker."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from week24_deploy import container
+from week24_deploy.apps import APPS
+
+APP = {app.name: app for app in APPS}
+
+
+def test_every_service_listens_on_all_interfaces_of_the_container() -> None:
+    argv = container.command(APP["loan-approval"])
+    assert argv[1:5] == ["-m", "week22_capstone", "serve", "loan"]
+    assert argv[argv.index("--host") + 1] == "0.0.0.0"
+    assert argv[argv.index("--port") + 1] == "8022"
+    assert "--models" in argv and "--models" not in container.command(APP["forecast"])
+
+
+def test_the_sentiment_dashboard_reads_its_model_from_the_volume() -> None:
+    env = container.environment(APP["sentiment"], {"ML_ROADMAP_MODELS": "/models"})
+    assert env["WEEK22_MODELS"] == "/models"
+    mine = container.environment(APP["sentiment"], {"WEEK22_MODELS": "/data/mine"})
+    assert mine["WEEK22_MODELS"] == "/data/mine"
+    assert "WEEK22_MODELS" not in container.environment(APP["forecast"], {})
+
+
+def test_a_transformer_without_torch_is_refused_with_what_to_do(monkeypatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name: None if name == "torch" else real(name)
+    )
+    with pytest.raises(SystemExit, match=r"no torch/transformers.*PIP_EXTRA_INDEX_URL"):
+        container.environment(APP["sentiment"], {"WEEK22_TRANSFORMER": "/models/bert"})
+    assert container.environment(APP["sentiment"], {})["WEEK22_MODELS"] == "/models"
+
+
+def test_an_unknown_service_names_the_choices(monkeypatch) -> None:
+    monkeypatch.setenv("ML_ROADMAP_SERVICE", "nope")
+    with pytest.raises(SystemExit, match=r"choose one of: .*loan-approval"):
+        container.service()

@@ -1,0 +1,328 @@
+"""The service images built from week24_deploy/docker/Dockerfile, run for real: the hub and
+week 22's two dashboards with `--network none` (their models and data on volumes), week 18's
+service and week 22's loan API beside PostgreSQL on a private network with their models on a
+read-only volume; each health-checked through a port published on 127.0.0.1, the dashboards
+also used in headless Chromium. .ci/docker.sh (`make docker`) builds the images; without a
+Docker daemon or the images every test skips."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from week24_deploy.apps import APPS
+
+APP = {app.name: app for app in APPS}
+IMAGES = {
+    name: f"ml-roadmap-{name}"
+    for name in ("hub", "loan-service", "loan-approval", "sentiment", "forecast")
+}
+DB_IMAGE = "ml-roadmap-postgres"
+DATABASE_URL = "postgresql+psycopg://ml_roadmap:ml_roadmap@db:5432/ml_roadmap"
+START_SECONDS = 120
+
+
+def docker(*args: str, timeout: float = 60) -> str:
+    """Run the docker client and return its output; a failure raises with docker's message."""
+    done = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"docker {' '.join(args)} failed: {done.stderr.strip()[-2000:]}")
+    return done.stdout.strip()
+
+
+def skip_unless_runnable(*images: str) -> None:
+    """Skip the test, saying why, without a Docker client, daemon or the built images."""
+    if shutil.which("docker") is None:
+        pytest.skip("no docker client on PATH (.ci/docker.sh installs Debian's docker.io)")
+    try:
+        docker("info", "--format", "{{.ServerVersion}}", timeout=20)
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"no Docker daemon answers ({exc}); .ci/docker.sh starts one")
+    for image in images:
+        try:
+            docker("image", "inspect", image)
+        except RuntimeError:
+            pytest.skip(f"image {image} is not built: run `make docker` (.ci/docker.sh) first")
+
+
+def wait_until(ready: Callable[[], bool], container: str) -> None:
+    """Poll `ready`; fail with the container's log if it stops or takes too long."""
+    deadline = time.monotonic() + START_SECONDS
+    while not ready():
+        state = docker("inspect", "--format", "{{.State.Status}}", container)
+        if state != "running" or time.monotonic() > deadline:
+            logs = subprocess.run(["docker", "logs", container], capture_output=True, text=True)
+            pytest.fail(f"{container} is {state}, not healthy; log:\n{logs.stderr[-3000:]}")
+        time.sleep(1)
+
+
+def answers(url: str) -> bool:
+    """True once `url` answers 200."""
+    try:
+        return httpx.get(url, timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def start(name: str, *options: str) -> tuple[str, str]:
+    """Run the service's image detached, its port published on 127.0.0.1; return (id, url)."""
+    app = APP[name]
+    container = f"ml-roadmap-test-{name}-{secrets.token_hex(4)}"
+    docker("run", "-d", "--name", container, "-p", f"127.0.0.1::{app.port}", *options, IMAGES[name])
+    host_port = docker("port", container, f"{app.port}/tcp").splitlines()[0]
+    assert host_port.startswith("127.0.0.1:"), f"{name} is published on {host_port}"
+    url = f"http://{host_port}"
+    try:
+        wait_until(lambda: answers(f"{url}{app.health}"), container)
+    except BaseException:
+        remove(container)
+        raise
+    return container, url
+
+
+def remove(*containers: str) -> None:
+    """Remove containers, running or not."""
+    for container in containers:
+        subprocess.run(["docker", "rm", "-f", container], capture_output=True, timeout=60)
+
+
+def exec_ok(container: str, *argv: str) -> bool:
+    """True when `argv` exits 0 inside the container."""
+    done = subprocess.run(["docker", "exec", container, *argv], capture_output=True, timeout=30)
+    return done.returncode == 0
+
+
+@pytest.fixture
+def network() -> Iterator[str]:
+    """A fresh private bridge network, removed afterwards."""
+    name = f"ml-roadmap-test-{secrets.token_hex(4)}"
+    docker("network", "create", name)
+    try:
+        yield name
+    finally:
+        docker("network", "rm", name)
+
+
+def start_offline(name: str, *options: str) -> str:
+    """Run the service's image with `--network none` until its own health check passes."""
+    container = f"ml-roadmap-test-{name}-{secrets.token_hex(4)}"
+    docker("run", "-d", "--name", container, "--network", "none", *options, IMAGES[name])
+    try:
+        health = ["python", "-m", "week24_deploy.container", "health"]
+        wait_until(lambda: exec_ok(container, *health), container)
+    except BaseException:
+        remove(container)
+        raise
+    return container
+
+
+def test_hub_image_runs_with_no_network_as_an_unprivileged_user() -> None:
+    skip_unless_runnable(IMAGES["hub"])
+    container = start_offline("hub")
+    try:
+        probe = "import os, sys; print(os.getuid(), sys.version_info[:2])"
+        assert docker("exec", container, "python", "-c", probe) == "10001 (3, 11)"
+    finally:
+        remove(container)
+
+
+def test_hub_image_serves_its_page_on_127_0_0_1(network: str) -> None:
+    skip_unless_runnable(IMAGES["hub"])
+    container, url = start("hub", "--network", network)
+    try:
+        page = httpx.get(url, timeout=10)
+        assert page.status_code == 200 and "<title>" in page.text.lower()
+    finally:
+        remove(container)
+
+
+def test_loan_service_image_serves_models_from_a_volume_with_postgresql(
+    network: str, postgres: str, tmp_path: Path
+) -> None:
+    skip_unless_runnable(IMAGES["loan-service"])
+    from week18_databases.catalog import build_models
+
+    models = readable(build_models(tmp_path / "models"))
+    settings = ["-e", f"DATABASE_URL={postgres}", "-e", "ML_ROADMAP_API_KEY=" + "k" * 24]
+    volume = ["-v", f"{models}:/models:ro"]
+    container, url = start("loan-service", "--network", network, *settings, *volume)
+    try:
+        health = httpx.get(f"{url}/health", timeout=10)
+        assert health.status_code == 200 and "postgresql" in health.text, health.text
+    finally:
+        remove(container)
+
+
+def readable(folder: Path, writable: bool = False) -> Path:
+    """Open `folder` to the image's unprivileged user (uid 10001): read, and write if asked."""
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_dir():
+            path.chmod(0o777 if writable else 0o755)
+        else:
+            path.chmod(0o666 if writable else 0o644)
+    return folder
+
+
+@pytest.fixture
+def postgres(network: str) -> Iterator[str]:
+    """A PostgreSQL container reachable as `db` on the private network; removed afterwards."""
+    skip_unless_runnable(DB_IMAGE)
+    db = f"ml-roadmap-test-db-{secrets.token_hex(4)}"
+    docker("run", "-d", "--name", db, "--network", network, "--network-alias", "db", DB_IMAGE)
+    try:
+        probe = ["pg_isready", "-q", "-h", "127.0.0.1", "-U", "ml_roadmap"]
+        wait_until(lambda: exec_ok(db, *probe), db)
+        yield DATABASE_URL
+    finally:
+        remove(db)
+
+
+def test_loan_approval_image_decides_and_audits_into_postgresql(
+    network: str, postgres: str, tmp_path: Path
+) -> None:
+    skip_unless_runnable(IMAGES["loan-approval"])
+    from week18_databases.loans import inputs_of
+    from week22_capstone.loan_model import read_applications, train_and_save
+
+    model, _ = train_and_save(tmp_path / "models")
+    key = "k" * 24
+    settings = ["-e", f"DATABASE_URL={postgres}", "-e", f"ML_ROADMAP_API_KEY={key}"]
+    volume = ["-v", f"{readable(model.parent)}:/models:ro"]
+    container, url = start("loan-approval", "--network", network, *settings, *volume)
+    try:
+        health = httpx.get(f"{url}/health", timeout=10).json()
+        assert health["database"] == "postgresql", health
+        application = inputs_of(read_applications()[0].iloc[0])
+        headers = {"X-API-Key": key}
+        decided = httpx.post(f"{url}/decisions", json=application, headers=headers, timeout=10)
+        assert decided.status_code == 201, decided.text
+        assert "threshold" in decided.json()["explanation"]
+        audit = httpx.get(f"{url}/decisions", headers=headers, timeout=10).json()
+        assert [row["id"] for row in audit["items"]] == [decided.json()["id"]]
+    finally:
+        remove(container)
+
+
+@pytest.fixture
+def sentiment_volumes(tmp_path: Path) -> list[str]:
+    """`-v` options: a TF-IDF model fitted on 600 tweets, and a cache holding VADER's lexicon."""
+    from shared.paths import cache_dir
+    from shared.registry import fetch
+    from week22_capstone.sentiment_models import train_tfidf
+
+    models = tmp_path / "models"
+    train_tfidf(models, limit=600)
+    fetch("vader_lexicon")
+    cache = tmp_path / "cache"
+    shutil.copytree(cache_dir() / "vader_lexicon", cache / "vader_lexicon", ignore=_locks)
+    return ["-v", f"{readable(models)}:/models:ro", "-v", f"{readable(cache, True)}:/data/cache"]
+
+
+def test_sentiment_image_classifies_with_no_network(sentiment_volumes: list[str]) -> None:
+    skip_unless_runnable(IMAGES["sentiment"])
+    container = start_offline("sentiment", *sentiment_volumes)
+    probe = (
+        "from pathlib import Path; from week22_capstone.sentiment_models import *; "
+        "m = SentimentModels.load(Path('/models'), transformer_dir()); "
+        "print(m.transformer, *m.classify(['I love this phone!']).iloc[0])"
+    )
+    try:
+        assert docker("exec", container, "python", "-c", probe).startswith(
+            "None I love this phone! positive"
+        )
+    finally:
+        remove(container)
+
+
+def test_sentiment_image_labels_a_text_in_chromium(
+    network: str, sentiment_volumes: list[str]
+) -> None:
+    skip_unless_runnable(IMAGES["sentiment"])
+    from browser import open_page
+
+    container, url = start("sentiment", "--network", network, *sentiment_volumes)
+    try:
+        with open_page(url, text="Sentiment dashboard", timeout_s=120) as visit:
+            page = visit.page
+            page.get_by_text("No fine-tuned transformer").first.wait_for(state="visible")
+            page.get_by_role("textbox").first.fill("I love this phone, what a great day!")
+            page.get_by_role("button", name="Classify").click()
+            answer = page.get_by_text("Labels: VADER").first
+            answer.wait_for(state="visible")
+            assert "VADER positive" in answer.inner_text() and "TF-IDF" in answer.inner_text()
+            assert not visit.failures
+    finally:
+        remove(container)
+
+
+def test_sentiment_image_refuses_a_transformer_it_cannot_run() -> None:
+    skip_unless_runnable(IMAGES["sentiment"])
+    run = ["docker", "run", "--rm", "--network", "none", "-e", "WEEK22_TRANSFORMER=/models/bert"]
+    done = subprocess.run([*run, IMAGES["sentiment"]], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "no torch/transformers" in done.stderr and "PIP_EXTRA_INDEX_URL" in done.stderr
+
+
+@pytest.fixture
+def forecasts_db(tmp_path: Path) -> list[str]:
+    """`-e`/`-v` options: a SQLite file of week 18's series and baseline forecasts."""
+    folder = tmp_path / "db"
+    folder.mkdir()
+    store_baseline_forecasts(f"sqlite:///{folder / 'forecasts.sqlite3'}")
+    env = ["-e", "WEEK22_FORECAST_DB=sqlite:////forecasts/forecasts.sqlite3"]
+    return [*env, "-v", f"{readable(folder, True)}:/forecasts"]
+
+
+def test_forecast_image_reads_stored_forecasts_with_no_network(forecasts_db: list[str]) -> None:
+    skip_unless_runnable(IMAGES["forecast"])
+    container = start_offline("forecast", *forecasts_db)
+    probe = (
+        "from shared.db import make_engine; from week22_capstone.forecast_store import *; "
+        "print(*forecast_series(make_engine(forecast_db_url())))"
+    )
+    try:
+        assert docker("exec", container, "python", "-c", probe) == "melbourne_min_temp msft_close"
+    finally:
+        remove(container)
+
+
+def test_forecast_image_draws_forecasts_in_chromium(network: str, forecasts_db: list[str]) -> None:
+    skip_unless_runnable(IMAGES["forecast"])
+    from browser import open_page
+
+    container, url = start("forecast", "--network", network, *forecasts_db)
+    try:
+        with open_page(url, text="Error by horizon", timeout_s=120) as visit:
+            assert visit.page.get_by_text("melbourne_min_temp").first.is_visible()
+            assert not visit.failures
+    finally:
+        remove(container)
+
+
+def store_baseline_forecasts(url: str) -> None:
+    """Week 18's two series and their baseline forecasts (no torch) stored at `url`."""
+    from shared.db import make_engine
+    from shared.registry import fetch
+    from week18_databases import migrate
+    from week18_databases.time_series_store import SERIES, baseline_forecasts
+    from week18_databases.timeseries import ingest, store_forecasts
+
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    for name, (entry, reader, model, season) in SERIES.items():
+        values = reader(fetch(entry)).rename(name).iloc[-800:]
+        ingest(engine, values)
+        store_forecasts(engine, baseline_forecasts(values, name, model, season, 3))
+    engine.dispose()
+
+
+def _locks(folder: str, names: list[str]) -> list[str]:
+    """Leave the host's lock files behind when copying a cache entry."""
+    return [name for name in names if name.endswith(".lock")]
