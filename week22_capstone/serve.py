@@ -9,12 +9,12 @@ something is missing.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from shared.api import LOOPBACK
+from shared.dashboards import run_streamlit
 from shared.paths import week_report_dir
 
 MODELS = week_report_dir(22) / "models"
@@ -46,7 +46,7 @@ def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     port = args.port or PORTS[args.name]
     if args.name in DASHBOARDS:
-        return _streamlit(DASHBOARDS[args.name], args.host, port)
+        run_streamlit(DASHBOARDS[args.name], args.host, port)
     try:
         app = _loan_app(args.models) if args.name == "loan" else _mask_app(args.models)
     except (OSError, ValueError) as exc:
@@ -72,10 +72,3 @@ def _mask_app(models: Path):
     from week22_capstone.mask_service import create_app, settings_from_env
 
     return create_app(settings_from_env(), models)
-
-
-def _streamlit(app: Path, host: str, port: int) -> int:
-    """Run a Streamlit dashboard in the foreground until interrupted."""
-    command = [sys.executable, "-m", "streamlit", "run", str(app)]
-    options = ["--server.address", host, "--server.port", str(port), "--server.headless", "true"]
-    return subprocess.call([*command, *options, "--browser.gatherUsageStats", "false"])

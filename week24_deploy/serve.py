@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 from typing import NoReturn
 
+from shared.dashboards import run_streamlit
 from week24_deploy.apps import APPS
 
 HUB = Path(__file__).with_name("hub_app.py")
 HUB_PORT = next(app.port for app in APPS if app.name == "hub")
 LOOPBACK = "127.0.0.1"  # as shared.api's, without importing FastAPI into the hub's image
-
-
-def streamlit_command(app: Path, host: str, port: int) -> list[str]:
-    """The `streamlit run` command line for `app`: headless, no usage statistics."""
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.headless=true",
-        f"--server.address={host}",
-        f"--server.port={port}",
-        "--browser.gatherUsageStats=false",
-    ]
 
 
 def main(argv: list[str]) -> NoReturn:
@@ -40,10 +24,4 @@ def main(argv: list[str]) -> NoReturn:
     parser.add_argument("--host", default=LOOPBACK, help=f"address (default {LOOPBACK})")
     parser.add_argument("--port", type=int, default=HUB_PORT, help=f"port (default {HUB_PORT})")
     args = parser.parse_args(argv)
-    root = str(Path(__file__).resolve().parent.parent)
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
-    }
-    # Become Streamlit (no child left behind): a signal to this process reaches the server.
-    os.execve(sys.executable, streamlit_command(HUB, args.host, args.port), env)
+    run_streamlit(HUB, args.host, args.port)
