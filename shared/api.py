@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Generic, TypeVar
 
-import httpx
 import uvicorn
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
 from fastapi import Path as PathParam
@@ -271,6 +270,8 @@ def wait_for_health(url: str, timeout_s: float, process: subprocess.Popen | None
     A server started in another process needs a moment before it listens; this is the one
     wait that benchmarks and tests use instead of each writing their own loop.
     """
+    import httpx  # a client: serving images need not install it
+
     deadline = time.monotonic() + timeout_s
     while process is None or process.poll() is None:
         try:

@@ -229,7 +229,7 @@ def chat_repl(
     system: str = DEFAULT_SYSTEM,
     *,
     input_fn: Callable[[str], str] = input,
-    output: TextIO = sys.stdout,
+    output: TextIO | None = None,
     context: Callable[[str], str] | None = None,
     prompt: str = "you> ",
     **options: Any,
@@ -240,6 +240,7 @@ def chat_repl(
     go into this turn's prompt (see `with_context`); the history keeps the bare question, so
     old passages do not crowd the context window. `options` go to `stream_reply`.
     """
+    output = sys.stdout if output is None else output  # looked up now: tests swap sys.stdout
     history: list[Message] = [{"role": "system", "content": system}]
     while True:
         try:
