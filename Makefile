@@ -3,7 +3,8 @@
 #   make test              the test suite (fast runs)          make verify         every week, full, bars enforced
 #   make lint | bench | results | serve | docker | clean
 #   make portfolio         the portfolio site (reports/portfolio/site)   make serve-hub   every app
-#   make serve-NAME        one app or service: hub loan mask sentiment forecast (README: Capstones)
+#   make serve-NAME        one app or service: hub loan mask sentiment forecast chat chat-ui
+#                          gallery story (README: Capstones)
 
 PY      := .venv/bin/python
 STAMP   := .venv/.installed-stamp
@@ -17,6 +18,10 @@ SERVE_loan      := week22_capstone
 SERVE_mask      := week22_capstone
 SERVE_sentiment := week22_capstone
 SERVE_forecast  := week22_capstone
+SERVE_chat      := week23_genai_capstone
+SERVE_chat-ui   := week23_genai_capstone
+SERVE_gallery   := week23_genai_capstone
+SERVE_story     := week23_genai_capstone
 SERVE_TARGETS   := $(patsubst SERVE_%,serve-%,$(filter SERVE_%,$(.VARIABLES)))
 
 .PHONY: setup test lint verify all bench results serve docker clean portfolio $(SERVE_TARGETS) $(WEEK_TARGETS)
@@ -32,6 +37,12 @@ $(STAMP): pyproject.toml
 
 $(WEEK_TARGETS): $(STAMP)
 	$(PY) -m $(filter $@_%,$(WEEK_PKGS)) $(RUN_FLAGS)
+
+# Week 23's gallery and storybook draw with week 20's trained diffusion model (a full run only).
+WEEK20_MODEL := reports/week20/models/text_to_image/pipeline.json
+week23: $(if $(FAST),,$(WEEK20_MODEL))
+$(WEEK20_MODEL): $(STAMP)
+	$(PY) -m week20_genai_multimodal --project text_to_image
 
 all: $(STAMP)
 	@for p in $(WEEK_PKGS); do $(PY) -m $$p $(RUN_FLAGS) || exit 1; done

@@ -1,0 +1,78 @@
+"""The Streamlit chat page on top of the chatbot service: AppTest and a real headless Chromium.
+
+The service runs in a thread on the tiny random Llama of week23_support.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser import open_page
+from streamlit.testing.v1 import AppTest
+from week23_support import KEY, served, tiny_llama
+
+from shared.api import LOOPBACK, free_port, serve_in_thread
+from shared.paths import REPO_ROOT, week_report_dir
+from week18_databases.service import Settings
+from week23_genai_capstone.chat_client import START_API, URL_ENV, ChatClient
+from week23_genai_capstone.chat_service import create_app
+from week23_genai_capstone.language_model import load_chat
+
+__all__ = ["tiny_llama"]  # a fixture, imported for pytest
+APP = str(REPO_ROOT / "week23_genai_capstone" / "chat_app.py")
+
+
+@pytest.fixture
+def chat_api(tmp_path: Path, tiny_llama: Path):
+    """The chatbot API on the tiny model, served on a loopback port."""
+    settings = Settings(f"sqlite:///{tmp_path / 'chat.sqlite3'}", KEY)
+    with serve_in_thread(create_app(settings, load_chat(tiny_llama), max_new_tokens=6)) as url:
+        yield url
+
+
+def test_the_page_asks_streams_stores_and_resumes(chat_api: str, monkeypatch) -> None:
+    monkeypatch.setenv(URL_ENV, chat_api)
+    monkeypatch.setenv("ML_ROADMAP_API_KEY", KEY)
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception and not app.chat_message
+    app.chat_input[0].set_value("Hello there").run()
+    assert not app.exception
+    assert [m.name for m in app.chat_message] == ["user", "assistant"]
+    client = ChatClient(chat_api, KEY)
+    (conversation,) = client.conversations()
+    stored = client.conversation(conversation["id"])["messages"]
+    assert [m["role"] for m in stored] == ["user", "assistant"]
+    assert stored[0]["content"] == "Hello there"
+    reloaded = AppTest.from_file(APP, default_timeout=60).run()  # a new session: a reload
+    assert [m.name for m in reloaded.chat_message] == ["user", "assistant"]
+    assert reloaded.chat_message[0].markdown[0].value == "Hello there"
+    reloaded.sidebar.button[0].click().run()  # "New conversation"
+    assert len(client.conversations()) == 2 and not reloaded.chat_message
+    client.close()
+
+
+def test_without_the_service_the_page_says_how_to_start_it(monkeypatch) -> None:
+    monkeypatch.setenv(URL_ENV, f"http://{LOOPBACK}:{free_port()}")
+    monkeypatch.setenv("ML_ROADMAP_API_KEY", KEY)
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert START_API in app.error[0].value
+
+
+def test_chat_page_in_chromium(chat_api: str) -> None:
+    shot = week_report_dir(23) / "browser" / "chat.png"
+    env = {URL_ENV: chat_api, "ML_ROADMAP_API_KEY": KEY}
+    with (
+        served("chat-ui", env) as url,
+        open_page(url, text="Week 23 chatbot", timeout_s=120) as visit,
+    ):
+        page = visit.page
+        box = page.get_by_placeholder("Ask something")
+        box.fill("Hello from Chromium")
+        box.press("Enter")
+        page.locator('[data-testid="stChatMessage"]').nth(1).wait_for(state="visible")
+        page.get_by_text("Hello from Chromium").first.wait_for(state="visible")
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        assert not visit.failures
+    assert shot.stat().st_size > 1000

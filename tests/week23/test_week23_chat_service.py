@@ -1,0 +1,147 @@
+"""The chatbot service: auth, validation, whole and streamed answers, and a restart.
+
+Routes run on the tiny random Llama of week23_support (its answers are arbitrary, only their
+path through the service is checked); the last test asks the real SmolLM2 for a few tokens.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from week23_support import KEY, served, tiny_llama
+
+from shared.api import API_KEY_HEADER, free_port
+from week18_databases.service import Settings
+from week23_genai_capstone.chat_client import ChatClient, deltas
+from week23_genai_capstone.chat_service import create_app
+from week23_genai_capstone.language_model import load_chat
+from week23_genai_capstone.sse import event, read_events
+
+__all__ = ["tiny_llama"]  # a fixture, imported for pytest
+AUTH = {API_KEY_HEADER: KEY}
+
+
+@pytest.fixture
+def api(database_url: str, tiny_llama: Path):
+    """The chatbot API on the tiny model, in-process, on each test database."""
+    app = create_app(Settings(database_url, KEY), load_chat(tiny_llama), max_new_tokens=12)
+    with TestClient(app) as client:
+        yield client
+
+
+def _stream(api: TestClient, conversation_id: int, text: str) -> list[tuple[str, dict]]:
+    """POST a streamed question and read back its events."""
+    path = f"/conversations/{conversation_id}/messages/stream"
+    with api.stream("POST", path, json={"content": text}, headers=AUTH) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        return list(read_events(response.iter_lines()))
+
+
+def test_events_round_trip() -> None:
+    text = event("delta", {"text": "a\nb"}) + event("done", {"id": 3})
+    assert list(read_events(text.split("\n"))) == [("delta", {"text": "a\nb"}), ("done", {"id": 3})]
+
+
+def test_every_route_but_health_needs_the_key(api: TestClient) -> None:
+    assert api.get("/health").json()["status"] == "ok"
+    for method, path in [
+        ("POST", "/conversations"),
+        ("GET", "/conversations"),
+        ("GET", "/conversations/1"),
+        ("POST", "/conversations/1/messages"),
+        ("POST", "/conversations/1/messages/stream"),
+    ]:
+        response = api.request(method, path, json={}, headers={API_KEY_HEADER: "wrong-key-123"})
+        assert response.status_code == 401, path
+        assert "API key" in response.json()["message"]
+
+
+def test_bad_questions_are_refused_with_the_field_named(api: TestClient) -> None:
+    chat = api.post("/conversations", json={}, headers=AUTH).json()
+    ask = f"/conversations/{chat['id']}/messages"
+    blank = api.post(ask, json={"content": "   "}, headers=AUTH)
+    assert blank.status_code == 422 and "blank" in blank.json()["message"]
+    zero = api.post(ask, json={"content": "hi", "max_new_tokens": 0}, headers=AUTH)
+    assert zero.status_code == 422 and "max_new_tokens" in zero.json()["message"]
+    unknown = api.post("/conversations/999/messages", json={"content": "hi"}, headers=AUTH)
+    assert unknown.status_code == 404 and "999" in unknown.json()["message"]
+    too_long = api.post(ask, json={"content": "word " * 300}, headers=AUTH)
+    assert too_long.status_code == 422 and "context window" in too_long.json()["message"]
+    assert api.get(f"/conversations/{chat['id']}", headers=AUTH).json()["messages"] == []
+
+
+def test_streamed_answer_is_the_whole_answer_and_both_are_stored(api: TestClient) -> None:
+    whole_chat, streamed_chat = (
+        api.post("/conversations", json={"title": t}, headers=AUTH).json() for t in "ab"
+    )
+    whole = api.post(
+        f"/conversations/{whole_chat['id']}/messages", json={"content": "Hello!"}, headers=AUTH
+    )
+    assert whole.status_code == 201
+    events = _stream(api, streamed_chat["id"], "Hello!")
+    names = [name for name, _ in events]
+    assert names[-1] == "done" and set(names[:-1]) == {"delta"} and len(names) > 2
+    text = "".join(data["text"] for name, data in events if name == "delta")
+    assert text == whole.json()["content"] == events[-1][1]["content"]
+    stored = api.get(f"/conversations/{streamed_chat['id']}", headers=AUTH).json()["messages"]
+    assert [(m["role"], m["content"]) for m in stored] == [("user", "Hello!"), ("assistant", text)]
+    assert stored[1]["model"] == "tiny_llama0"
+
+
+def test_the_next_answer_reads_the_stored_history(api: TestClient, tiny_llama: Path) -> None:
+    from shared.llm import reply
+
+    chat = api.post("/conversations", json={"system": "Be brief."}, headers=AUTH).json()
+    ask = f"/conversations/{chat['id']}/messages"
+    first = api.post(ask, json={"content": "One"}, headers=AUTH).json()["content"]
+    second = api.post(ask, json={"content": "Two"}, headers=AUTH).json()["content"]
+    bot = load_chat(tiny_llama)
+    history = [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "One"},
+        {"role": "assistant", "content": first},
+        {"role": "user", "content": "Two"},
+    ]
+    assert second == reply(bot.model, bot.tokenizer, history, max_new_tokens=12)
+    listed = api.get("/conversations", headers=AUTH).json()
+    assert listed["total"] == 1 and listed["items"][0]["id"] == chat["id"]
+
+
+def test_a_conversation_survives_a_restart(database_url: str, tiny_llama: Path) -> None:
+    env = {
+        "DATABASE_URL": database_url,
+        "ML_ROADMAP_API_KEY": KEY,
+        "WEEK23_CHAT_MODEL": str(tiny_llama),
+    }
+    port = free_port()
+    with served("chat", env, port) as url:
+        client = ChatClient(url, KEY)
+        chat = client.start("restart")
+        done: dict = {}
+        streamed = "".join(deltas(client.stream(chat["id"], "Remember me", 8), done))
+        before = client.conversation(chat["id"])
+        client.close()
+    assert before["messages"][-1]["content"] == streamed == done["content"]
+    with served("chat", env, port) as url:
+        client = ChatClient(url, KEY)
+        assert client.conversation(chat["id"]) == before
+        client.ask(chat["id"], "Still there?", 4)
+        assert len(client.conversation(chat["id"])["messages"]) == 4
+        client.close()
+
+
+def test_smollm2_answers_the_same_streamed_and_whole(tmp_path: Path) -> None:
+    app = create_app(Settings(f"sqlite:///{tmp_path / 'chat.sqlite3'}", KEY), load_chat())
+    with TestClient(app) as api:
+        ids = [api.post("/conversations", json={}, headers=AUTH).json()["id"] for _ in range(2)]
+        question = {"content": "What is the capital of France?", "max_new_tokens": 6}
+        whole = api.post(f"/conversations/{ids[0]}/messages", json=question, headers=AUTH).json()
+        path = f"/conversations/{ids[1]}/messages/stream"
+        with api.stream("POST", path, json=question, headers=AUTH) as response:
+            events = list(read_events(response.iter_lines()))
+    streamed = "".join(data["text"] for name, data in events if name == "delta")
+    assert streamed == whole["content"] and "Paris" in streamed
+    assert whole["model"].startswith("SmolLM2-135M-Instruct")

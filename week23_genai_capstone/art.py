@@ -1,0 +1,64 @@
+"""Week 20's text-to-image model as the gallery uses it: located, versioned, drawn as PNG bytes.
+
+The gallery draws with the class-conditional diffusion model week 20 trains and saves
+(reports/week20/models/text_to_image, or the folder $WEEK23_TEXT_TO_IMAGE names). Its version
+is the first 12 hex digits of its weights' sha256, recorded in pipeline.json; an image is
+stored with it, so regenerating refuses a different model instead of drawing something else.
+A `--fast` run, which must take seconds, draws with a tiny untrained UNet of week 20's smoke
+shape instead (its pictures are noise, and the report says so).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+
+import torch
+
+from shared.paths import week_report_dir
+from shared.vision import FASHION_MNIST_CLASSES
+from week20_genai_multimodal.diffusion import PIPELINE, TextToImage, build_unet, save_pipeline
+from week20_genai_multimodal.schedule import NoiseSchedule
+from week20_genai_multimodal.storybook import png_data_uri
+from week20_genai_multimodal.text_to_image import UNET
+
+TEXT_TO_IMAGE_ENV = "WEEK23_TEXT_TO_IMAGE"
+WEEK20_MODEL = week_report_dir(20) / "models" / "text_to_image"
+GUIDANCE, STEPS, SCALE = 3.0, 25, 4
+TRAIN_DIFFUSION = "python -m week20_genai_multimodal --project text_to_image"
+
+
+def text_to_image_folder() -> Path:
+    """The diffusion model to draw with: $WEEK23_TEXT_TO_IMAGE, else week 20's saved model."""
+    named = os.environ.get(TEXT_TO_IMAGE_ENV, "").strip()
+    return Path(named) if named else WEEK20_MODEL
+
+
+def model_version(folder: Path) -> str:
+    """The saved model's version: the first 12 hex digits of its weights' sha256."""
+    meta = Path(folder) / PIPELINE
+    if not meta.is_file():
+        raise FileNotFoundError(
+            f"no trained diffusion model at {folder} ({PIPELINE} missing): run "
+            f"`{TRAIN_DIFFUSION}` first, or set {TEXT_TO_IMAGE_ENV} to a saved model's folder"
+        )
+    return json.loads(meta.read_text(encoding="utf-8"))["weights_sha256"][:12]
+
+
+def save_untrained(folder: Path, seed: int) -> Path:
+    """Save a randomly initialised UNet of week 20's smoke shape: a stand-in for --fast runs."""
+    torch.manual_seed(seed)
+    pipe = TextToImage(build_unet(UNET[True]), NoiseSchedule(), FASHION_MNIST_CLASSES)
+    return save_pipeline(pipe, folder, {"trained": False, "seed": seed})
+
+
+def png_bytes(image: torch.Tensor, scale: int = SCALE) -> bytes:
+    """A (3, H, W) image in [0, 1] as PNG file bytes, enlarged `scale` times (week 20's PNG)."""
+    return base64.b64decode(png_data_uri(image, scale).split(",", 1)[1])
+
+
+def draw(pipe: TextToImage, prompt: str, seed: int, guidance: float, steps: int) -> bytes:
+    """The PNG the model draws for (prompt, seed, guidance, steps): the same bytes every time."""
+    return png_bytes(pipe.generate(prompt, seed=seed, guidance=guidance, steps=steps)[0])
