@@ -9,6 +9,7 @@ PROJECTS = {
     "dcgan_faces": "week20_genai_multimodal.faces",
     "text_to_image": "week20_genai_multimodal.text_to_image",
     "prompting": "week20_genai_multimodal.prompting",
+    "storybook": "week20_genai_multimodal.storybook",
 }
 
 if __name__ == "__main__":

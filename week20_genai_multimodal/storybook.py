@@ -1,9 +1,14 @@
-"""Project: a multimodal story: SmolLM2 writes scenes as JSON, the image models illustrate them.
+"""Project: a multimodal story: SmolLM2 writes the scenes, the image models illustrate them.
 
-Each scene is asked for separately, with the story so far, as {"text", "picture"}, validated
-with Pydantic (the picture must be a prompt the diffusion model can draw, or "a face" for the
-DCGAN generator) and retried when invalid. The pictures are drawn from seeds recorded in
-storybook.json, and storybook.html (images embedded as PNG data) is written to the report.
+Each scene is a structured record, {"text", "picture"}, validated with Pydantic (the picture
+must be a prompt the diffusion model can draw, or "a face" for the DCGAN generator; the text one
+or two sentences that retell nothing). The program chooses each scene's picture and asks the
+model only for the prose in which it appears: asked for the whole record as JSON, the 135M model
+copies the example, drops the picture or leaves the object unclosed by the second scene, even
+with five retries. A reply too short, too long or repeated is retried, sampling hotter each
+time. The pictures are drawn from seeds recorded in storybook.json, and storybook.html (images
+embedded as PNG data) is written to the report. Week 23's story app calls `write_scenes` with
+its user's premise.
 """
 
 from __future__ import annotations
@@ -12,37 +17,35 @@ import base64
 import html
 import io
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
-from pydantic import BaseModel, ValidationInfo, field_validator
+from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
 
 from shared.atomic import write_text_atomic
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.devices import resolve_device
-from shared.llm import REGISTRY_NAME, Message, load_chat_model
+from shared.llm import REGISTRY_NAME, Message, load_chat_model, reply
 from week20_genai_multimodal.dcgan import generate_faces, load_generator
 from week20_genai_multimodal.diffusion import TextToImage, load_pipeline
 from week20_genai_multimodal.prompts import parse_prompt
-from week20_genai_multimodal.structured import ask_validated
 
 BARS = [Bar("images_loaded", ">=", 1.0, "every scene's picture is in the HTML and decodes")]
 FACE = "a face"
 PICTURES = (FACE, "a red dress", "a blue coat", "a pair of brown boots", "a green bag", "a sneaker")
 SYSTEM = (
-    "You write a short, happy children's story about Mia, a young tailor, one scene at a time. "
-    'Reply with one JSON object and nothing else: {{"picture": <one of: {pictures}>, '
-    '"text": <one short sentence, no quotation marks>}}.'
+    "You are a children's author writing a gentle story about {premise}. Each reply is the "
+    "next scene: one or two short sentences of story, nothing else."
 )
-EXAMPLE_TEXT = "Tom the baker put on his best shirt for the fair."
-EXAMPLE: list[Message] = [
-    {"role": "user", "content": "Example: write scene 1 of Tom's story. Its picture is a shirt."},
-    {"role": "assistant", "content": json.dumps({"picture": "a shirt", "text": EXAMPLE_TEXT})},
-]
+PREMISE = "Mia, a young tailor"
+SHOWN = {FACE: "a new friend"}  # how a scene asks for a DCGAN face
+MAX_PREMISE = 200
+RETRIES = 4
 
 
 class Scene(BaseModel):
@@ -84,38 +87,68 @@ def story_pictures(n: int, seed: int) -> list[str]:
     return [FACE, *rng.choice(garments, n - 1, replace=False).tolist()]
 
 
-def write_scenes(model, tokenizer, pictures: list[str], seed: int) -> tuple[list[Scene], int]:
-    """Ask for one scene per picture, in order; return them and how many replies it took.
+def check_premise(premise: str) -> str:
+    """The premise, stripped; ValueError when it is empty or longer than a sentence or two."""
+    premise = premise.strip()
+    if not premise:
+        raise ValueError("the premise is empty: say who or what the story is about")
+    if len(premise) > MAX_PREMISE:
+        raise ValueError(f"the premise has {len(premise)} characters; keep it to {MAX_PREMISE}")
+    return premise
 
-    Each accepted scene stays in the conversation as the model's own JSON reply, so later
-    scenes continue the story. A reply must keep the requested picture and must not retell an
-    earlier sentence.
+
+def first_sentences(text: str, k: int = 2) -> str:
+    """The first `k` sentences of `text` (a small model rambles on, or repeats itself).
+
+    A sentence cut off by the token limit is dropped, unless it is all there is.
     """
-    system: Message = {"role": "system", "content": SYSTEM.format(pictures=", ".join(PICTURES))}
-    conversation: list[Message] = [system, *EXAMPLE]
+    sentences = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))[:k]
+    complete = [s for s in sentences if s.endswith((".", "!", "?", '"'))]
+    return " ".join(complete or sentences)
+
+
+def write_scenes(
+    model, tokenizer, pictures: list[str], seed: int, premise: str = PREMISE
+) -> tuple[list[Scene], int]:
+    """Write one scene per picture, in order; return them and how many replies it took.
+
+    The conversation holds the previous scene as the model's own reply, so the story goes on
+    from it. Each reply is validated as a Scene (length, the asked picture, nothing retold);
+    a refused one is asked again, sampling hotter (temperature 0.7, 0.9, 1.1, ...).
+    """
+    system = SYSTEM.format(premise=check_premise(premise))
+    conversation: list[Message] = [{"role": "system", "content": system}]
     scenes: list[Scene] = []
     replies = 0
     for i, picture in enumerate(pictures):
-        ask = f"Write scene {i + 1} of {len(pictures)} of Mia's story. Its picture is {picture}."
+        where = f"{SHOWN.get(picture, picture)} appears"
+        ask = f"Write scene {i + 1} of {len(pictures)}, in which {where}."
         conversation.append({"role": "user", "content": ask})
-        told = [EXAMPLE_TEXT, *(s.text for s in scenes)]
-        result = ask_validated(
-            model,
-            tokenizer,
-            conversation,
-            Scene,
-            retries=5,
-            max_new_tokens=96,
-            seed=seed + 10 * i,
-            context={"told": told, "picture": picture},
-        )
-        replies += len(result.replies)
-        if result.value is None:
-            raise ValueError(
-                f"scene {i + 1}: no valid JSON after {len(result.replies)} replies: {result.errors}"
+        context = {"told": [s.text for s in scenes], "picture": picture}
+        problems = []
+        for attempt in range(RETRIES):
+            text = reply(
+                model,
+                tokenizer,
+                conversation,
+                max_new_tokens=60,
+                temperature=0.7 + 0.2 * attempt,
+                top_p=0.9,
+                seed=seed + 10 * i + attempt,
             )
-        scenes.append(result.value)
-        conversation.append({"role": "assistant", "content": result.value.model_dump_json()})
+            replies += 1
+            try:
+                record = {"picture": picture, "text": first_sentences(text)}
+                scenes.append(Scene.model_validate(record, context=context))
+                break
+            except ValidationError as exc:
+                problems.append(exc.errors()[0]["msg"])
+        else:
+            raise ValueError(
+                f"scene {i + 1}: the model gave no valid scene in {RETRIES} replies "
+                f"(last problem: {problems[-1]}); try another premise or seed"
+            )
+        conversation[1:] = [conversation[-1], {"role": "assistant", "content": scenes[-1].text}]
     return scenes, replies
 
 
@@ -213,9 +246,9 @@ def run(ctx: RunContext) -> dict[str, float]:
     write_text_atomic(ctx.out / "storybook.json", json.dumps(record, indent=2) + "\n")
     pages = read_storybook(path)
     ctx.note(
-        f"[storybook.html](storybook.html): {n} scenes written by SmolLM2 as validated JSON "
-        f"({replies} model replies for {n} scenes), illustrated by the diffusion model and the "
-        "DCGAN face generator; storybook.json records each picture's prompt and seed.\n\n"
+        f"[storybook.html](storybook.html): {n} scenes written by SmolLM2, each validated "
+        f"as a Scene ({replies} model replies for {n} scenes), illustrated by the diffusion model "
+        "and the DCGAN face generator; storybook.json records each picture's prompt and seed.\n\n"
         + "\n".join(f"{i + 1}. *{s.picture}*: {s.text}" for i, s in enumerate(scenes))
     )
     return {

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from week20_genai_multimodal.storybook import MAX_PREMISE
 from week23_genai_capstone.art import STEPS, TRAIN_DIFFUSION, text_to_image_folder
 from week23_genai_capstone.language_model import ChatModel, load_chat
-from week23_genai_capstone.story import MAX_PREMISE, make_storybook
+from week23_genai_capstone.story import make_storybook
 
 
 @st.cache_resource

@@ -22,3 +22,5 @@ def test_fast_run_writes_every_project_and_the_model(fast_run, tmp_path: Path) -
     pipe = load_pipeline(tmp_path / "models" / "text_to_image")
     assert pipe.generate("a sneaker", seed=0, steps=2).shape == (1, 3, 28, 28)
     assert 0.0 <= projects["prompting"]["metrics"]["json_valid_zero_shot"] <= 1.0
+    story = projects["storybook"]["metrics"]
+    assert story["images_loaded"] == 1.0 and story["scenes"] == 2.0

@@ -9,6 +9,8 @@ import torch
 
 from week20_genai_multimodal.storybook import (
     Scene,
+    check_premise,
+    first_sentences,
     png_data_uri,
     read_storybook,
     storybook_html,
@@ -39,3 +41,17 @@ def test_a_broken_image_is_reported(tmp_path: Path) -> None:
     path.write_text(storybook_html("T", [scene], ["data:image/png;base64,AAAA"]), "utf-8")
     with pytest.raises(Exception, match="image"):
         read_storybook(path)
+
+
+def test_first_sentences_drops_a_cut_off_sentence() -> None:
+    assert first_sentences("Mia sews. She smiles! Then she") == "Mia sews. She smiles!"
+    assert first_sentences("Mia sews. Then she") == "Mia sews."
+    assert first_sentences("Mia sews and") == "Mia sews and"
+    assert first_sentences("One. Two. Three.") == "One. Two."
+
+
+def test_a_premise_must_be_given_and_short() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        check_premise("  ")
+    with pytest.raises(ValueError, match="keep it to"):
+        check_premise("x" * 500)
