@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "week18_alembic_version"
@@ -29,9 +29,33 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+LEGACY_VERSION_TABLE = "alembic_version"  # Alembic's default, which this week used at first
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply every migration up to `revision` that the database has not had yet."""
+    adopt_legacy_version(engine)
     command.upgrade(alembic_config(engine), revision)
+
+
+def adopt_legacy_version(engine: Engine) -> None:
+    """Move this week's revision from Alembic's default table into VERSION_TABLE.
+
+    Databases made before the week had its own version table record their revision in
+    `alembic_version`, which other tools (Optuna's storage) share. Without this, a rerun sees
+    no revision, tries to create tables that exist and stops. Other tools' rows are left alone.
+    """
+    tables = inspect(engine).get_table_names()
+    if LEGACY_VERSION_TABLE not in tables or current_revision(engine) is not None:
+        return
+    with engine.begin() as conn:
+        rows = conn.execute(text(f"SELECT version_num FROM {LEGACY_VERSION_TABLE}")).scalars()
+        ours = [r for r in rows if r in revisions()]
+        if not ours:
+            return
+        params = {"rev": ours[0]}
+        conn.execute(text(f"DELETE FROM {LEGACY_VERSION_TABLE} WHERE version_num = :rev"), params)
+    command.stamp(alembic_config(engine), ours[0])
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from week18_support import engine
 
 from week18_databases import migrate
@@ -55,3 +55,26 @@ def test_each_step_goes_down_and_up_again(engine: Engine) -> None:
     migrate.upgrade(engine)
     migrate.upgrade(engine)  # a second upgrade is a no-op
     assert tables(engine) == HEAD_TABLES
+
+
+def test_a_database_from_before_the_own_version_table_migrates_again(engine: Engine) -> None:
+    migrate.reset(engine)
+    head = migrate.current_revision(engine)
+    created = "alembic_version" not in inspect(engine).get_table_names()  # Optuna's may be there
+    with engine.begin() as conn:  # the bookkeeping as the first layout left it
+        conn.execute(text(f"DROP TABLE {migrate.VERSION_TABLE}"))
+        if created:
+            conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+        conn.execute(text("INSERT INTO alembic_version VALUES (:a), ('v9_other')"), {"a": head})
+    try:
+        migrate.upgrade(engine)
+        assert migrate.current_revision(engine) == head
+        with engine.connect() as conn:
+            left = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        assert head not in left and "v9_other" in left  # another tool's row stays
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM alembic_version WHERE version_num = 'v9_other'"))
+            if created:
+                conn.execute(text("DROP TABLE alembic_version"))
+        migrate.reset(engine)
