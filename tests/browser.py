@@ -83,11 +83,16 @@ def chromium() -> Iterator[Browser]:
 
 @dataclass
 class Visit:
-    """An open page and what went wrong while it loaded: failed requests and console errors."""
+    """An open page and what went wrong while it loaded: failed requests and console errors.
+
+    Requests Chromium aborted because the host's network changed are kept apart: the tests
+    still wait for the page's own text, which shows whether it loaded.
+    """
 
     page: Page
     failures: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    network_changes: list[str] = field(default_factory=list)  # aborted by the host, not the page
 
     def broken_images(self) -> list[str]:
         """The src of every <img> on the page that did not load (no decoded pixels)."""
@@ -100,6 +105,19 @@ class Visit:
         return self.page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
 
 
+# Chromium aborts requests in flight when the host's network interfaces change; Docker adds and
+# removes bridges as the image tests start and stop containers. That is the host, not the page.
+HOST_NETWORK_CHANGED = "net::ERR_NETWORK_CHANGED"
+
+
+def _request_failed(visit: Visit, failure: str) -> None:
+    """Record a failed request, except one the host's network change aborted."""
+    if HOST_NETWORK_CHANGED in failure:
+        visit.network_changes.append(failure)
+    else:
+        visit.failures.append(failure)
+
+
 def watch(page: Page) -> Visit:
     """Start recording a page's failed requests (HTTP >= 400 or no answer) and console errors."""
     visit = Visit(page)
@@ -107,10 +125,7 @@ def watch(page: Page) -> Visit:
         "response",
         lambda r: r.status >= 400 and visit.failures.append(f"HTTP {r.status} {r.url}"),
     )
-    page.on(
-        "requestfailed",
-        lambda r: visit.failures.append(f"{r.failure} {r.url}"),
-    )
+    page.on("requestfailed", lambda r: _request_failed(visit, f"{r.failure} {r.url}"))
     page.on(
         "console",
         lambda m: m.type == "error" and visit.console_errors.append(m.text),

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import chromium_path, open_page, why_no_chromium
+from browser import Visit, _request_failed, chromium_path, open_page, why_no_chromium
 
 # A 1x1 PNG, so the page has one image that loads and one that does not.
 PIXEL = bytes.fromhex(
@@ -79,3 +79,11 @@ def test_a_missing_browser_gives_a_reason(monkeypatch: pytest.MonkeyPatch) -> No
     finally:
         why_no_chromium.cache_clear()
     assert reason is not None and "CHROMIUM_PATH=/nonexistent/chromium" in reason
+
+
+def test_a_request_aborted_by_a_host_network_change_is_not_a_page_failure() -> None:
+    visit = Visit(page=None)
+    _request_failed(visit, "net::ERR_NETWORK_CHANGED http://127.0.0.1:1/static/app.js")
+    _request_failed(visit, "net::ERR_CONNECTION_REFUSED http://127.0.0.1:1/api")
+    assert visit.failures == ["net::ERR_CONNECTION_REFUSED http://127.0.0.1:1/api"]
+    assert len(visit.network_changes) == 1
