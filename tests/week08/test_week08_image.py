@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
+from docker_support import answers, docker, wait_until, why_not_runnable
 from week08_support import PASSENGER
 
 from shared.api import API_KEY_HEADER
@@ -30,59 +29,16 @@ DATABASE_URL = "postgresql+psycopg://ml_roadmap:ml_roadmap@db:5432/ml_roadmap"
 START_SECONDS = 90
 
 
-def docker(*args: str, timeout: float = 60) -> str:
-    """Run the docker client and return its output; a failure raises with docker's own message."""
-    done = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
-    if done.returncode != 0:
-        raise RuntimeError(f"docker {' '.join(args)} failed: {done.stderr.strip()[-2000:]}")
-    return done.stdout.strip()
-
-
-def why_not_runnable() -> str | None:
-    """Why the images cannot run here (no client, no daemon, not built), or None when they can."""
-    if shutil.which("docker") is None:
-        return "no docker client on PATH (.ci/docker.sh installs Debian's docker.io)"
-    try:
-        docker("info", "--format", "{{.ServerVersion}}", timeout=20)
-    except (RuntimeError, subprocess.TimeoutExpired) as exc:
-        return f"no Docker daemon answers ({exc}); .ci/docker.sh starts one"
-    for image in (API_IMAGE, DB_IMAGE):
-        try:
-            docker("image", "inspect", image)
-        except RuntimeError:
-            return f"image {image} is not built: run `make docker` (.ci/docker.sh) first"
-    return None
-
-
-def wait_until(ready: Callable[[], bool], what: str, container: str) -> None:
-    """Poll `ready` until true; fail with the container's log if it stops or takes too long."""
-    deadline = time.monotonic() + START_SECONDS
-    while not ready():
-        state = docker("inspect", "--format", "{{.State.Status}}", container)
-        if state != "running" or time.monotonic() > deadline:
-            logs = subprocess.run(["docker", "logs", container], capture_output=True, text=True)
-            pytest.fail(f"{what} ({container} is {state}); its log ends:\n{logs.stderr[-3000:]}")
-        time.sleep(1)
-
-
 def db_ready(container: str) -> bool:
     """True once PostgreSQL in `container` accepts connections."""
     probe = ["docker", "exec", container, "pg_isready", "-q", "-h", "127.0.0.1", "-U", "ml_roadmap"]
     return subprocess.run(probe, capture_output=True, timeout=20).returncode == 0
 
 
-def api_ready(base_url: str) -> bool:
-    """True once the API's /health answers 200."""
-    try:
-        return httpx.get(f"{base_url}/health", timeout=5).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def service() -> Iterator[dict[str, str]]:
     """PostgreSQL and the API started on a fresh private network; both removed afterwards."""
-    reason = why_not_runnable()
+    reason = why_not_runnable(API_IMAGE, DB_IMAGE)
     if reason:
         pytest.skip(reason)
     tag = secrets.token_hex(4)
@@ -93,14 +49,19 @@ def service() -> Iterator[dict[str, str]]:
         db_env = [arg for name, value in DB_ENV.items() for arg in ("-e", f"{name}={value}")]
         named = f"--name {db} --network {network} --network-alias db".split()
         docker("run", "-d", *named, *db_env, DB_IMAGE)
-        wait_until(lambda: db_ready(db), "PostgreSQL did not start", db)
+        wait_until(lambda: db_ready(db), "PostgreSQL did not start", db, START_SECONDS)
         publish = f"--name {api} --network {network} -p 127.0.0.1::8000".split()
         settings = ["-e", f"DATABASE_URL={DATABASE_URL}", "-e", f"ML_ROADMAP_API_KEY={key}"]
         docker("run", "-d", *publish, *settings, API_IMAGE)
         host_port = docker("port", api, "8000/tcp").splitlines()[0]
         assert host_port.startswith("127.0.0.1:"), f"the API is published on {host_port}"
         base_url = f"http://{host_port}"
-        wait_until(lambda: api_ready(base_url), "the API did not answer /health", api)
+        wait_until(
+            lambda: answers(f"{base_url}/health"),
+            "the API did not answer /health",
+            api,
+            START_SECONDS,
+        )
         yield {"url": base_url, "key": key, "container": api}
     finally:
         for container in (api, db):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import secrets
 import shutil
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from docker_support import answers, docker, wait_until, why_not_runnable
 
 from week24_deploy.apps import APPS
 
@@ -29,46 +29,11 @@ DATABASE_URL = "postgresql+psycopg://ml_roadmap:ml_roadmap@db:5432/ml_roadmap"
 START_SECONDS = 120
 
 
-def docker(*args: str, timeout: float = 60) -> str:
-    """Run the docker client and return its output; a failure raises with docker's message."""
-    done = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
-    if done.returncode != 0:
-        raise RuntimeError(f"docker {' '.join(args)} failed: {done.stderr.strip()[-2000:]}")
-    return done.stdout.strip()
-
-
 def skip_unless_runnable(*images: str) -> None:
     """Skip the test, saying why, without a Docker client, daemon or the built images."""
-    if shutil.which("docker") is None:
-        pytest.skip("no docker client on PATH (.ci/docker.sh installs Debian's docker.io)")
-    try:
-        docker("info", "--format", "{{.ServerVersion}}", timeout=20)
-    except (RuntimeError, subprocess.TimeoutExpired) as exc:
-        pytest.skip(f"no Docker daemon answers ({exc}); .ci/docker.sh starts one")
-    for image in images:
-        try:
-            docker("image", "inspect", image)
-        except RuntimeError:
-            pytest.skip(f"image {image} is not built: run `make docker` (.ci/docker.sh) first")
-
-
-def wait_until(ready: Callable[[], bool], container: str) -> None:
-    """Poll `ready`; fail with the container's log if it stops or takes too long."""
-    deadline = time.monotonic() + START_SECONDS
-    while not ready():
-        state = docker("inspect", "--format", "{{.State.Status}}", container)
-        if state != "running" or time.monotonic() > deadline:
-            logs = subprocess.run(["docker", "logs", container], capture_output=True, text=True)
-            pytest.fail(f"{container} is {state}, not healthy; log:\n{logs.stderr[-3000:]}")
-        time.sleep(1)
-
-
-def answers(url: str) -> bool:
-    """True once `url` answers 200."""
-    try:
-        return httpx.get(url, timeout=5).status_code == 200
-    except httpx.TransportError:
-        return False
+    reason = why_not_runnable(*images)
+    if reason:
+        pytest.skip(reason)
 
 
 def start(name: str, *options: str) -> tuple[str, str]:
@@ -80,7 +45,7 @@ def start(name: str, *options: str) -> tuple[str, str]:
     assert host_port.startswith("127.0.0.1:"), f"{name} is published on {host_port}"
     url = f"http://{host_port}"
     try:
-        wait_until(lambda: answers(f"{url}{app.health}"), container)
+        wait_until(lambda: answers(f"{url}{app.health}"), "not healthy", container, START_SECONDS)
     except BaseException:
         remove(container)
         raise
@@ -116,7 +81,7 @@ def start_offline(name: str, *options: str) -> str:
     docker("run", "-d", "--name", container, "--network", "none", *options, IMAGES[name])
     try:
         health = ["python", "-m", "week24_deploy.container", "health"]
-        wait_until(lambda: exec_ok(container, *health), container)
+        wait_until(lambda: exec_ok(container, *health), "not healthy", container, START_SECONDS)
     except BaseException:
         remove(container)
         raise
@@ -178,7 +143,7 @@ def postgres(network: str) -> Iterator[str]:
     docker("run", "-d", "--name", db, "--network", network, "--network-alias", "db", DB_IMAGE)
     try:
         probe = ["pg_isready", "-q", "-h", "127.0.0.1", "-U", "ml_roadmap"]
-        wait_until(lambda: exec_ok(db, *probe), db)
+        wait_until(lambda: exec_ok(db, *probe), "not healthy", db, START_SECONDS)
         yield DATABASE_URL
     finally:
         remove(db)
