@@ -59,7 +59,7 @@ def one_cycle_trainer(
 
     One-cycle (Smith & Topin 2018) warms the learning rate up to `max_lr` and anneals it to
     almost zero, which trains small networks well in few epochs. The precision the Trainer
-    picked (fp32 on a CPU, bf16/fp16 on a GPU) goes into the report's `info`.
+    picked (bf16/fp16 on a GPU, bf16 on a CPU with AMX, else fp32) goes into the report's `info`.
     """
     if steps_per_epoch < 1:
         raise ValueError(f"steps_per_epoch must be >= 1, not {steps_per_epoch}: empty loader?")

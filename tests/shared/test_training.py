@@ -109,6 +109,7 @@ def test_early_stopping_rejects_bad_settings_and_unknown_monitor() -> None:
 
 def test_evaluate_and_predict_agree_with_a_manual_pass() -> None:
     trainer = _trainer()
+    trainer.precision = "fp32"  # the manual pass below is fp32 on every CPU
     data = _blobs(seed=2)
     outputs, targets = trainer.predict(DataLoader(data, batch_size=50))
     with torch.no_grad():

@@ -11,7 +11,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from shared.metrics import Accuracy, MacroF1, Mean, MeanIoU
-from shared.training import Trainer, detection_step, model_loss_step, to_device
+from shared.training import Trainer, cpu_has_amx, detection_step, model_loss_step, to_device
 
 
 def test_to_device_moves_tensors_inside_dicts_lists_and_namedtuples() -> None:
@@ -243,7 +243,19 @@ def test_augmentation_generators_are_checkpointed_so_resume_is_exact(tmp_path) -
     assert [r["loss"] for r in full.history] == [r["loss"] for r in resumed.history]
 
 
-def test_mixed_precision_is_recorded_and_only_used_on_cuda() -> None:
+def test_mixed_precision_follows_the_hardware_and_is_recorded() -> None:
     model = nn.Linear(2, 2)
     trainer = Trainer(model, torch.optim.SGD(model.parameters(), lr=0.1), device="cpu")
-    assert trainer.precision == "fp32" and not trainer.scaler.is_enabled()
+    assert trainer.precision == ("bf16" if cpu_has_amx() else "fp32")
+    assert not trainer.scaler.is_enabled()  # the gradient scaler is for CUDA's fp16 only
+    plain = Trainer(model, torch.optim.SGD(model.parameters(), lr=0.1), device="cpu", amp=False)
+    assert plain.precision == "fp32"
+
+
+def test_bf16_autocast_on_a_cpu_still_returns_float32_outputs() -> None:
+    model = nn.Linear(4, 3)
+    trainer = Trainer(model, torch.optim.SGD(model.parameters(), lr=0.1), device="cpu")
+    trainer.precision = "bf16"
+    loader = DataLoader(TensorDataset(torch.randn(8, 4), torch.randint(0, 3, (8,))), batch_size=4)
+    outputs, _ = trainer.predict(loader)
+    assert outputs.dtype == torch.float32
