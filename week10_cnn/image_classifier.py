@@ -67,11 +67,11 @@ class Recipe:
 RECIPES = {
     "fashion_mnist": Recipe(
         widths=(32, 64, 128),
-        convs_per_block=1,
+        convs_per_block=(1, 2, 2),
         hidden=256,
-        epochs=8,
+        epochs=6,
         batch_size=256,
-        max_lr=8e-3,
+        max_lr=6e-3,
         label_smoothing=0.0,
         augment=False,
     ),
