@@ -5,7 +5,9 @@ out by a `TimedBatches` iterable that stamps the clock, so the time between two 
 whole training step: forward, loss, backward, optimizer step and, for the Trainer, its metric,
 progress-bar and bookkeeping work. The median step time over every step of several alternating
 runs is robust to other processes sharing the CPU; the ratio of the two medians is the
-Trainer's overhead (target: under 1.05). Writes reports/bench.json["training"].
+Trainer's overhead (target: under 1.05), both in fp32. A third loop is the Trainer in the
+precision it picks by itself (bf16 on a CPU with AMX): the speed-up mixed precision buys.
+Writes reports/bench.json["training"].
 """
 
 from __future__ import annotations
@@ -80,26 +82,36 @@ def hand_written(batches: TimedBatches) -> None:
         opt.step()
 
 
-def with_trainer(batches: TimedBatches) -> None:
+def with_trainer(batches: TimedBatches, amp: bool = False) -> None:
     """The same steps through Trainer.fit (one epoch, accuracy metric and progress bars on)."""
     model = make_model()
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    Trainer(model, opt, device="cpu", progress=True, desc="bench").fit(batches, epochs=1)
+    Trainer(model, opt, device="cpu", amp=amp, progress=True, desc="bench").fit(batches, epochs=1)
+
+
+def with_trainer_amp(batches: TimedBatches) -> None:
+    """Trainer.fit in the precision it picks for this CPU (bf16 where it has AMX)."""
+    with_trainer(batches, amp=True)
 
 
 def main() -> None:
-    """Run both loops REPEATS times, alternating which goes first; compare median step times."""
+    """Run the loops REPEATS times, rotating which goes first; compare median step times."""
     batches = make_batches()
-    steps: dict = {hand_written: [], with_trainer: []}
+    loops = [hand_written, with_trainer, with_trainer_amp]
+    steps: dict = {loop: [] for loop in loops}
     for i in range(REPEATS):
-        order = (hand_written, with_trainer) if i % 2 == 0 else (with_trainer, hand_written)
-        for loop in order:
+        for loop in loops[i % 3 :] + loops[: i % 3]:
             timed = TimedBatches(batches)
             loop(timed)
             steps[loop] += timed.step_times()[1:]  # the first step warms caches up
     plain, ours = statistics.median(steps[hand_written]), statistics.median(steps[with_trainer])
+    auto = statistics.median(steps[with_trainer_amp])
+    model = make_model()
+    precision = Trainer(model, torch.optim.SGD(model.parameters(), lr=0.01), device="cpu").precision
     result = {
         "overhead_ratio": round(ours / plain, 4),
+        "auto_precision": precision,
+        "auto_precision_speedup": round(ours / auto, 3),
         "images_per_s_trainer": round(BATCH / ours, 1),
         "images_per_s_hand_written": round(BATCH / plain, 1),
         "batch_size": BATCH,
@@ -110,7 +122,8 @@ def main() -> None:
     path = record("training", result)
     print(
         f"Trainer / hand-written step time: {ours / plain:.3f} (target < 1.05); "
-        f"{result['images_per_s_trainer']:.0f} images/s; written to {path}"
+        f"{result['images_per_s_trainer']:.0f} images/s; {result['auto_precision']} "
+        f"{result['auto_precision_speedup']:.2f}x fp32's speed; written to {path}"
     )
 
 
