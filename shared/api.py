@@ -6,8 +6,9 @@ broken rule (`loc`, `msg`, `type`); the offending input is never echoed back. A 
 JSON (bad syntax, invalid UTF-8, nesting too deep, an integer too long to convert) is a 422 like
 any other broken rule, and a body over the size limit is a 413 whether its length was declared or
 it arrived in chunks. `service_app` builds an app with the contract installed; `require_key`
-guards writes with the key in `app.state.settings.api_key`; `serve_in_thread` runs an app on a
-loopback port for a scripted session, a test or a bench.
+guards writes with the key in `app.state.settings.api_key`, and `guarded`, `creating` and
+`deleting` are the route options that install it and document its 401 (and a 404);
+`serve_in_thread` runs an app on a loopback port for a scripted session, a test or a bench.
 
 Only service weeks import this module (it imports fastapi and uvicorn), so no other module of
 shared/ may import it: `import shared` stays free of fastapi.
@@ -149,6 +150,31 @@ async def require_key(request: Request, key: SentKey) -> None:
         )
 
 
+def not_found(description: str) -> dict:
+    """The OpenAPI entry of a route's 404; `description` says what there is no such of."""
+    return {404: {"model": Problem, "description": description}}
+
+
+def guarded(tag: str, missing: str | None = None, check: Callable = require_key) -> dict:
+    """Route options for a route behind the API key: its tag, `check` and its 401, and any 404.
+
+    `missing` describes the 404 of a route that looks a row up; `check` may relax the key check
+    (week 8's public reads) and keeps the 401 documented.
+    """
+    responses = AUTH_RESPONSES | (not_found(missing) if missing else {})
+    return {"tags": [tag], "dependencies": [Depends(check)], "responses": responses}
+
+
+def creating(tag: str, missing: str | None = None) -> dict:
+    """Route options for a keyed route that stores a row: 201 Created, 401, and any 404."""
+    return {"status_code": status.HTTP_201_CREATED, **guarded(tag, missing)}
+
+
+def deleting(tag: str, missing: str) -> dict:
+    """Route options for a keyed route that deletes a row: 204 No Content, 401, or 404."""
+    return {"status_code": status.HTTP_204_NO_CONTENT, **guarded(tag, missing)}
+
+
 def api_key_from_env(environ: Mapping[str, str] | None, service: str) -> str:
     """The key writes need, from ML_ROADMAP_API_KEY; a clear error naming `service` if unset."""
     env = os.environ if environ is None else environ
@@ -176,6 +202,18 @@ def check_api_key(key: str) -> None:
         )
     if len(key) < 8:
         raise ValueError(f"{name} must be at least 8 characters long")
+
+
+class KeyedSettings:
+    """Base of a service's frozen settings dataclass: its `api_key` is checked once it is set.
+
+    Not a dataclass itself, so each subclass declares `api_key` where its fields want it.
+    """
+
+    api_key: str
+
+    def __post_init__(self) -> None:
+        check_api_key(self.api_key)
 
 
 class BodyLimit:

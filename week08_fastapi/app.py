@@ -15,14 +15,16 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
 
 from shared.api import (
-    AUTH_RESPONSES,
     Limit,
     Offset,
     Problem,
     RowId,
     SentKey,
+    creating,
     deleted,
+    deleting,
     found,
+    guarded,
     require_key,
     service_app,
 )
@@ -98,7 +100,7 @@ async def require_read_key(request: Request, key: SentKey) -> None:
 
 Model = Annotated[ServedModel, Depends(get_model)]
 Store = Annotated[PredictionStore, Depends(get_store)]
-_NOT_FOUND = {404: {"model": Problem, "description": "no stored prediction has this id"}}
+_NO_SUCH = "no stored prediction has this id"
 
 
 def _add_routes(app: FastAPI) -> None:
@@ -165,14 +167,7 @@ def _add_routes(app: FastAPI) -> None:
             ]
         )
 
-    @app.post(
-        "/predictions",
-        response_model=StoredPrediction,
-        status_code=status.HTTP_201_CREATED,
-        dependencies=[Depends(require_key)],
-        responses=AUTH_RESPONSES,
-        tags=["predictions"],
-    )
+    @app.post("/predictions", response_model=StoredPrediction, **creating("predictions"))
     def create_prediction(
         passenger: Passenger, model: Model, store: Store, response: Response
     ) -> StoredPrediction:
@@ -185,9 +180,7 @@ def _add_routes(app: FastAPI) -> None:
     @app.get(
         "/predictions",
         response_model=PredictionPage,
-        dependencies=[Depends(require_read_key)],
-        responses=AUTH_RESPONSES,
-        tags=["predictions"],
+        **guarded("predictions", check=require_read_key),
     )
     def list_predictions(
         store: Store,
@@ -208,9 +201,7 @@ def _add_routes(app: FastAPI) -> None:
     @app.get(
         "/predictions/{prediction_id}",
         response_model=StoredPrediction,
-        dependencies=[Depends(require_read_key)],
-        responses=AUTH_RESPONSES | _NOT_FOUND,
-        tags=["predictions"],
+        **guarded("predictions", _NO_SUCH, check=require_read_key),
     )
     def read_prediction(prediction_id: RowId, store: Store) -> StoredPrediction:
         """One stored prediction."""
@@ -221,22 +212,14 @@ def _add_routes(app: FastAPI) -> None:
     @app.patch(
         "/predictions/{prediction_id}",
         response_model=StoredPrediction,
-        dependencies=[Depends(require_key)],
-        responses=AUTH_RESPONSES | _NOT_FOUND,
-        tags=["predictions"],
+        **guarded("predictions", _NO_SUCH),
     )
     def record_feedback(prediction_id: RowId, feedback: Feedback, store: Store) -> StoredPrediction:
         """Record the true outcome of a stored prediction."""
         record = store.set_feedback(prediction_id, feedback.actual)
         return StoredPrediction.model_validate(found(record, _missing(prediction_id)))
 
-    @app.delete(
-        "/predictions/{prediction_id}",
-        status_code=status.HTTP_204_NO_CONTENT,
-        dependencies=[Depends(require_key)],
-        responses=AUTH_RESPONSES | _NOT_FOUND,
-        tags=["predictions"],
-    )
+    @app.delete("/predictions/{prediction_id}", **deleting("predictions", _NO_SUCH))
     def delete_prediction(prediction_id: RowId, store: Store) -> Response:
         """Delete a stored prediction."""
         return deleted(store.delete(prediction_id), _missing(prediction_id))

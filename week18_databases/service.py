@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Literal
 
 import pandas as pd
@@ -18,17 +19,18 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, s
 from pydantic import BaseModel, Field
 
 from shared.api import (
-    AUTH_RESPONSES,
+    KeyedSettings,
     Limit,
     Offset,
     Page,
-    Problem,
     RowId,
     api_key_from_env,
-    check_api_key,
+    creating,
     deleted,
+    deleting,
     found,
-    require_key,
+    guarded,
+    not_found,
     service_app,
 )
 from shared.db import database_url, make_engine, parse_url
@@ -40,25 +42,34 @@ from week18_databases.store import PredictionFilter, PredictionStore, UnknownApp
 
 MAX_BODY_BYTES = 1 << 16
 DEFAULT_DATABASE_PATH = REPORTS_DIR / "week18" / "service.sqlite3"
-_NOT_FOUND = {404: {"model": Problem, "description": "no such prediction"}}
+_NO_SUCH = "no such prediction"
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(KeyedSettings):
     """Where the service's data lives, and the key writes need."""
 
     database_url: str
     api_key: str
 
     def __post_init__(self) -> None:
-        check_api_key(self.api_key)
+        super().__post_init__()
         parse_url(self.database_url)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
-        """DATABASE_URL (default: a SQLite file in reports/week18) and ML_ROADMAP_API_KEY."""
-        key = api_key_from_env(environ, "week 18")
-        return cls(database_url(DEFAULT_DATABASE_PATH, environ), key)
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        default_path: Path = DEFAULT_DATABASE_PATH,
+        service: str = "week 18",
+    ) -> "Settings":
+        """DATABASE_URL (default: the SQLite file `default_path`) and ML_ROADMAP_API_KEY.
+
+        Other services that keep their data in SQL (week 22's loan API) pass their own default
+        file and their name, which the error for an unset key names.
+        """
+        key = api_key_from_env(environ, service)
+        return cls(database_url(default_path, environ), key)
 
 
 class StoredPrediction(BaseModel):
@@ -151,11 +162,8 @@ def _add_model_route(app: FastAPI, name: str, model: ServedModel) -> None:
     @app.post(
         f"/models/{name}/predictions",
         response_model=StoredPrediction,
-        status_code=status.HTTP_201_CREATED,
-        dependencies=[Depends(require_key)],
-        responses=AUTH_RESPONSES | {404: {"model": Problem, "description": "no such applicant"}},
-        tags=["predictions"],
         name=f"predict_{name}",
+        **creating("predictions", "no such applicant"),
     )
     def predict(body: body_type, store: Store, request: Request, response: Response):
         """Predict one row with this model and store inputs, answer, model version and time."""
@@ -217,7 +225,7 @@ def _add_service_routes(app: FastAPI, catalog: Mapping[str, ServedModel]) -> Non
     @app.get(
         "/predictions/{prediction_id}",
         response_model=StoredPrediction,
-        responses=_NOT_FOUND,
+        responses=not_found(_NO_SUCH),
         tags=["predictions"],
     )
     def read_prediction(prediction_id: RowId, store: Store) -> StoredPrediction:
@@ -225,13 +233,7 @@ def _add_service_routes(app: FastAPI, catalog: Mapping[str, ServedModel]) -> Non
         row = found(store.get(prediction_id), _missing(prediction_id))
         return StoredPrediction.model_validate(dict(row))
 
-    @app.delete(
-        "/predictions/{prediction_id}",
-        status_code=status.HTTP_204_NO_CONTENT,
-        dependencies=[Depends(require_key)],
-        responses=AUTH_RESPONSES | _NOT_FOUND,
-        tags=["predictions"],
-    )
+    @app.delete("/predictions/{prediction_id}", **deleting("predictions", _NO_SUCH))
     def delete_prediction(prediction_id: RowId, store: Store) -> Response:
         """Delete a prediction and its outcome."""
         return deleted(store.delete(prediction_id), _missing(prediction_id))
@@ -239,22 +241,14 @@ def _add_service_routes(app: FastAPI, catalog: Mapping[str, ServedModel]) -> Non
     @app.put(
         "/predictions/{prediction_id}/outcome",
         response_model=StoredPrediction,
-        dependencies=[Depends(require_key)],
-        responses=AUTH_RESPONSES | _NOT_FOUND,
-        tags=["outcomes"],
+        **guarded("outcomes", _NO_SUCH),
     )
     def put_outcome(prediction_id: RowId, outcome: OutcomeIn, store: Store):
         """Record or correct the true class of a prediction."""
         row = found(store.set_outcome(prediction_id, outcome.actual), _missing(prediction_id))
         return StoredPrediction.model_validate(dict(row))
 
-    @app.delete(
-        "/predictions/{prediction_id}/outcome",
-        status_code=status.HTTP_204_NO_CONTENT,
-        dependencies=[Depends(require_key)],
-        responses=AUTH_RESPONSES | _NOT_FOUND,
-        tags=["outcomes"],
-    )
+    @app.delete("/predictions/{prediction_id}/outcome", **deleting("outcomes", _NO_SUCH))
     def delete_outcome(prediction_id: RowId, store: Store) -> Response:
         """Forget the outcome of a prediction."""
         message = f"prediction {prediction_id} has no outcome"

@@ -12,22 +12,12 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request, Response, status
+from fastapi import Depends, FastAPI, Request, Response
 from pydantic import BaseModel
 
-from shared.api import (
-    AUTH_RESPONSES,
-    Limit,
-    Offset,
-    Page,
-    Problem,
-    RowId,
-    api_key_from_env,
-    found,
-    require_key,
-)
+from shared.api import Limit, Offset, Page, RowId, creating, found, guarded
 from shared.api import service_app as build_service_app
-from shared.db import database_url, make_engine
+from shared.db import make_engine
 from shared.paths import REPORTS_DIR
 from week18_databases.inputs import input_model
 from week18_databases.service import Settings
@@ -36,13 +26,11 @@ from week22_capstone.loan_model import LoanModel
 
 MAX_BODY_BYTES = 1 << 14
 DEFAULT_DATABASE_PATH = REPORTS_DIR / "week22" / "loan_audit.sqlite3"
-_NOT_FOUND = {404: {"model": Problem, "description": "no such decision"}}
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
     """DATABASE_URL (default: a SQLite file in reports/week22) and ML_ROADMAP_API_KEY."""
-    key = api_key_from_env(environ, "the loan API")
-    return Settings(database_url(DEFAULT_DATABASE_PATH, environ), key)
+    return Settings.from_env(environ, DEFAULT_DATABASE_PATH, "the loan API")
 
 
 class DecisionOut(BaseModel):
@@ -98,7 +86,6 @@ async def get_audit(request: Request) -> AuditTrail:
 
 
 Audit = Annotated[AuditTrail, Depends(get_audit)]
-_GUARDED = {"dependencies": [Depends(require_key)], "responses": AUTH_RESPONSES}
 
 
 def _add_routes(app: FastAPI, model: LoanModel) -> None:
@@ -110,7 +97,7 @@ def _add_routes(app: FastAPI, model: LoanModel) -> None:
         """Liveness: the database answers, and which one it is."""
         return {"status": "ok", "database": audit.engine.dialect.name, "model": model.version}
 
-    @app.get("/model", response_model=ModelInfo, tags=["model"], **_GUARDED)
+    @app.get("/model", response_model=ModelInfo, **guarded("model"))
     def model_info() -> ModelInfo:
         """The served model's version, decision policy and input schema."""
         return ModelInfo(
@@ -119,13 +106,7 @@ def _add_routes(app: FastAPI, model: LoanModel) -> None:
             feature_schema=model.sidecar["feature_schema"],
         )
 
-    @app.post(
-        "/decisions",
-        response_model=DecisionOut,
-        status_code=status.HTTP_201_CREATED,
-        tags=["decisions"],
-        **_GUARDED,
-    )
+    @app.post("/decisions", response_model=DecisionOut, **creating("decisions"))
     def decide(application: Application, audit: Audit, response: Response):
         """Decide one application, record the decision, and answer with it and its reasons."""
         inputs = application.model_dump()
@@ -133,7 +114,7 @@ def _add_routes(app: FastAPI, model: LoanModel) -> None:
         response.headers["Location"] = f"/decisions/{row['id']}"
         return DecisionOut.model_validate(dict(row))
 
-    @app.get("/decisions", response_model=DecisionPage, tags=["decisions"], **_GUARDED)
+    @app.get("/decisions", response_model=DecisionPage, **guarded("decisions"))
     def list_decisions(audit: Audit, limit: Limit = 20, offset: Offset = 0) -> DecisionPage:
         """The audit trail, oldest first, paginated."""
         rows, total = audit.list(limit, offset)
@@ -143,9 +124,7 @@ def _add_routes(app: FastAPI, model: LoanModel) -> None:
     @app.get(
         "/decisions/{decision_id}",
         response_model=DecisionOut,
-        tags=["decisions"],
-        dependencies=_GUARDED["dependencies"],
-        responses=AUTH_RESPONSES | _NOT_FOUND,
+        **guarded("decisions", "no such decision"),
     )
     def read_decision(decision_id: RowId, audit: Audit) -> DecisionOut:
         """One recorded decision."""

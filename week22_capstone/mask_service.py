@@ -16,19 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, File, HTTPException, UploadFile, status
+from fastapi import FastAPI, File, HTTPException, UploadFile, status
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
-from shared.api import (
-    AUTH_RESPONSES,
-    Problem,
-    api_key_from_env,
-    check_api_key,
-    require_key,
-    service_app,
-)
+from shared.api import KeyedSettings, api_key_from_env, creating, guarded, service_app
 from shared.paths import REPORTS_DIR
 from week13_cv_advanced.video import VideoError
 from week22_capstone.mask import IMAGE_SUFFIXES, VIDEO_SUFFIXES, detect_file, mask_pipeline
@@ -40,14 +33,11 @@ DetectionId = Annotated[str, PathParam(pattern="^[0-9a-f]{32}$", description="a 
 
 
 @dataclass(frozen=True)
-class MaskSettings:
+class MaskSettings(KeyedSettings):
     """The API key uploads need, and where uploads and annotated files are kept."""
 
     api_key: str
     outputs: Path
-
-    def __post_init__(self) -> None:
-        check_api_key(self.api_key)
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> MaskSettings:
@@ -97,14 +87,7 @@ def create_app(
         """Liveness, and which classifier is loaded."""
         return {"status": "ok", "classifier": pipeline.classifier.name}
 
-    @app.post(
-        "/detections",
-        response_model=Detection,
-        status_code=status.HTTP_201_CREATED,
-        dependencies=[Depends(require_key)],
-        responses=AUTH_RESPONSES,
-        tags=["detections"],
-    )
+    @app.post("/detections", response_model=Detection, **creating("detections"))
     def detect(file: Annotated[UploadFile, File(description="an image or a short video")]):
         """Find faces, label each mask / no mask, and keep an annotated copy."""
         suffix = Path(file.filename or "").suffix.lower()
@@ -134,9 +117,7 @@ def create_app(
     @app.get(
         "/detections/{detection_id}/annotated",
         response_class=FileResponse,
-        dependencies=[Depends(require_key)],
-        responses=AUTH_RESPONSES | {404: {"model": Problem, "description": "no such detection"}},
-        tags=["detections"],
+        **guarded("detections", "no such detection"),
     )
     def annotated(detection_id: DetectionId) -> FileResponse:
         """The annotated image (PNG) or video (MP4) of one detection."""

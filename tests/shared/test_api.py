@@ -9,19 +9,22 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI, Response
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
 from shared.api import (
     API_KEY_HEADER,
+    KeyedSettings,
     Limit,
     Offset,
     Page,
     RowId,
     check_api_key,
+    creating,
+    deleted,
+    deleting,
     found,
-    require_key,
     serve_in_thread,
     service_app,
 )
@@ -32,7 +35,7 @@ ROWS = {1: "one", 2: "two", 3: "three"}
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(KeyedSettings):
     api_key: str
 
 
@@ -50,7 +53,7 @@ async def no_lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def small_app() -> FastAPI:
-    """Three routes: a paged read, a read by id, a guarded write that may fail on purpose."""
+    """A paged read, a read by id, a guarded write that may fail on purpose, a guarded delete."""
     app = service_app(
         title="notes",
         summary="a test app",
@@ -68,11 +71,15 @@ def small_app() -> FastAPI:
     def read_note(note_id: RowId) -> str:
         return found(ROWS.get(note_id), f"no note has id {note_id}")
 
-    @app.post("/notes", status_code=201, dependencies=[Depends(require_key)])
+    @app.post("/notes", **creating("notes"))
     def add_note(note: Note) -> str:
         if note.text == "crash":
             raise RuntimeError("a bug")
         return note.text
+
+    @app.delete("/notes/{note_id}", **deleting("notes", "no such note"))
+    def forget_note(note_id: RowId) -> Response:
+        return deleted(note_id in ROWS, f"no note has id {note_id}")
 
     return app
 
@@ -117,6 +124,19 @@ def test_bad_bodies_are_4xx_and_a_bug_is_a_json_500(client: TestClient) -> None:
     assert "a bug" not in bug.text
 
 
+def test_route_options_guard_the_route_and_document_its_answers(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    add, forget = paths["/notes"]["post"], paths["/notes/{note_id}"]["delete"]
+    assert add["tags"] == forget["tags"] == ["notes"]
+    assert {"201", "401"} <= add["responses"].keys() and "404" not in add["responses"]
+    assert {"204", "401", "404"} <= forget["responses"].keys()
+    assert forget["responses"]["404"]["description"] == "no such note"
+    assert client.delete("/notes/1").status_code == 401
+    auth = {API_KEY_HEADER: KEY}
+    assert client.delete("/notes/1", headers=auth).status_code == 204
+    assert client.delete("/notes/9", headers=auth).json()["message"] == "no note has id 9"
+
+
 @pytest.mark.parametrize(
     ("key", "message"),
     [("short", "at least 8"), ("   ", "blank"), (" padded-key ", "spaces"), ("clé-1234", "ASCII")],
@@ -124,6 +144,8 @@ def test_bad_bodies_are_4xx_and_a_bug_is_a_json_500(client: TestClient) -> None:
 def test_a_key_no_client_could_send_is_refused(key: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         check_api_key(key)
+    with pytest.raises(ValueError, match=message):
+        Settings(key)
 
 
 def test_serve_in_thread_answers_over_loopback_and_stops() -> None:
