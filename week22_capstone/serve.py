@@ -9,12 +9,10 @@ something is missing.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from shared.api import LOOPBACK
-from shared.dashboards import run_streamlit
+from shared.launch import serve, serve_parser
 from shared.paths import week_report_dir
 
 MODELS = week_report_dir(22) / "models"
@@ -27,35 +25,25 @@ DASHBOARDS = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The `serve` sub-command's parser."""
-    parser = argparse.ArgumentParser(
-        prog="python -m week22_capstone serve",
-        description="Serve a capstone: the loan API, the mask API, or a Streamlit dashboard.",
+    parser = serve_parser(
+        "python -m week22_capstone serve",
+        "Serve a capstone: the loan API, the mask API, or a Streamlit dashboard.",
+        PORTS,
     )
-    parser.add_argument("name", choices=list(PORTS))
-    parser.add_argument("--host", default=LOOPBACK, help=f"address (default {LOOPBACK})")
-    parser.add_argument("--port", type=int, default=None, help="port (default: per app)")
     parser.add_argument(
         "--models", type=Path, default=MODELS, help=f"model folder (default {MODELS})"
     )
-    parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning"])
     return parser
 
 
 def main(argv: Sequence[str]) -> int:
     """Check and start the named app; exit 2 with one line when it cannot start."""
-    args = build_parser().parse_args(list(argv))
-    port = args.port or PORTS[args.name]
-    if args.name in DASHBOARDS:
-        run_streamlit(DASHBOARDS[args.name], args.host, port)
-    try:
-        app = _loan_app(args.models) if args.name == "loan" else _mask_app(args.models)
-    except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    import uvicorn
+    return serve(build_parser().parse_args(list(argv)), PORTS, DASHBOARDS, _api)
 
-    uvicorn.run(app, host=args.host, port=port, workers=1, log_level=args.log_level)
-    return 0
+
+def _api(args: argparse.Namespace):
+    """The API `args.name` names, on the models in `args.models`."""
+    return _loan_app(args.models) if args.name == "loan" else _mask_app(args.models)
 
 
 def _loan_app(models: Path):

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from shared.api import LOOPBACK
-from shared.dashboards import run_streamlit
 from shared.devices import DEVICE_CHOICES
+from shared.launch import serve, serve_parser
 from week23_genai_capstone.language_model import MODEL_ENV
 
 PORTS = {"chat": 8030, "chat-ui": 8503, "gallery": 8504, "story": 8505}
@@ -29,13 +27,11 @@ PAGES = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The `serve` sub-command's parser."""
-    parser = argparse.ArgumentParser(
-        prog="python -m week23_genai_capstone serve",
-        description="Serve the chatbot API, or the chat, gallery or story page.",
+    parser = serve_parser(
+        "python -m week23_genai_capstone serve",
+        "Serve the chatbot API, or the chat, gallery or story page.",
+        PORTS,
     )
-    parser.add_argument("name", choices=list(PORTS))
-    parser.add_argument("--host", default=LOOPBACK, help=f"address (default {LOOPBACK})")
-    parser.add_argument("--port", type=int, default=None, help="port (default: per app)")
     parser.add_argument(
         "--model",
         type=Path,
@@ -44,28 +40,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     parser.add_argument("--max-new-tokens", type=int, default=128, help="longest answer (chat)")
-    parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning"])
     return parser
 
 
 def main(argv: Sequence[str]) -> int:
     """Check and start the named app; exit 2 with one line when it cannot start."""
     args = build_parser().parse_args(list(argv))
-    port = args.port or PORTS[args.name]
     if args.model is not None:
         os.environ[MODEL_ENV] = str(args.model)
-    if args.name in PAGES:
-        run_streamlit(PAGES[args.name], args.host, port)
+    return serve(args, PORTS, PAGES, _chat_app)
+
+
+def _chat_app(args: argparse.Namespace):
+    """The chatbot API on the chat model `args` names, settings from the environment."""
     from week23_genai_capstone.chat_service import create_app, settings_from_env
     from week23_genai_capstone.language_model import load_chat
 
-    try:
-        settings = settings_from_env()
-        app = create_app(settings, load_chat(args.model, args.device), args.max_new_tokens)
-    except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    import uvicorn
-
-    uvicorn.run(app, host=args.host, port=port, workers=1, log_level=args.log_level)
-    return 0
+    settings = settings_from_env()
+    return create_app(settings, load_chat(args.model, args.device), args.max_new_tokens)

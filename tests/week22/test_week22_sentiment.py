@@ -7,16 +7,14 @@ labels are arbitrary, only their presence is checked.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser import open_page
+from serving import serve_subprocess
 from streamlit.testing.v1 import AppTest
 
-from shared.api import LOOPBACK, free_port, wait_for_health
 from shared.paths import REPO_ROOT, week_report_dir
 from week14_nlp.tweets import LABELS
 from week22_capstone.sentiment_models import (
@@ -101,21 +99,10 @@ def test_without_a_transformer_the_app_says_which_command_makes_one(
 
 
 @pytest.fixture
-def served(app_env) -> str:
-    """`python -m week22_capstone serve sentiment` on a free port, until /healthz answers."""
-    port = free_port()
-    command = [sys.executable, "-m", "week22_capstone", "serve", "sentiment", "--port", str(port)]
-    env = {**os.environ, **app_env}
-    proc = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stderr=subprocess.PIPE)
-    url = f"http://{LOOPBACK}:{port}"
-    try:
-        if not wait_for_health(f"{url}/_stcore/health", 90, proc):
-            proc.terminate()
-            pytest.fail(f"the dashboard did not start: {proc.stderr.read().decode()[-2000:]}")
+def served(app_env) -> Iterator[str]:
+    """`python -m week22_capstone serve sentiment` on a free port, until its health answers."""
+    with serve_subprocess("week22_capstone", "sentiment", env=app_env) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def test_dashboard_in_chromium(served: str) -> None:

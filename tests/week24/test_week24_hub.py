@@ -4,15 +4,13 @@ real headless Chromium against `python -m week24_deploy serve hub`."""
 from __future__ import annotations
 
 import importlib
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser import open_page
+from serving import serve_subprocess
 
-from shared.api import free_port, wait_for_health
 from shared.paths import REPO_ROOT
 from week24_deploy.apps import APPS
 
@@ -40,22 +38,8 @@ def test_hub_lists_every_app() -> None:
 @pytest.fixture
 def hub() -> Iterator[str]:
     """`python -m week24_deploy serve hub` on a free port, stopped afterwards."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "week24_deploy", "serve", "hub", "--port", str(port)],
-        cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        if not wait_for_health(f"{url}/_stcore/health", 60, proc):
-            proc.terminate()
-            pytest.fail(f"the hub did not start: {proc.stderr.read().decode()[-2000:]}")
+    with serve_subprocess("week24_deploy", "hub") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def test_hub_opens_in_chromium(hub: str, tmp_path: Path) -> None:
