@@ -8,6 +8,8 @@ the indices it picks, in document order, so the summary reads in the author's or
   close to the centroid and far from those already picked, trading relevance for novelty.
 - TextRank (Mihalcea & Tarau, 2004): PageRank on the graph whose edge weights are the
   sentences' cosine similarities; a sentence is central when central sentences resemble it.
+- query: the sentences closest to a query's embedding (query-focused summarization; here the
+  query is the paper's title, the authors' own shortest summary).
 - lead-k and random-k: the baselines (news puts its gist first; chance).
 """
 
@@ -67,6 +69,13 @@ def textrank(embeddings: np.ndarray, k: int, damping: float = 0.85) -> list[int]
     weights = np.clip(embeddings @ embeddings.T, 0.0, None)
     np.fill_diagonal(weights, 0.0)
     scores = pagerank(weights, damping)
+    return sorted(np.argsort(-scores, kind="stable")[:k].tolist())
+
+
+def query(embeddings: np.ndarray, query_vector: np.ndarray, k: int) -> list[int]:
+    """Return the k sentences most similar to `query_vector` (a unit embedding)."""
+    _check(embeddings, k)
+    scores = embeddings @ query_vector
     return sorted(np.argsort(-scores, kind="stable")[:k].tolist())
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from week15_transformers import extractive
-from week15_transformers.summarization import detokenize, load_aclsum
+from week15_transformers.summarization import Paper, detokenize, load_aclsum, select
 
 
 def unit(rows):
@@ -47,6 +47,20 @@ def test_textrank_ranks_the_off_topic_sentence_last():
     assert 3 not in extractive.textrank(EMBEDDINGS, 4)
 
 
+def test_query_picks_the_sentences_nearest_the_title_in_document_order():
+    title = unit([[0, 1]])[0]
+    assert extractive.query(EMBEDDINGS, title, 2) == [2, 3]
+
+
+def test_abstract_methods_pick_only_abstract_sentences():
+    paper = Paper("X", "T", list("abcdef"), ["abstract"] * 3 + ["introduction"] * 3, "ref")
+    vectors = unit([[1, 0], [0.9, 0.1], [0.8, 0.2], [0, 1], [0.1, 1], [0.2, 1]])
+    title = unit([[0, 1]])[0]
+    rng = np.random.default_rng(0)
+    assert select("title", paper, vectors, title, rng) == [3, 4, 5]
+    assert select("abstract_title", paper, vectors, title, rng) == [0, 1, 2]
+
+
 def test_baselines_and_bad_input():
     assert extractive.lead(10, 3) == [0, 1, 2] and extractive.lead(2, 3) == [0, 1]
     picked = extractive.random_pick(10, 3, np.random.default_rng(0))
@@ -67,5 +81,7 @@ def test_load_aclsum_joins_sections_and_aspects(tmp_path):
     (tmp_path / "val.jsonl").write_text(json.dumps(record) + "\n")
     (paper,) = load_aclsum(tmp_path, "val")
     assert paper.sentences == ["s1 .", "s2 .", "s3 ."]
+    assert paper.sections == ["abstract", "introduction", "conclusion"]
+    assert paper.scope("abstract_title").tolist() == [0, 1, 2]  # an abstract shorter than K
     assert paper.reference == "C. A. O."
     assert detokenize("a model ( BERT ) , trained .") == "a model (BERT), trained."

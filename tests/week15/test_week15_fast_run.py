@@ -16,7 +16,7 @@ def test_fast_run_writes_the_report_with_sane_metrics(fast_run, tmp_path):
     assert abs(embeddings["glove_ws353_spearman"] - 0.50) < 0.02
     assert embeddings["glove_ws353_pairs"] == 353
     summaries = projects["summarization"]["metrics"]
-    for method in ("centroid", "mmr", "textrank", "lead", "random"):
+    for method in ("centroid", "mmr", "textrank", "title", "abstract_title", "lead", "random"):
         assert 0 < summaries[f"{method}_rougeL"] < 100
     translation = projects["translation"]["metrics"]
     assert 0 <= translation["greedy_exact_match"] <= 1
