@@ -87,17 +87,22 @@ def detection_step(model: nn.Module, batch: tuple[list, list]) -> tuple[Any, Any
     return None, model(images), targets
 
 
+def map_tensors(batch: Any, fn: Callable[[torch.Tensor], torch.Tensor]) -> Any:
+    """Apply `fn` to every tensor in `batch` (inside dicts, lists and tuples), keeping the shape."""
+    if isinstance(batch, torch.Tensor):
+        return fn(batch)
+    if isinstance(batch, Mapping):
+        return {k: map_tensors(v, fn) for k, v in batch.items()}
+    if isinstance(batch, tuple) and hasattr(batch, "_fields"):  # a namedtuple
+        return type(batch)(*(map_tensors(v, fn) for v in batch))
+    if isinstance(batch, list | tuple):
+        return type(batch)(map_tensors(v, fn) for v in batch)
+    return batch
+
+
 def to_device(batch: Any, device: torch.device) -> Any:
     """Move every tensor in `batch` (inside dicts, lists and tuples) to `device`."""
-    if isinstance(batch, torch.Tensor):
-        return batch.to(device, non_blocking=True)
-    if isinstance(batch, Mapping):
-        return {k: to_device(v, device) for k, v in batch.items()}
-    if isinstance(batch, tuple) and hasattr(batch, "_fields"):  # a namedtuple
-        return type(batch)(*(to_device(v, device) for v in batch))
-    if isinstance(batch, list | tuple):
-        return type(batch)(to_device(v, device) for v in batch)
-    return batch
+    return map_tensors(batch, lambda t: t.to(device, non_blocking=True))
 
 
 @dataclass
@@ -375,6 +380,7 @@ class Trainer:
             self._loss.add(loss.detach(), batch_size(targets if targets is not None else outputs))
         if outputs is None:
             return
+        outputs = _as_float(outputs)  # metrics count in float32, whatever autocast computed in
         for metric in self.metrics.values():
             metric.update(outputs, targets)
 
@@ -441,10 +447,8 @@ def cpu_has_amx() -> bool:
 
 
 def _as_float(outputs: Any) -> Any:
-    """Return floating tensors as float32 (autocast may give bf16), anything else unchanged."""
-    if isinstance(outputs, torch.Tensor) and outputs.is_floating_point():
-        return outputs.float()
-    return outputs
+    """Return every floating tensor as float32 (autocast may give bf16), the rest unchanged."""
+    return map_tensors(outputs, lambda t: t.float() if t.is_floating_point() else t)
 
 
 def _concat(parts: list) -> Any:

@@ -43,7 +43,7 @@ def cnn_subject(ctx: RunContext) -> Subject:
     from week10_cnn.image_classifier import RECIPES, build_model, image_datasets
 
     data = load_fashion_mnist(ctx.dataset)
-    n_train, n_test = (256, 200) if ctx.fast else (12000, 2000)
+    n_train, n_test = (2048, 200) if ctx.fast else (12000, 2000)
     train, _, test = image_datasets(data, n_train, 1000, None)
     recipe = RECIPES["fashion_mnist"]
 
