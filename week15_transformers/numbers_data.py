@@ -4,7 +4,9 @@ num2words (a rule-based library) writes both sides, so every pair is correct, an
 what makes translation hard in miniature: words change order ("twenty-one" -> "vingt et un"),
 one word becomes several ("ninety" -> "quatre-vingt-dix"), agreement depends on context
 ("deux cents" but "deux cent un"). Numbers are drawn so that every size from 1 to 999,999 is
-common; the test numbers are never in the training set.
+common; the test numbers are never in the training set, and they never take more than a fifth of
+the numbers of one size (of the nine one-digit numbers, one): a test set that held every small
+number would ask the model for output lengths it was never taught.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 MAX_NUMBER = 999_999
+TEST_SHARE = 0.2  # the most of one size's numbers (1-digit, 2-digit, ...) the test set may take
 
 
 def words(text: str) -> list[str]:
@@ -38,20 +41,32 @@ def french(number: int) -> str:
 
 
 def draw_numbers(
-    count: int, rng: np.random.Generator, exclude: frozenset[int] = frozenset()
+    count: int,
+    rng: np.random.Generator,
+    exclude: frozenset[int] = frozenset(),
+    max_share: float = 1.0,
 ) -> list[int]:
-    """Draw `count` distinct numbers in 1..MAX_NUMBER, log-uniform in size, none in `exclude`."""
-    if count > MAX_NUMBER - len(exclude):
+    """Draw `count` distinct numbers in 1..MAX_NUMBER, log-uniform in size, none in `exclude`.
+
+    At most `max_share` of the numbers with a given count of digits are drawn; the sizes that
+    fill up leave their turn to the larger ones.
+    """
+    room = {d: int(max_share * 9 * 10 ** (d - 1)) for d in range(1, 7)}
+    if count > sum(room.values()) - len(exclude):
         raise ValueError(
             f"cannot draw {count} distinct numbers outside the {len(exclude)} excluded"
         )
     chosen: set[int] = set()
+    taken = dict.fromkeys(room, 0)
     while len(chosen) < count:
         digits = rng.integers(1, 7, size=count)  # how many digits: 1..6, equally often
         low, high = 10 ** (digits - 1), 10**digits
         for n in rng.integers(low, high).tolist():
-            if n not in exclude and n not in chosen and len(chosen) < count:
-                chosen.add(n)
+            size = len(str(n))
+            if n in exclude or n in chosen or taken[size] >= room[size] or len(chosen) == count:
+                continue
+            chosen.add(n)
+            taken[size] += 1
     return sorted(chosen)
 
 
@@ -66,7 +81,7 @@ class NumberSplits:
     def make(cls, train_size: int, test_size: int, seed: int) -> NumberSplits:
         """Draw the test numbers first, then training numbers that avoid them."""
         rng = np.random.default_rng(seed)
-        test = draw_numbers(test_size, rng)
+        test = draw_numbers(test_size, rng, max_share=TEST_SHARE)
         train = draw_numbers(train_size, rng, exclude=frozenset(test))
         return cls(train, test)
 

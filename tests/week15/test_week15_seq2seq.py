@@ -97,5 +97,8 @@ def test_numbers_are_real_translations_and_splits_are_disjoint():
     splits = NumberSplits.make(500, 100, seed=0)
     assert not set(splits.train) & set(splits.test)
     assert len(set(splits.train)) == 500 and all(1 <= n <= 999_999 for n in splits.train)
+    big_test = NumberSplits.make(100, 2000, seed=0).test
+    assert len(big_test) == 2000
+    assert sum(n < 10 for n in big_test) <= 1 and sum(10 <= n < 100 for n in big_test) <= 18
     source, target = pairs([200])[0]
     assert source == ["two", "hundred"] and target == ["deux", "cents"]
