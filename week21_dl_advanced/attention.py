@@ -43,7 +43,7 @@ BARS = [
 ]
 VALIDATION = 5000  # training images held out for early stopping, as week 10 does
 VIT = {"patch": 4, "dim": 64, "depth": 4, "heads": 4, "mlp_dim": 128}
-EPOCHS, BATCH, MAX_LR = 4, 128, 3e-3
+EPOCHS, BATCH, MAX_LR = 7, 128, 3e-3
 
 
 def random_mask(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
