@@ -200,7 +200,7 @@ class Trainer:
         self.scheduler = scheduler
         self.scheduler_step = scheduler_step
         self.grad_clip = grad_clip
-        self.precision = _precision(self.device) if amp else "fp32"
+        self.precision = precision_for(self.device) if amp else "fp32"
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.precision == "fp16")
         self.early_stopping = early_stopping
         self.checkpoint = Path(checkpoint) if checkpoint else None
@@ -426,7 +426,7 @@ class Trainer:
         return torch.autocast(self.device.type, dtype=dtype)
 
 
-def _precision(device: torch.device) -> str:
+def precision_for(device: torch.device) -> str:
     """Return the mixed precision a device computes natively: bf16/fp16 on CUDA, bf16 on AMX CPUs.
 
     Intel's AMX tiles (Sapphire Rapids and later) multiply bf16 in hardware: week 10's CNN

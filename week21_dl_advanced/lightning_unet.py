@@ -25,6 +25,7 @@ from torchmetrics.classification import MulticlassJaccardIndex
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.devices import resolve_device
+from shared.training import precision_for
 from week21_dl_advanced.scenes import SceneSet
 from week21_dl_advanced.segmentation import (
     Recipe,
@@ -118,9 +119,8 @@ class SceneDataModule(L.LightningDataModule):
 
 def lightning_precision(device: str) -> str:
     """Return the precision the shared Trainer uses on `device`, in Lightning's words."""
-    if device != "cuda":
-        return "32-true"
-    return "bf16-mixed" if torch.cuda.is_bf16_supported() else "16-mixed"
+    words = {"bf16": "bf16-mixed", "fp16": "16-mixed", "fp32": "32-true"}
+    return words[precision_for(torch.device(device))]
 
 
 def fit_lightning(
