@@ -181,7 +181,10 @@ def beam_decode(
     """Decode one source (1, S) by beam search; return the best finished hypothesis's ids.
 
     Hypotheses are ranked by total log-probability divided by length, so short outputs are not
-    favoured merely for having fewer factors below 1.
+    favoured merely for having fewer factors below 1. `beam` hypotheses stay alive at every step
+    (one that ends moves to the finished list and frees its place), and the search stops when
+    no alive one can still beat the best finished: log-probabilities only add up below zero, so
+    an alive hypothesis's score can at best reach its total so far divided by max_len.
     """
     model.eval()
     memory = model.encode(source)
@@ -199,13 +202,21 @@ def beam_decode(
                 candidates.append(([*ids, token], score + lp))
         candidates.sort(key=lambda c: c[1], reverse=True)
         alive = []
-        for ids, score in candidates[:beam]:
+        for ids, score in candidates:
             (finished if ids[-1] == EOS else alive).append((ids, score))
-        if not alive or len(finished) >= beam:
+            if len(alive) == beam:
+                break
+        best_finished = max((_normalised(c) for c in finished), default=-math.inf)
+        if not alive or best_finished >= max(score for _, score in alive) / max_len:
             break
-    pool = finished or alive
-    best = max(pool, key=lambda c: c[1] / (len(c[0]) - 1))
+    best = max(finished or alive, key=_normalised)
     return _until_eos(best[0][1:])
+
+
+def _normalised(hypothesis: tuple[list[int], float]) -> float:
+    """A hypothesis's log-probability per generated token (BOS not counted)."""
+    ids, score = hypothesis
+    return score / (len(ids) - 1)
 
 
 def _until_eos(ids: list[int]) -> list[int]:

@@ -23,6 +23,29 @@ SMALL = Seq2SeqConfig(
 )
 
 
+class ConfidentDecoder(torch.nn.Module):
+    """A stand-in model that always predicts ANSWER's next token, with EOS as runner-up."""
+
+    ANSWER = (4, 5, 6, 7, 8)
+
+    def encode(self, source: torch.Tensor) -> torch.Tensor:
+        return torch.zeros(len(source), 1, 1)
+
+    def decode(self, target: torch.Tensor, memory, source) -> torch.Tensor:
+        logits = torch.zeros(len(target), target.shape[1], 10)
+        step = target.shape[1] - 1
+        logits[:, -1, EOS] = 5.0
+        logits[:, -1, self.ANSWER[step] if step < len(self.ANSWER) else EOS] = 10.0
+        return logits
+
+
+def test_beam_search_is_not_stopped_by_unlikely_early_endings():
+    # Every step offers a runner-up EOS: four such endings finish before the answer does, and a
+    # search that stopped at `beam` finished hypotheses returned one of them.
+    source = torch.tensor([[4]])
+    assert beam_decode(ConfidentDecoder(), source, max_len=10, beam=4) == [4, 5, 6, 7, 8]
+
+
 def test_causal_mask_hides_exactly_the_future():
     mask = causal_mask(4)
     assert mask.tolist() == [
