@@ -133,6 +133,24 @@ def watch(page: Page) -> Visit:
     return visit
 
 
+def wait_for_text(visit: Visit, text: str) -> None:
+    """Wait until `text` shows; reload once if a host network change aborted the page meanwhile.
+
+    A Streamlit page whose websocket Chromium dropped when Docker added a bridge never renders;
+    one reload is what a user would do. Any other timeout fails as it is.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    target = visit.page.get_by_text(text).first
+    try:
+        target.wait_for(state="visible")
+    except PlaywrightTimeout:
+        if not visit.network_changes:
+            raise
+        visit.page.reload(wait_until="load")
+        target.wait_for(state="visible")
+
+
 @contextmanager
 def open_page(
     url: str,
@@ -153,7 +171,7 @@ def open_page(
         visit = watch(page)
         page.goto(url, wait_until="load")
         if text is not None:
-            page.get_by_text(text).first.wait_for(state="visible")
+            wait_for_text(visit, text)
         if screenshot is not None:
             Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)
