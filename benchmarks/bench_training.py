@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from shared.bench import record
-from shared.training import Trainer
+from shared.training import Trainer, precision_for
 
 BATCH, STEPS, REPEATS = 128, 60, 6
 
@@ -106,8 +106,7 @@ def main() -> None:
             steps[loop] += timed.step_times()[1:]  # the first step warms caches up
     plain, ours = statistics.median(steps[hand_written]), statistics.median(steps[with_trainer])
     auto = statistics.median(steps[with_trainer_amp])
-    model = make_model()
-    precision = Trainer(model, torch.optim.SGD(model.parameters(), lr=0.01), device="cpu").precision
+    precision = precision_for(torch.device("cpu"))
     result = {
         "overhead_ratio": round(ours / plain, 4),
         "auto_precision": precision,
