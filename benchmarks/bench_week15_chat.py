@@ -19,7 +19,7 @@ import torch
 from shared.bench import record
 from shared.llm import REGISTRY_NAME, count_tokens, load_chat_model, stream_reply, with_context
 from shared.registry import fetch
-from week15_transformers.chatbot import SYSTEM, TOP_K
+from week15_transformers.chatbot import PROMPT_PASSAGES, SYSTEM
 from week15_transformers.retrieval import ReadmeIndex
 from week15_transformers.sentence_embeddings import SentenceEncoder
 
@@ -48,7 +48,10 @@ def main() -> None:
         "bare": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": QUESTION}],
         "rag": [
             {"role": "system", "content": SYSTEM},
-            {"role": "user", "content": with_context(QUESTION, index.context(QUESTION, TOP_K))},
+            {
+                "role": "user",
+                "content": with_context(QUESTION, index.context(QUESTION, PROMPT_PASSAGES)),
+            },
         ],
     }
     results = {"model": "SmolLM2-135M-Instruct (GGUF Q4_1 -> float32)", "device": "cpu"}
