@@ -134,11 +134,6 @@ def run(ctx: RunContext) -> dict[str, float]:
     bar.close()
     train_seconds = time.perf_counter() - start
     pipe = TextToImage(ema, schedule, FASHION_MNIST_CLASSES)
-    save_pipeline(
-        pipe,
-        ctx.models_dir / "text_to_image",
-        {**config_dict(unet_config, train_config), "seed": ctx.seed, "device": device},
-    )
 
     judge = get_judge(ctx, data)
     per_class = 2 if ctx.fast else 30
@@ -150,6 +145,16 @@ def run(ctx: RunContext) -> dict[str, float]:
     sweep = {} if ctx.fast else guidance_sweep(judge, ema, schedule, ctx.seed + 1, steps)
     guidance = max(sweep, key=sweep.__getitem__) if sweep else GUIDANCE
     ctx.log(f"guidance {guidance:g}, chosen on validation samples: {sweep}")
+    save_pipeline(  # with the chosen guidance, which week 23's gallery draws at
+        pipe,
+        ctx.models_dir / "text_to_image",
+        {
+            **config_dict(unet_config, train_config),
+            "seed": ctx.seed,
+            "device": device,
+            "guidance": guidance,
+        },
+    )
     images, labels = generate_per_class(ema, schedule, per_class, ctx.seed, guidance, steps)
     accuracy, fid = judge_samples(judge, images, labels, reference)
     baseline = noise_and_blur(reference_images, len(images), ctx.seed)

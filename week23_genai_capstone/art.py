@@ -4,6 +4,8 @@ The gallery draws with the class-conditional diffusion model week 20 trains and 
 (reports/week20/models/text_to_image, or the folder $WEEK23_TEXT_TO_IMAGE names). Its version
 is the first 12 hex digits of its weights' sha256, recorded in pipeline.json; an image is
 stored with it, so regenerating refuses a different model instead of drawing something else.
+It draws at the guidance scale week 20 chose on validation samples (pipeline.json's
+`guidance`; GUIDANCE for a model saved without one).
 A `--fast` run, which must take seconds, draws with a tiny untrained UNet of week 20's smoke
 shape instead (its pictures are noise, and the report says so).
 """
@@ -26,7 +28,7 @@ from week20_genai_multimodal.text_to_image import UNET
 
 TEXT_TO_IMAGE_ENV = "WEEK23_TEXT_TO_IMAGE"
 WEEK20_MODEL = week_report_dir(20) / "models" / "text_to_image"
-GUIDANCE, STEPS, SCALE = 3.0, 25, 4
+GUIDANCE, STEPS, SCALE = 3.0, 25, 4  # GUIDANCE: for models saved without a chosen scale
 TRAIN_DIFFUSION = "python -m week20_genai_multimodal --project text_to_image"
 
 
@@ -45,6 +47,12 @@ def model_version(folder: Path) -> str:
             f"`{TRAIN_DIFFUSION}` first, or set {TEXT_TO_IMAGE_ENV} to a saved model's folder"
         )
     return json.loads(meta.read_text(encoding="utf-8"))["weights_sha256"][:12]
+
+
+def model_guidance(folder: Path) -> float:
+    """The guidance scale week 20 chose for the saved model, or GUIDANCE if none is recorded."""
+    meta = json.loads((Path(folder) / PIPELINE).read_text(encoding="utf-8"))
+    return float(meta.get("guidance", GUIDANCE))
 
 
 def save_untrained(folder: Path, seed: int) -> Path:

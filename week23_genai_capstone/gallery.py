@@ -26,9 +26,9 @@ from shared.llm import reply
 from week20_genai_multimodal.diffusion import TextToImage, load_pipeline
 from week20_genai_multimodal.prompts import parse_prompt
 from week23_genai_capstone.art import (
-    GUIDANCE,
     STEPS,
     draw,
+    model_guidance,
     model_version,
     save_untrained,
     text_to_image_folder,
@@ -120,7 +120,7 @@ def run(ctx: RunContext) -> dict[str, float]:
         model_dir = save_untrained(ctx.models_dir / "text_to_image_untrained", ctx.seed)
     else:
         model_dir = text_to_image_folder()
-    version = model_version(model_dir)
+    version, guidance = model_version(model_dir), model_guidance(model_dir)
     pipe = load_pipeline(model_dir, device)
     chat = load_chat(ctx.dataset("smollm2_135m_instruct"), ctx.device)
     encoder = SentenceEncoder(ctx.dataset("all_minilm_l6_v2"), device)
@@ -135,11 +135,11 @@ def run(ctx: RunContext) -> dict[str, float]:
         gallery.add(
             prompt=prompt,
             seed=ctx.seed + i,
-            guidance=GUIDANCE,
+            guidance=guidance,
             steps=steps,
             model_version=version,
             caption=caption or "(no caption)",
-            png=draw(pipe, prompt, ctx.seed + i, GUIDANCE, steps),
+            png=draw(pipe, prompt, ctx.seed + i, guidance, steps),
             embedding=vector.tolist(),
         )
         ctx.log(f"{prompt}: {caption}")
@@ -162,7 +162,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     ctx.note(
         f"Model: `{model_dir}` (version {version}"
         + (", an untrained stand-in: the --fast pictures are noise)" if ctx.fast else ")")
-        + f", guidance {GUIDANCE:g}, {steps} DDIM steps; captions by {chat.name}; embeddings "
+        + f", guidance {guidance:g}, {steps} DDIM steps; captions by {chat.name}; embeddings "
         "by all-MiniLM-L6-v2. The gallery (SQLite + PNG files) is in `gallery/`; browse it "
         "with `python -m week23_genai_capstone serve gallery`.\n\n"
         + "\n".join(

@@ -17,8 +17,8 @@ from week23_support import served
 
 from shared.db import make_engine
 from shared.paths import REPO_ROOT, week_report_dir
-from week20_genai_multimodal.diffusion import load_pipeline
-from week23_genai_capstone.art import draw, model_version, save_untrained
+from week20_genai_multimodal.diffusion import load_pipeline, save_pipeline
+from week23_genai_capstone.art import GUIDANCE, draw, model_guidance, model_version, save_untrained
 from week23_genai_capstone.gallery import garment_word, max_abs_diff, regenerate
 from week23_genai_capstone.gallery_store import DATABASE, GALLERY_ENV, Gallery
 
@@ -33,6 +33,12 @@ ART = [
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An untrained text-to-image model saved in week 20's format."""
     return save_untrained(tmp_path_factory.mktemp("t2i") / "text_to_image", seed=0)
+
+
+def test_the_gallery_draws_at_the_guidance_week_20_chose(model_dir: Path, tmp_path: Path) -> None:
+    assert model_guidance(model_dir) == GUIDANCE  # saved without a chosen scale
+    chosen = save_pipeline(load_pipeline(model_dir), tmp_path / "t2i", {"guidance": 2.0})
+    assert model_guidance(chosen) == 2.0
 
 
 def _fill(gallery: Gallery, model_dir: Path) -> list:
