@@ -155,13 +155,15 @@ def not_found(description: str) -> dict:
     return {404: {"model": Problem, "description": description}}
 
 
-def guarded(tag: str, missing: str | None = None, check: Callable = require_key) -> dict:
+def guarded(
+    tag: str, missing: str | None = None, check: Callable = require_key, more: dict | None = None
+) -> dict:
     """Route options for a route behind the API key: its tag, `check` and its 401, and any 404.
 
     `missing` describes the 404 of a route that looks a row up; `check` may relax the key check
-    (week 8's public reads) and keeps the 401 documented.
+    (week 8's public reads) and keeps the 401 documented; `more` documents further responses.
     """
-    responses = AUTH_RESPONSES | (not_found(missing) if missing else {})
+    responses = AUTH_RESPONSES | (not_found(missing) if missing else {}) | (more or {})
     return {"tags": [tag], "dependencies": [Depends(check)], "responses": responses}
 
 

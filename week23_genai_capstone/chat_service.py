@@ -22,7 +22,16 @@ from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, field_validator
 
-from shared.api import AUTH_RESPONSES, Limit, Offset, Page, Problem, RowId, found, require_key
+from shared.api import (
+    Limit,
+    Offset,
+    Page,
+    RowId,
+    api_key_from_env,
+    creating,
+    found,
+    guarded,
+)
 from shared.api import service_app as build_service_app
 from shared.db import database_url, make_engine
 from shared.llm import (
@@ -42,17 +51,14 @@ from week23_genai_capstone.sse import MEDIA_TYPE, event
 MAX_BODY_BYTES = 1 << 15
 MAX_NEW_TOKENS = 128
 DEFAULT_DATABASE_PATH = REPORTS_DIR / "week23" / "chat.sqlite3"
-_NOT_FOUND = {404: {"model": Problem, "description": "no such conversation"}}
+MISSING = "no such conversation"
 _STREAM = {200: {"content": {MEDIA_TYPE: {}}, "description": "delta events, then done"}}
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
     """DATABASE_URL (default: a SQLite file in reports/week23) and ML_ROADMAP_API_KEY."""
     env = os.environ if environ is None else environ
-    key = env.get("ML_ROADMAP_API_KEY", "")
-    if not key:
-        raise ValueError("set ML_ROADMAP_API_KEY (8+ visible characters) to serve the chatbot")
-    return Settings(database_url(DEFAULT_DATABASE_PATH, env), key)
+    return Settings(database_url(DEFAULT_DATABASE_PATH, env), api_key_from_env(env, "the chatbot"))
 
 
 class ConversationIn(BaseModel):
@@ -190,7 +196,6 @@ async def get_bot(request: Request) -> Chatbot:
 
 
 Bot = Annotated[Chatbot, Depends(get_bot)]
-_KEY = [Depends(require_key)]
 
 
 def _add_routes(app: FastAPI) -> None:
@@ -205,10 +210,7 @@ def _add_routes(app: FastAPI) -> None:
     @app.post(
         "/conversations",
         response_model=ConversationOut,
-        status_code=status.HTTP_201_CREATED,
-        tags=["conversations"],
-        dependencies=_KEY,
-        responses=AUTH_RESPONSES,
+        **creating("conversations"),
     )
     def start(conversation: ConversationIn, bot: Bot, response: Response) -> ConversationOut:
         """Start a conversation."""
@@ -219,9 +221,7 @@ def _add_routes(app: FastAPI) -> None:
     @app.get(
         "/conversations",
         response_model=ConversationPage,
-        tags=["conversations"],
-        dependencies=_KEY,
-        responses=AUTH_RESPONSES,
+        **guarded("conversations"),
     )
     def conversations(bot: Bot, limit: Limit = 20, offset: Offset = 0) -> ConversationPage:
         """The conversations, oldest first, paginated."""
@@ -232,9 +232,7 @@ def _add_routes(app: FastAPI) -> None:
     @app.get(
         "/conversations/{conversation_id}",
         response_model=ConversationOut,
-        tags=["conversations"],
-        dependencies=_KEY,
-        responses=AUTH_RESPONSES | _NOT_FOUND,
+        **guarded("conversations", MISSING),
     )
     def conversation(conversation_id: RowId, bot: Bot) -> ConversationOut:
         """One conversation with every message, in order: what a client resumes from."""
@@ -245,10 +243,7 @@ def _add_routes(app: FastAPI) -> None:
     @app.post(
         "/conversations/{conversation_id}/messages",
         response_model=MessageOut,
-        status_code=status.HTTP_201_CREATED,
-        tags=["messages"],
-        dependencies=_KEY,
-        responses=AUTH_RESPONSES | _NOT_FOUND,
+        **creating("messages", MISSING),
     )
     def ask(conversation_id: RowId, question: QuestionIn, bot: Bot) -> MessageOut:
         """Ask the next question; the answer comes back whole, and the turn is stored."""
@@ -257,9 +252,7 @@ def _add_routes(app: FastAPI) -> None:
     @app.post(
         "/conversations/{conversation_id}/messages/stream",
         response_class=StreamingResponse,
-        tags=["messages"],
-        dependencies=_KEY,
-        responses=AUTH_RESPONSES | _NOT_FOUND | _STREAM,
+        **guarded("messages", MISSING, more=_STREAM),
     )
     def ask_streamed(conversation_id: RowId, question: QuestionIn, bot: Bot) -> StreamingResponse:
         """Ask the next question; the answer streams as server-sent events, then is stored."""
