@@ -45,6 +45,15 @@ class EnvironmentProblem(RuntimeError):
     """Something outside the code stops the run before it starts; the message says what to do."""
 
 
+def command_error(message: str) -> int:
+    """Print `error: message` to stderr as argparse does; return 2, the usage-error exit code.
+
+    The one way a week's command (predict, classify, coins, ...) refuses bad input.
+    """
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
 def _seed(text: str) -> int:
     """Parse --seed: an integer NumPy and PyTorch both accept (0 .. 2**32 - 1)."""
     try:

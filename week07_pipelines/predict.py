@@ -22,6 +22,7 @@ import pandas as pd
 
 from shared.artifacts import ArtifactError, load_artifact
 from shared.atomic import atomic_path
+from shared.cli import command_error
 from shared.schema import RowError, check_rows
 
 REBUILD_HINT = "rebuild it with `make week07` (or `python -m week07_pipelines`)"
@@ -100,11 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return 0 on success, 2 on a bad model file, bad input rows or output path."""
     args = build_parser().parse_args(argv)
     if args.output is not None and not args.output.parent.is_dir():
-        return _fail(f"--output {args.output}: folder {args.output.parent} does not exist")
+        return command_error(f"--output {args.output}: folder {args.output.parent} does not exist")
     try:
         model, meta = load_artifact(args.model, rebuild_hint=REBUILD_HINT)
     except ArtifactError as exc:
-        return _fail(str(exc))
+        return command_error(str(exc))
     try:
         if args.output is None:
             with tempfile.TemporaryDirectory() as folder:
@@ -116,11 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             with atomic_path(args.output) as tmp:
                 predict_csv(model, meta["feature_schema"], args.input, tmp)
     except InputError as exc:
-        return _fail(str(exc))
+        return command_error(str(exc))
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        return _fail(f"cannot read {args.input} as CSV: {exc}")
+        return command_error(f"cannot read {args.input} as CSV: {exc}")
     except OSError as exc:
-        return _fail(f"{exc.filename or args.input}: {exc.strerror or exc}")
+        return command_error(f"{exc.filename or args.input}: {exc.strerror or exc}")
     return 0
 
 
@@ -144,8 +145,3 @@ def _shift(error: RowError, start: int) -> RowError:
 def _describe(error: RowError) -> str:
     where = "all rows" if error.row is None else f"row {error.row + 1}"
     return f"  {where}, column {error.column!r}: {error.message}"
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2

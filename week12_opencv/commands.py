@@ -10,22 +10,16 @@ before anything is written.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import torch
 
+from shared.cli import command_error
 from shared.registry import DatasetError, fetch
 from week11_transfer_learning.pretrained import imagenet_categories, load_mobilenet_v2
 from week12_opencv.cnn_input import opencv_input
 from week12_opencv.coin_count import find_coins, outline
 from week12_opencv.images import read_image, write_image
-
-
-def _fail(message: str) -> int:
-    """Print an error the way argparse does and return the usage-error exit code."""
-    print(f"error: {message}", file=sys.stderr)
-    return 2
 
 
 def classify(argv: list[str]) -> int:
@@ -41,7 +35,7 @@ def classify(argv: list[str]) -> int:
         images = [read_image(path) for path in args.photos]
         weights = fetch("mobilenet_v2_imagenet")
     except (OSError, ValueError, DatasetError) as exc:
-        return _fail(str(exc))
+        return command_error(str(exc))
 
     model = load_mobilenet_v2(weights).eval()
     with torch.inference_mode():
@@ -72,6 +66,6 @@ def count_coins(argv: list[str]) -> int:
         coins = find_coins(grey)
         write_image(args.out, outline(grey, coins))
     except (OSError, ValueError) as exc:
-        return _fail(str(exc))
+        return command_error(str(exc))
     print(f"{args.image}: {len(coins)} coins; outlined in {args.out}")
     return 0

@@ -24,6 +24,7 @@ import numpy as np
 
 from shared.artifacts import ArtifactError, load_artifact
 from shared.atomic import write_text_atomic
+from shared.cli import command_error
 from week14_nlp.emails import Email, EmailError, read_messages
 
 REBUILD_HINT = "rebuild it with `make week14` (or `python -m week14_nlp --project spam_classifier`)"
@@ -71,25 +72,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return 0 on success, 2 on a bad model file, input or output path."""
     args = build_parser().parse_args(argv)
     if args.output is not None and not args.output.parent.is_dir():
-        return _fail(f"--output {args.output}: folder {args.output.parent} does not exist")
+        return command_error(f"--output {args.output}: folder {args.output.parent} does not exist")
     try:
         model, meta = load_artifact(args.model, rebuild_hint=REBUILD_HINT)
     except ArtifactError as exc:
-        return _fail(str(exc))
+        return command_error(str(exc))
     try:
         messages = list(read_messages(args.input))
     except EmailError as exc:
-        return _fail(str(exc))
+        return command_error(str(exc))
     if not messages:
-        return _fail(f"{args.input}: no messages found (an empty mbox?)")
+        return command_error(f"{args.input}: no messages found (an empty mbox?)")
     text = predictions_csv(model, messages, meta.get("classes", ["ham", "spam"]))
     if args.output is None:
         sys.stdout.write(text)
     else:
         write_text_atomic(args.output, text)
     return 0
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
