@@ -49,9 +49,19 @@ def single_process_reference(global_batch: int) -> Trainer:
     return train(global_batch, DataLoader(data, batch_size=global_batch, sampler=sampler))
 
 
-if __name__ == "__main__":
-    out, batch = Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 64
-    trainer = train(batch)
+def save_weights(out: Path, global_batch: int) -> None:
+    """Train under torchrun and save the weights from rank 0.
+
+    The Trainer (and the DDP reducer it holds) is local, so it is freed when this returns:
+    kept alive as a module global it would be destroyed at interpreter exit, after the process
+    group, and gloo aborted the process there about one run in ten ("terminate called without
+    an active exception").
+    """
+    trainer = train(global_batch)
     if distributed.is_main():
         torch.save(trainer.model.state_dict(), out)
+
+
+if __name__ == "__main__":
+    save_weights(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 64)
     distributed.teardown()
