@@ -5,7 +5,7 @@ The gallery draws with the class-conditional diffusion model week 20 trains and 
 is the first 12 hex digits of its weights' sha256, recorded in pipeline.json; an image is
 stored with it, so regenerating refuses a different model instead of drawing something else.
 It draws at the guidance scale week 20 chose on validation samples (pipeline.json's
-`guidance`; GUIDANCE for a model saved without one).
+`guidance`; week 20's default GUIDANCE for a model saved without one).
 A `--fast` run, which must take seconds, draws with a tiny untrained UNet of week 20's smoke
 shape instead (its pictures are noise, and the report says so).
 """
@@ -24,11 +24,11 @@ from shared.vision import FASHION_MNIST_CLASSES
 from week20_genai_multimodal.diffusion import PIPELINE, TextToImage, build_unet, save_pipeline
 from week20_genai_multimodal.schedule import NoiseSchedule
 from week20_genai_multimodal.storybook import png_data_uri
-from week20_genai_multimodal.text_to_image import UNET
+from week20_genai_multimodal.text_to_image import GUIDANCE, UNET
 
 TEXT_TO_IMAGE_ENV = "WEEK23_TEXT_TO_IMAGE"
 WEEK20_MODEL = week_report_dir(20) / "models" / "text_to_image"
-GUIDANCE, STEPS, SCALE = 3.0, 25, 4  # GUIDANCE: for models saved without a chosen scale
+STEPS, SCALE = 25, 4
 TRAIN_DIFFUSION = "python -m week20_genai_multimodal --project text_to_image"
 
 
@@ -38,21 +38,25 @@ def text_to_image_folder() -> Path:
     return Path(named) if named else WEEK20_MODEL
 
 
-def model_version(folder: Path) -> str:
-    """The saved model's version: the first 12 hex digits of its weights' sha256."""
+def _pipeline_meta(folder: Path) -> dict:
+    """The saved model's pipeline.json, or a clear error saying how to make one."""
     meta = Path(folder) / PIPELINE
     if not meta.is_file():
         raise FileNotFoundError(
             f"no trained diffusion model at {folder} ({PIPELINE} missing): run "
             f"`{TRAIN_DIFFUSION}` first, or set {TEXT_TO_IMAGE_ENV} to a saved model's folder"
         )
-    return json.loads(meta.read_text(encoding="utf-8"))["weights_sha256"][:12]
+    return json.loads(meta.read_text(encoding="utf-8"))
+
+
+def model_version(folder: Path) -> str:
+    """The saved model's version: the first 12 hex digits of its weights' sha256."""
+    return _pipeline_meta(folder)["weights_sha256"][:12]
 
 
 def model_guidance(folder: Path) -> float:
-    """The guidance scale week 20 chose for the saved model, or GUIDANCE if none is recorded."""
-    meta = json.loads((Path(folder) / PIPELINE).read_text(encoding="utf-8"))
-    return float(meta.get("guidance", GUIDANCE))
+    """The guidance scale week 20 chose for the saved model, or week 20's default if none."""
+    return float(_pipeline_meta(folder).get("guidance", GUIDANCE))
 
 
 def save_untrained(folder: Path, seed: int) -> Path:

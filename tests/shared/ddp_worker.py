@@ -54,8 +54,8 @@ def save_weights(out: Path, global_batch: int) -> None:
 
     The Trainer (and the DDP reducer it holds) is local, so it is freed when this returns:
     kept alive as a module global it would be destroyed at interpreter exit, after the process
-    group, and gloo aborted the process there about one run in ten ("terminate called without
-    an active exception").
+    group, and gloo aborted the process there in about one pytest run in six ("terminate called
+    without an active exception").
     """
     trainer = train(global_batch)
     if distributed.is_main():
