@@ -27,13 +27,20 @@ from pathlib import Path
 
 from shared.text import html_to_text
 
-# SpamAssassin's folders and what they hold (the corpus's own readme).
+# SpamAssassin's folders and what they hold (the corpus's own readme), first release first.
 FOLDERS = {
     "easy-ham-1": "ham",
-    "easy-ham-2": "ham",
     "hard-ham-1": "ham",
     "spam-1": "spam",
+    "easy-ham-2": "ham",
     "spam-2": "spam",
+}
+# The two releases Apache published (20021010_*.tar.bz2 and 20030228_*_2.tar.bz2). Their Date
+# headers: the first holds mail of Aug-Oct 2002, the second mostly older mail (spam of 2001 to
+# Aug 2002, ham of Jul-Aug 2002); hard ham is only in the first.
+RELEASES = {
+    "2002-10-10": ("easy-ham-1", "hard-ham-1", "spam-1"),
+    "2003-02-28": ("easy-ham-2", "spam-2"),
 }
 MAX_EMAIL_BYTES = 10_000_000  # larger "emails" are archives or data, not mail to classify
 _SNIFF_BYTES = 8192
