@@ -7,9 +7,16 @@ logistic regression whose C is chosen by 5-fold cross-validated macro-F1 on the 
 only. Both are scored on the same held-out 20%, by macro-F1 (each class counts equally, so the
 rarer positive class matters as much as the common negative one). Week 15 fine-tunes a
 transformer on the same split.
+
+Then every model is scored across domains (domains.py): positive vs negative on the held-out
+tweets and on held-out Rotten Tomatoes film reviews, a domain the TF-IDF model never saw. Week
+15's fine-tuned MiniLMs join the table when a full week 15 run on the same seed saved them.
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -17,8 +24,20 @@ from threadpoolctl import threadpool_limits
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.evaluation import plot_confusion_matrix
+from shared.paths import week_report_dir
 from shared.plotting import label, subplots
 from shared.report import markdown_table
+from week14_nlp.domains import (
+    Model,
+    check_held_out,
+    domain_accuracy,
+    domain_metrics,
+    domain_table,
+    polarity_tests,
+    proba_scorer,
+    vader_scorer,
+)
+from week14_nlp.rotten_tomatoes import load_rotten_tomatoes
 from week14_nlp.tweets import LABELS, Tweets, load_tweets
 from week14_nlp.vader import classify, compound_scores, lexicon_hits, load_vader
 
@@ -33,6 +52,8 @@ BARS = [
 ]
 C_GRID = (0.3, 1.0, 3.0, 10.0)
 FAST_TWEETS = 3000
+FAST_SNIPPETS = 600
+WEEK15_MODELS = week_report_dir(15) / "models"  # where week 15's full run saves its MiniLMs
 EXAMPLES = 6
 
 
@@ -165,7 +186,62 @@ def _run(ctx: RunContext) -> dict[str, float]:
         "towards the class it chose.\n\n"
         + explain_errors(analyzer, model, test_texts, test_labels, vader, learned, ctx.seed)
     )
+    metrics |= across_domains(ctx, tweets, train_texts, analyzer, model)
     return metrics
+
+
+def across_domains(ctx: RunContext, tweets: Tweets, train_texts, analyzer, model) -> dict:
+    """Score VADER, the TF-IDF model and any saved MiniLM on tweets and film reviews."""
+    snippets = load_rotten_tomatoes(
+        ctx.dataset("rotten_tomatoes"), seed=ctx.seed, limit=FAST_SNIPPETS if ctx.fast else None
+    )
+    tests = polarity_tests(tweets, snippets)
+    check_held_out(train_texts, tests)
+    models = [
+        Model("VADER", "none (rules)", vader_scorer(analyzer)),
+        Model("TF-IDF + LR (tweets)", "tweets", proba_scorer(model.predict_proba, LABELS)),
+    ]
+    if ctx.fast:
+        transformers, notes = [], ["week 15's MiniLMs are left out of a fast run"]
+    else:
+        transformers, notes = week15_models(WEEK15_MODELS, ctx.seed)
+    ctx.log(f"scoring {len(models) + len(transformers)} models on tweets and film reviews")
+    accuracy = domain_accuracy(models + transformers, tests)
+    ctx.note(
+        "### Across domains\n\nPositive vs negative accuracy on held-out tweets (neutral ones "
+        "left out) and held-out Rotten Tomatoes snippets; a score of 0 (no answer) counts "
+        "half (domains.py). Trained on tweets, the TF-IDF model has never seen a film review.\n\n"
+        + domain_table(models + transformers, accuracy, tests)
+        + "".join(f"\n\n- {note}" for note in notes)
+    )
+    return domain_metrics(accuracy)
+
+
+def week15_models(folder: Path, seed: int) -> tuple[list[Model], list[str]]:
+    """Week 15's fine-tuned classifiers in `folder` trained on this seed's split; notes on others.
+
+    A model fine-tuned on another seed's split may have trained on this seed's test texts, so it
+    is left out, and so is a folder an older run wrote without `trained_on`; a note says which.
+    """
+    from week15_transformers.text_classifier import SIDECAR, load_classifier, predict_proba
+
+    models, notes = [], []
+    for path in sorted(Path(folder).glob(f"*/{SIDECAR}")):
+        sidecar = json.loads(path.read_text())
+        if sidecar.get("seed") != seed or "trained_on" not in sidecar:
+            notes.append(f"{path.parent}: not fine-tuned on seed {seed}'s split; left out")
+            continue
+        classifier, tokenizer = load_classifier(path.parent)
+        score = proba_scorer(
+            lambda texts, m=classifier, t=tokenizer: predict_proba(m, t, texts), sidecar["labels"]
+        )
+        models.append(Model(f"MiniLM ({sidecar['trained_on']})", sidecar["trained_on"], score))
+    if not models:
+        notes.append(
+            f"no fine-tuned MiniLM in {folder}: `python -m week15_transformers --project "
+            "finetune` makes them (week 15's report has the same table with them)"
+        )
+    return models, notes
 
 
 def top_words_figure(model, top: int = 15):

@@ -18,3 +18,8 @@ def test_fast_run_writes_the_report_and_beats_trivial_baselines(fast_run, tmp_pa
     sentiment = projects["tweet_sentiment"]["metrics"]
     # Always answering "negative" (44% of the tweets) scores macro-F1 2 * 0.44 / 1.44 / 3 = 0.2.
     assert sentiment["model_macro_f1"] > max(sentiment["vader_macro_f1"], 0.4)
+    for model in ("vader", "tf_idf_lr_tweets"):
+        for domain in ("tweets", "film_reviews"):
+            assert 0 <= sentiment[f"{model}_{domain}_accuracy"] <= 1
+    assert sentiment["tf_idf_lr_tweets_tweets_accuracy"] > 0.7  # at home on tweets
+    assert spam["release_spam_f1"] > 0.6 and spam["near_duplicates"] > 0

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from shared.registry import fetch
-from week15_transformers.rotten_tomatoes import LABELS, load_rotten_tomatoes
+from week14_nlp.rotten_tomatoes import LABELS, load_rotten_tomatoes
 from week15_transformers.text_classifier import (
     SIDECAR,
     DynamicPadding,
@@ -135,6 +135,12 @@ def test_fast_run_trains_reports_and_saves_the_model(fast_run, tmp_path):
         assert 0 <= values[f"{key}_accuracy"] <= 1
     assert np.isfinite(values["rt_minilm_train_loss"])
     assert {b["metric"] for b in project["bars"]} == {"rt_accuracy_gain", "rt_finetune_minutes"}
+    for domain in ("tweets", "film_reviews"):
+        for model in ("vader", "tf_idf_lr_tweets", "tf_idf_lr_film_reviews", "minilm_tweets"):
+            assert 0 <= values[f"{model}_{domain}_accuracy"] <= 1
     folder = tmp_path / "models" / "minilm_rotten_tomatoes"
     assert (folder / SIDECAR).is_file() and (folder / "config.json").is_file()
+    sidecar = json.loads((folder / SIDECAR).read_text())
+    assert sidecar["trained_on"] == "film reviews" and sidecar["seed"] == 0
+    assert set(sidecar["domain_accuracy"]) == {"tweets", "film reviews"}
     assert (tmp_path / "figures" / "finetune_confusion_matrices.png").is_file()
