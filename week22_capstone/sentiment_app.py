@@ -2,7 +2,10 @@
 
 Type a text or upload a CSV with a `text` column; each model's label is shown per text, and a
 batch gets charts: how many texts each model puts in each class, and where the models disagree.
-Run with `python -m week22_capstone serve sentiment`.
+A table above says what each model was trained on and how often it is right on tweets and on
+film reviews, measured by the runs that made the models: a confident label on text unlike a
+model's training data is not to be trusted. The page trains nothing: without the TF-IDF model it
+says which command makes it. Run with `python -m week22_capstone serve sentiment`.
 """
 
 from pathlib import Path
@@ -13,6 +16,7 @@ import streamlit as st
 from week14_nlp.tweets import LABELS
 from week22_capstone.sentiment_models import (
     TRANSFORMER_HINT,
+    MissingModelError,
     SentimentModels,
     models_dir,
     read_texts_csv,
@@ -38,6 +42,7 @@ def show(table: pd.DataFrame) -> None:
     if len(table) == 1:
         columns = [c for c in ("VADER", "TF-IDF", "transformer") if c in table.columns]
         st.markdown("Labels: " + ", ".join(f"{c} {table[c].iloc[0]}" for c in columns))
+        st.caption("Trust a label most on text like the model's training data (table above).")
     st.dataframe(table, hide_index=True)
     if len(table) > 1:
         st.subheader("Labels in this batch")
@@ -49,7 +54,18 @@ def show(table: pd.DataFrame) -> None:
 st.set_page_config(page_title="Sentiment dashboard", layout="wide")
 st.title("Sentiment dashboard")
 st.caption("VADER's rules, week 14's TF-IDF model and week 15's fine-tuned transformer.")
-loaded = models(str(models_dir()), str(transformer_dir()))
+try:
+    loaded = models(str(models_dir()), str(transformer_dir()))
+except MissingModelError as exc:
+    st.error(str(exc))
+    st.stop()
+st.subheader("What each model learned from, and how often it is right")
+st.dataframe(loaded.domain_table(), hide_index=True)
+st.caption(
+    "Accuracy: positive vs negative on held-out tweets and held-out Rotten Tomatoes film "
+    "reviews, measured when the model was made. A model is confident on text unlike its "
+    "training data too, and there its label is close to a guess."
+)
 if loaded.transformer is None:
     st.info(
         f"No fine-tuned transformer at `{transformer_dir()}`: make one with "

@@ -7,6 +7,7 @@ labels are arbitrary, only their presence is checked.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,11 @@ from shared.paths import REPO_ROOT, week_report_dir
 from week14_nlp.tweets import LABELS
 from week22_capstone.sentiment_models import (
     MODELS_ENV,
+    TFIDF_FILE,
+    TFIDF_HINT,
     TRANSFORMER_ENV,
+    MissingModelError,
+    SentimentModels,
     check_texts,
     read_texts_csv,
     train_tfidf,
@@ -77,6 +82,51 @@ def test_csv_upload_needs_a_text_column() -> None:
         check_texts(["", "   "])
 
 
+def test_the_saved_model_carries_each_models_domain_and_accuracy(models_dir) -> None:
+    sidecar = json.loads((models_dir / f"{TFIDF_FILE}.json").read_text())
+    domains = sidecar["domains"]
+    assert domains["VADER"]["trained_on"] == "none (rules)"
+    assert domains["TF-IDF"]["trained_on"] == "tweets"
+    for info in domains.values():
+        assert set(info["accuracy"]) == {"tweets", "film reviews"}
+        assert all(0 <= v <= 1 for v in info["accuracy"].values())
+
+
+def test_a_missing_or_old_model_names_the_command_and_trains_nothing(tmp_path, tiny_bert):
+    with pytest.raises(MissingModelError, match=TFIDF_HINT):
+        SentimentModels.load(tmp_path, tiny_bert)
+    assert list(tmp_path.iterdir()) == []  # nothing was trained or written
+    (tmp_path / TFIDF_FILE).write_bytes(b"not a model")
+    with pytest.raises(MissingModelError, match=TFIDF_HINT):
+        SentimentModels.load(tmp_path, tiny_bert)
+
+
+def test_without_the_tfidf_model_the_page_says_which_command_makes_it(
+    tmp_path, tiny_bert, monkeypatch
+) -> None:
+    monkeypatch.setenv(MODELS_ENV, str(tmp_path / "empty"))
+    monkeypatch.setenv(TRANSFORMER_ENV, str(tiny_bert))
+    app = AppTest.from_file(str(APP), default_timeout=120).run()
+    assert not app.exception
+    assert TFIDF_HINT in app.error[0].value
+    assert not app.button and not (tmp_path / "empty").exists()
+
+
+def test_the_page_shows_each_models_training_domain_and_accuracy(app_env) -> None:
+    app = AppTest.from_file(str(APP), default_timeout=120).run()
+    table = app.dataframe[0].value.set_index("model")
+    assert table.loc["TF-IDF", "trained on"] == "tweets"
+    assert table.loc["VADER", "trained on"] == "none (rules)"
+    assert (
+        table.loc[["VADER", "TF-IDF"], ["accuracy on tweets", "accuracy on film reviews"]]
+        .notna()
+        .all(axis=None)
+    )
+    assert (
+        table.loc["transformer", "trained on"] == "not recorded"
+    )  # tiny BERT: no fine_tuning.json
+
+
 def test_a_typed_text_gets_a_label_from_every_model(app_env) -> None:
     app = AppTest.from_file(str(APP), default_timeout=120).run()
     assert not app.exception
@@ -84,7 +134,7 @@ def test_a_typed_text_gets_a_label_from_every_model(app_env) -> None:
     app.text_area[0].input("I love this phone, what a great day!")
     app.button[0].click().run()
     assert not app.exception
-    row = app.dataframe[0].value.iloc[0]
+    row = app.dataframe[-1].value.iloc[0]
     assert row["TF-IDF"] in LABELS and row["VADER"] == "positive"
     assert row["transformer"] in LABELS
 
