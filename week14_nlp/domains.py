@@ -8,9 +8,9 @@ model answers one question on both held-out test sets: positive or negative?
 A model gives a polarity score, VADER its compound and a classifier P(positive) - P(negative)
 (fresh and rotten for a film-review model), above 0 for positive, below for negative. A score
 of exactly 0 (VADER finding no rated word) is no answer: it counts as half right, what a coin
-flip would score, so neither class is favoured by the rule. Neither test set trains or chooses anything:
-`check_held_out` refuses a model whose training texts meet a test set. Weeks 14, 15 and 22 use
-this module, so their tables are comparable.
+flip would score, so the rule favours neither class. Neither test set trains or chooses
+anything: `check_held_out` refuses a model whose training texts meet a test set. Weeks 14, 15
+and 22 use this module, so their tables are comparable.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from shared.report import markdown_table
+from week14_nlp.rotten_tomatoes import LABELS as REVIEW_LABELS
 from week14_nlp.rotten_tomatoes import Snippets
+from week14_nlp.tweets import LABELS as TWEET_LABELS
 from week14_nlp.tweets import Tweets
 from week14_nlp.vader import compound_scores
 
@@ -49,9 +51,6 @@ class Model:
 
 def polarity_tests(tweets: Tweets, snippets: Snippets) -> dict[str, PolarityTest]:
     """Return the positive-vs-negative test set of each domain, from the held-out splits."""
-    from week14_nlp.rotten_tomatoes import LABELS as REVIEW_LABELS
-    from week14_nlp.tweets import LABELS as TWEET_LABELS
-
     texts, labels = tweets.subset("test")
     polar = labels != TWEET_LABELS.index("neutral")
     reviews, review_labels = snippets.subset("test")

@@ -23,7 +23,10 @@ OFFER = (
 
 
 def test_normalise_drops_case_digits_spacing_and_quoted_headers():
-    reply = "Re: Build 42 FAILED\n> On Mon, Bob wrote:\nFrom: bob@x.org\nSent: 3 May\n\n  Fixed   in r1234.\n"
+    reply = (
+        "Re: Build 42 FAILED\n> On Mon, Bob wrote:\nFrom: bob@x.org\nSent: 3 May\n\n"
+        "  Fixed   in r1234.\n"
+    )
     assert normalise(reply) == "re: build failed fixed in r."
     assert normalise("Ann wrote:\nHELLO\tWorld 2002") == "hello world"
 
