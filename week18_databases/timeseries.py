@@ -1,16 +1,19 @@
-"""A time-series store in SQL: idempotent batched ingest, resampling and rolling statistics.
+"""A time-series store in SQL: idempotent, all-or-nothing ingest, resampling and rolling statistics.
 
 `observations(series, ts, value)` has (series, ts) as its primary key: one value per series and
-day, and the index every "this series between these dates" query uses. `ingest` writes in
-batches, each its own transaction, with INSERT ... ON CONFLICT (series, ts) DO UPDATE: running it
-twice leaves the same rows, and a batch that fails (or a process killed mid-batch) leaves none of
-its rows behind. Forecasts are stored beside the actuals with their model and version, and
+day, and the index every "this series between these dates" query uses. `ingest` checks the whole
+series first (a name that fits the column, finite values, no day twice) and refuses it with the
+positions of what is wrong; it then writes in batches of INSERT ... ON CONFLICT (series, ts) DO
+UPDATE, all in one transaction: running it twice leaves the same rows, and a call that fails (or
+a process killed mid-way) leaves none of its rows behind. Forecasts are stored beside the actuals with their model and version, and
 `ERROR_BY_HORIZON` scores every model at every horizon in one query.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from numbers import Real
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +25,12 @@ from week16_ts_classical.series import read_msft
 from week18_databases.tables import Forecast, Observation
 
 BATCH_ROWS = 500
+SERIES_NAME_CHARS = Observation.__table__.c.series.type.length
+SHOWN_POSITIONS = 5  # how many offending positions an IngestError lists
+
+
+class IngestError(ValueError):
+    """A series `ingest` refuses before writing anything; the message names what and where."""
 
 
 def read_msft_close(path: Path) -> pd.Series:
@@ -55,21 +64,70 @@ def ingest(
 ) -> int:
     """Write `series` (date index -> value) as rows of `observations`; return the batches written.
 
-    Each batch is one transaction; `before_commit(batch number)` runs inside it, just before the
-    commit (the tests use it to fail a batch half-way).
+    The whole call is one transaction, written `batch_rows` rows per statement; IngestError
+    refuses a series that cannot be stored whole before anything is written.
+    `before_commit(batch number)` runs after each batch, inside the transaction (the tests use
+    it to fail a call half-way).
     """
-    if series.name is None:
-        raise ValueError("the series needs a name: it is the `series` column")
-    rows = [{"series": series.name, "ts": ts.date(), "value": float(v)} for ts, v in series.items()]
+    days = [ts.date() for ts in series.index]
+    check_series(series.name, days, list(series))
+    rows = [
+        {"series": series.name, "ts": d, "value": float(v)}
+        for d, v in zip(days, series, strict=True)
+    ]
+    statement = _upsert(engine, Observation.__table__, ["series", "ts"], ["value"])
     batches = 0
-    for start in range(0, len(rows), batch_rows):
-        statement = _upsert(engine, Observation.__table__, ["series", "ts"], ["value"])
-        with engine.begin() as conn:
+    with engine.begin() as conn:
+        for start in range(0, len(rows), batch_rows):
             conn.execute(statement, rows[start : start + batch_rows])
             if before_commit is not None:
                 before_commit(batches)
-        batches += 1
+            batches += 1
     return batches
+
+
+def check_series(name: object, days: list, values: list) -> None:
+    """Refuse (IngestError) a bad name, a value that is not finite, or a day given twice.
+
+    The name must fit the `series` column on every database (SQLite does not enforce the
+    length); the message gives the positions (0-based) and days of the offending rows.
+    """
+    if not isinstance(name, str) or not 1 <= len(name) <= SERIES_NAME_CHARS:
+        raise IngestError(
+            f"the series name must be text of 1 to {SERIES_NAME_CHARS} characters "
+            f"(the `series` column), got {_shown(name)}"
+        )
+    not_finite = [i for i, v in enumerate(values) if not _finite_number(v)]
+    if not_finite:
+        raise IngestError(
+            f"series {name!r}: values must be finite numbers (not NaN, +inf or -inf); "
+            f"{_positions(not_finite, days)}"
+        )
+    first_seen: dict = {}
+    repeats = [i for i, day in enumerate(days) if first_seen.setdefault(day, i) != i]
+    if repeats:
+        raise IngestError(
+            f"series {name!r}: one value per day, but these days come again: "
+            f"{_positions(repeats, days)}"
+        )
+
+
+def _finite_number(value: object) -> bool:
+    """Whether `value` is a real, finite number (a bool is not one)."""
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _positions(positions: list[int], days: list) -> str:
+    """'3 rows, at positions 750 (1983-01-21), ...' listing the first few."""
+    shown = ", ".join(f"{i} ({days[i]})" for i in positions[:SHOWN_POSITIONS])
+    more = ", …" if len(positions) > SHOWN_POSITIONS else ""
+    return f"{len(positions)} row(s), at positions {shown}{more}"
+
+
+def _shown(name: object) -> str:
+    """A name for an error message, cut short if it is long."""
+    text = repr(name)
+    return text if len(text) <= 80 else f"{text[:77]}… ({len(text)} characters)"
 
 
 def store_forecasts(engine: Engine, forecasts: pd.DataFrame) -> None:
