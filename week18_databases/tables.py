@@ -56,10 +56,16 @@ class Model(Base):
 
 
 class Prediction(Base):
-    """One answer a model gave: its inputs as sent, the label and the probability of class 1."""
+    """One answer a model gave: its inputs as sent, the label and the probability of class 1.
+
+    A client's Idempotency-Key, when it sent one, is kept with the sha256 of its request.
+    """
 
     __tablename__ = "predictions"
-    __table_args__ = (Index("ix_predictions_model_created", "model_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_predictions_model_created", "model_id", "created_at"),
+        Index("ix_predictions_idempotency_key", "idempotency_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     model_id: Mapped[int] = mapped_column(ForeignKey("models.id"))
@@ -70,6 +76,8 @@ class Prediction(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     inputs: Mapped[dict] = mapped_column(Document)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    request_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     label: Mapped[int] = mapped_column(SmallInteger)
     probability: Mapped[float] = mapped_column(Float)
 
