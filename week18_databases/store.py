@@ -20,12 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from shared.db import paged
 from week18_databases.tables import Model, Outcome, Prediction
 
+# 1e0, not 1.0: MySQL would average a DECIMAL and keep only 4 more decimals (week18's queries.py).
 PERFORMANCE = text(
     """
     SELECT m.version,
            COUNT(p.id) AS predictions,
            COUNT(o.prediction_id) AS outcomes,
-           AVG(CASE WHEN o.actual = p.label THEN 1.0 WHEN o.actual IS NOT NULL THEN 0.0 END)
+           AVG(CASE WHEN o.actual = p.label THEN 1e0 WHEN o.actual IS NOT NULL THEN 0e0 END)
                AS accuracy,
            AVG((p.probability - o.actual) * (p.probability - o.actual)) AS brier,
            SUM(CASE WHEN p.label = 1 AND o.actual = 1 THEN 1 ELSE 0 END) AS true_positives,

@@ -5,7 +5,8 @@ day, and the index every "this series between these dates" query uses. `ingest` 
 series first (a name that fits the column, finite values, no day twice) and refuses it with the
 positions of what is wrong; it then writes in batches of INSERT ... ON CONFLICT (series, ts) DO
 UPDATE, all in one transaction: running it twice leaves the same rows, and a call that fails (or
-a process killed mid-way) leaves none of its rows behind. Forecasts are stored beside the actuals with their model and version, and
+a process killed mid-way) leaves none of its rows behind (MySQL/MariaDB: ON DUPLICATE KEY
+UPDATE). Forecasts are stored beside the actuals with their model and version, and
 `ERROR_BY_HORIZON` scores every model at every horizon in one query.
 """
 
@@ -18,9 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from shared.data import DataSchemaError
+from shared.db import MYSQL_DIALECTS
 from week16_ts_classical.series import read_msft
 from week18_databases.tables import Forecast, Observation
 
@@ -48,7 +50,14 @@ def read_melbourne_min_temp(path: Path) -> pd.Series:
 
 
 def _upsert(engine: Engine, table, key: list[str], update: list[str]):
-    """INSERT ... ON CONFLICT (key) DO UPDATE SET update = excluded.update, for this dialect."""
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET update = excluded.update, for this dialect.
+
+    MySQL/MariaDB say it as ON DUPLICATE KEY UPDATE, which takes any unique key that
+    clashes (here the primary key, the table's only one) rather than naming it.
+    """
+    if engine.dialect.name in MYSQL_DIALECTS:
+        statement = mysql.insert(table)
+        return statement.on_duplicate_key_update({c: statement.inserted[c] for c in update})
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table)
     return statement.on_conflict_do_update(
@@ -138,13 +147,17 @@ def store_forecasts(engine: Engine, forecasts: pd.DataFrame) -> None:
         conn.execute(statement, forecasts.to_dict("records"))
 
 
+MONTH_OF_TS = {
+    "postgresql": "to_char(date_trunc('month', ts), 'YYYY-MM')",
+    "mysql": "DATE_FORMAT(ts, '%Y-%m')",
+    "mariadb": "DATE_FORMAT(ts, '%Y-%m')",
+    "sqlite": "strftime('%Y-%m', ts)",
+}
+
+
 def monthly_sql(dialect: str) -> str:
-    """Monthly mean, min, max, count per series (date_trunc on PostgreSQL, strftime on SQLite)."""
-    month = (
-        "to_char(date_trunc('month', ts), 'YYYY-MM')"
-        if dialect == "postgresql"
-        else ("strftime('%Y-%m', ts)")
-    )
+    """Monthly mean, min, max, count per series (each dialect names the month its own way)."""
+    month = MONTH_OF_TS[dialect]
     return f"""
         SELECT series, {month} AS month, AVG(value) AS mean, MIN(value) AS min,
                MAX(value) AS max, COUNT(*) AS n
@@ -153,10 +166,11 @@ def monthly_sql(dialect: str) -> str:
     """
 
 
+# `day_change`, not `change`: CHANGE is a reserved word in MySQL/MariaDB (ALTER TABLE ... CHANGE).
 ROLLING_SQL = """
     SELECT series, ts,
            AVG(value) OVER w AS rolling_mean_7,
-           value - LAG(value) OVER (PARTITION BY series ORDER BY ts) AS change
+           value - LAG(value) OVER (PARTITION BY series ORDER BY ts) AS day_change
     FROM observations
     WINDOW w AS (PARTITION BY series ORDER BY ts ROWS BETWEEN 6 PRECEDING AND CURRENT ROW)
 """
@@ -191,8 +205,8 @@ def rolling_pandas(frame: pd.DataFrame) -> pd.DataFrame:
     d = frame.sort_values(["series", "ts"]).copy()
     grouped = d.groupby("series")["value"]
     d["rolling_mean_7"] = grouped.transform(lambda s: s.rolling(7, min_periods=1).mean())
-    d["change"] = grouped.diff()
-    return d[["series", "ts", "rolling_mean_7", "change"]]
+    d["day_change"] = grouped.diff()
+    return d[["series", "ts", "rolling_mean_7", "day_change"]]
 
 
 def error_by_horizon_pandas(forecasts: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:

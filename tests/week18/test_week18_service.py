@@ -39,13 +39,13 @@ def loans() -> pd.DataFrame:
 
 
 @pytest.fixture
-def prepared_url(database_url: str, loans: pd.DataFrame) -> str:
-    """A migrated database holding the applicants."""
-    engine = make_engine(database_url)
+def prepared_url(any_database_url: str, loans: pd.DataFrame) -> str:
+    """A migrated database holding the applicants (SQLite, and PostgreSQL and MariaDB if named)."""
+    engine = make_engine(any_database_url)
     migrate.upgrade(engine)
     insert_applicants(engine, loans)
     engine.dispose()
-    return database_url
+    return any_database_url
 
 
 @pytest.fixture
