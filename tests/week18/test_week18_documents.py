@@ -1,6 +1,7 @@
 """Documents through PyMongo's API (embedded tinymongo) and in SQL JSON / JSONB give one answer.
 
-The SQL side runs on SQLite, and on PostgreSQL and MariaDB when DATABASE_URL and MYSQL_URL name them.
+The SQL side runs on SQLite, and on PostgreSQL and MariaDB when DATABASE_URL and MYSQL_URL
+name them.
 """
 
 from __future__ import annotations
