@@ -3,10 +3,10 @@
 Every query is plain SQL that runs unchanged on SQLite (3.25+, for window functions),
 PostgreSQL and MySQL 8/MariaDB 10.2+: joins, GROUP BY, window functions (a rolling average,
 ranks) and a CTE. Each `QUERIES` entry pairs the SQL with a function computing the same table
-from DataFrames of the raw tables, and `compare` checks they agree, row for row, within float rounding. Averages of
-integers multiply by `1e0`, not `1.0`: MySQL reads 1.0 as a DECIMAL and AVG of a DECIMAL keeps
-only 4 more decimals (0.89381 for 0.893805...); 1e0 is a float there, as in SQLite, and an
-exact NUMERIC in PostgreSQL.
+from DataFrames of the raw tables, and `compare` checks they agree, row for row, within float
+rounding. Averages of integers multiply by `1e0`, not `1.0`: MySQL reads 1.0 as a DECIMAL and
+AVG of a DECIMAL keeps only 4 more decimals (0.89381 for 0.893805...); 1e0 is a float there,
+as in SQLite, and an exact NUMERIC in PostgreSQL.
 """
 
 from __future__ import annotations
