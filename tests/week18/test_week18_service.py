@@ -264,3 +264,15 @@ def test_concurrent_retries_with_one_key_store_one_row(prepared_url: str, catalo
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM predictions")).scalar_one() == 3
     engine.dispose()
+
+
+def test_idempotency_keys_differing_only_in_case_are_two_keys(client: TestClient, loans) -> None:
+    """MySQL's default collation would find 'Retry-A' = 'retry-a' and refuse the second body."""
+    first = client.post(
+        "/models/loan/predictions", json=loan_body(loans), headers={"Idempotency-Key": "Retry-A"}
+    )
+    second = client.post(
+        "/models/loan/predictions", json=loan_body(loans, 1), headers={"Idempotency-Key": "retry-a"}
+    )
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["id"] != second.json()["id"]
