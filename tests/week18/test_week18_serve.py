@@ -60,14 +60,15 @@ def test_a_busy_port_is_an_environment_problem(
     assert "in use" in one_error_line(capsys.readouterr().err)
 
 
-def test_an_unreachable_postgresql_is_one_line_without_its_password(
-    models_dir, monkeypatch, capsys
+@pytest.mark.parametrize("scheme", ["postgresql", "mysql"])
+def test_an_unreachable_server_is_one_line_without_its_password(
+    scheme: str, models_dir, monkeypatch, capsys
 ) -> None:
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind((LOOPBACK, 0))
         closed = sock.getsockname()[1]
     monkeypatch.setenv("ML_ROADMAP_API_KEY", KEY)
-    monkeypatch.setenv("DATABASE_URL", f"postgresql://me:s3cret@{LOOPBACK}:{closed}/db")
+    monkeypatch.setenv("DATABASE_URL", f"{scheme}://me:s3cret@{LOOPBACK}:{closed}/db")
     argv = ["serve", "--models", str(models_dir), "--port", "8018"]
     assert week(week18, argv) == 5
     line = one_error_line(capsys.readouterr().err)
