@@ -1,4 +1,4 @@
-"""Alembic migrations, up and down, on SQLite and on PostgreSQL (when DATABASE_URL names one)."""
+"""Alembic migrations, up and down, on SQLite, and on PostgreSQL and MariaDB when named."""
 
 from __future__ import annotations
 
