@@ -65,6 +65,17 @@ def _seed(text: str) -> int:
     return value
 
 
+def port(text: str) -> int:
+    """Parse --port: a TCP port a server can listen on (1 .. 65535)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is outside 1 .. 65535")
+    return value
+
+
 def build_parser(
     week: int, title: str, projects: Mapping[str, str], commands: Mapping[str, str] | None = None
 ) -> argparse.ArgumentParser:
@@ -100,9 +111,17 @@ def build_parser(
 
 
 def run_command(target: str, argv: Sequence[str]) -> int:
-    """Import `module:function` and call it with the sub-command's arguments."""
+    """Import `module:function` and call it with the sub-command's arguments.
+
+    A sub-command that raises EnvironmentProblem (exit 5) or DatasetError (exit 4) ends with
+    the same one `error:` line as the week command, not a traceback.
+    """
     module_path, _, function = target.partition(":")
-    return int(getattr(importlib.import_module(module_path), function or "main")(list(argv)))
+    try:
+        return int(getattr(importlib.import_module(module_path), function or "main")(list(argv)))
+    except (EnvironmentProblem, DatasetError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 5 if isinstance(exc, EnvironmentProblem) else 4
 
 
 def check_environment(out: Path, device: str) -> None:

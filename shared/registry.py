@@ -7,9 +7,13 @@ cache (see shared.paths.cache_dir). Files are written and folders assembled besi
 and renamed into place, under a lock, so two processes fetching the same entry at once end with
 one valid copy and a failure leaves nothing half-written.
 
-Cache hits are re-verified: the first fetch of an entry in a process re-hashes every cached file
-under REHASH_BELOW_BYTES; larger files are trusted while their size and mtime still match the
-record written when they were last hashed. Repeated fetches in one process are free.
+Cache hits are re-verified: the first fetch of an entry in a process re-hashes every cached file,
+whatever its size. Later fetches in the same process are free while each file's size, mtime,
+inode and ctime are those it had when hashed; any difference means a re-hash. With
+ML_ROADMAP_TRUST_CACHE=1 a file whose four match the record written when it was last hashed is
+trusted without hashing: a write changes ctime, which no one can set back, but a bit flipped by
+the disk is then not caught. A cache that cannot be written to (read-only, another user's) with a
+bad copy in it ends in one DatasetError saying so, not a raw PermissionError.
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ from shared.mirrors import (
 from shared.paths import REGISTRY_FILE, cache_dir
 
 FILE, MEMBERS, ARCHIVE = "file", "members", "archive"
-REHASH_BELOW_BYTES = 50_000_000
+TRUST_CACHE_ENV = "ML_ROADMAP_TRUST_CACHE"
+STAT_FIELDS = ("size", "mtime_ns", "inode", "ctime_ns")  # what a verified record is keyed by
 
 
 class DatasetError(RuntimeError):
@@ -161,7 +166,7 @@ class Registry:
     def __init__(self, path: Path = REGISTRY_FILE, cache: Path | None = None) -> None:
         self.entries = load_registry(path)
         self.cache = Path(cache) if cache else cache_dir()
-        self._hashed: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha256
+        self._hashed: dict[tuple, str] = {}  # (path, *STAT_FIELDS) -> sha256, this process
 
     def entry(self, name: str) -> Entry:
         """Return the entry called `name`, or say which names exist."""
@@ -179,12 +184,19 @@ class Registry:
         """Return the verified local file (or folder) of `name`, downloading it on first use."""
         entry = self.entry(name)
         target = self.path(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(target) + ".lock"):
-            _remove_leftovers(target)
-            if target.exists() and self._cached_copy_is_good(entry, target):
-                return target
-            return self._fetch_from_mirrors(entry, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with FileLock(str(target) + ".lock"):
+                _remove_leftovers(target)
+                if target.exists() and self._cached_copy_is_good(entry, target):
+                    return target
+                return self._fetch_from_mirrors(entry, target)
+        except OSError as exc:  # the cache, not a mirror: a mirror's OSError is caught per mirror
+            raise DatasetError(
+                f"cannot use the cache for dataset {name!r} at {target.parent}: "
+                f"{exc.strerror or exc}; make it writable, or set ML_ROADMAP_CACHE to a "
+                "writable folder"
+            ) from None
 
     def provenance(self, name: str) -> dict[str, str]:
         """Return name, sha256 and serving mirror of a fetched entry, for metrics.json.
@@ -221,9 +233,7 @@ class Registry:
         actual = self._verified_sha256(target, entry.accepted_sha256(), marker)
         if actual is None:
             return "is corrupt or truncated (sha256 mismatch)"
-        record = _file_record(target, actual, marker.get("mirror", "cache"))
-        if record != marker:
-            write_text_atomic(_marker_path(target), json.dumps(record))
+        _update_marker(target, marker, _file_record(target, actual, marker.get("mirror", "cache")))
         return None
 
     def _cached_folder_problem(self, entry: Entry, target: Path) -> str | None:
@@ -249,28 +259,22 @@ class Registry:
                 return f"member {path} is corrupt or truncated (sha256 mismatch)"
             shas[path] = actual
         record = _folder_record(target, digest, shas, marker.get("mirror", "cache"))
-        if record != marker:
-            write_text_atomic(_marker_path(target), json.dumps(record))
+        _update_marker(target, marker, record)
         return None
 
     def _verified_sha256(self, path: Path, accepted: set[str], record: dict) -> str | None:
         """Return the sha256 of a cached file if it is one of `accepted`, else None.
 
-        Hashed earlier in this process and unchanged since: free. At least REHASH_BELOW_BYTES
-        and unchanged (size, mtime) since its `record`: trusted. Anything else: re-hashed.
+        Hashed earlier in this process and unchanged since (STAT_FIELDS): free. With
+        ML_ROADMAP_TRUST_CACHE=1, unchanged since its on-disk `record`: trusted. Anything else,
+        at least once per process: re-hashed.
         """
-        stat = path.stat()
-        key = (str(path), stat.st_size, stat.st_mtime_ns)
-        if key in self._hashed:
-            return self._hashed[key] if self._hashed[key] in accepted else None
-        unchanged = (
-            record.get("size") == stat.st_size and record.get("mtime_ns") == stat.st_mtime_ns
-        )
-        if unchanged and stat.st_size >= REHASH_BELOW_BYTES and record["sha256"] in accepted:
-            return record["sha256"]
-        actual = sha256_of(path)
-        self._hashed[key] = actual
-        return actual if actual in accepted else None
+        now = _stat_of(path)
+        key = (str(path), *now.values())
+        if key not in self._hashed:
+            trusted = trust_cache() and all(record.get(f) == v for f, v in now.items())
+            self._hashed[key] = record["sha256"] if trusted else sha256_of(path)
+        return self._hashed[key] if self._hashed[key] in accepted else None
 
     def _fetch_from_mirrors(self, entry: Entry, target: Path) -> Path:
         """Try each mirror in order; raise one error naming every failure."""
@@ -324,7 +328,7 @@ class Registry:
         """Note the files just fetched as hashed in this process, so the next fetch is free."""
         files = record.get("files", {"": record})
         for path, stat in files.items():
-            key = (str(target / path if path else target), stat["size"], stat["mtime_ns"])
+            key = (str(target / path if path else target), *(stat[f] for f in STAT_FIELDS))
             self._hashed[key] = stat["sha256"]
 
 
@@ -383,22 +387,46 @@ def _remove_leftovers(target: Path) -> None:
         _remove(leftover)
 
 
+def trust_cache() -> bool:
+    """Whether ML_ROADMAP_TRUST_CACHE=1 lets an unchanged file skip its once-per-process hash."""
+    return os.environ.get(TRUST_CACHE_ENV, "").strip() == "1"
+
+
+def _stat_of(path: Path) -> dict[str, int]:
+    """The STAT_FIELDS of `path`: any write changes at least one of them (ctime, always)."""
+    stat = path.stat()
+    return {
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "inode": stat.st_ino,
+        "ctime_ns": stat.st_ctime_ns,
+    }
+
+
+def _update_marker(target: Path, marker: dict, record: dict) -> None:
+    """Write `record` as the marker of a good copy if it changed; a read-only cache keeps the old."""
+    if record == marker:
+        return
+    try:
+        write_text_atomic(_marker_path(target), json.dumps(record))
+    except OSError as exc:
+        _log(f"{target.name}: verified, but its record cannot be updated ({exc.strerror or exc})")
+
+
 def _marker_path(target: Path) -> Path:
     return target.with_name(target.name + ".verified.json")
 
 
 def _file_record(target: Path, sha256: str, mirror: str) -> dict:
     """Return the marker of a verified file: its sha256, mirror and the stat to re-check."""
-    stat = target.stat()
-    return {"sha256": sha256, "mirror": mirror, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    return {"sha256": sha256, "mirror": mirror, **_stat_of(target)}
 
 
 def _folder_record(target: Path, digest: str, shas: dict[str, str], mirror: str) -> dict:
     """Return the marker of a verified folder: its digest, mirror and one record per file."""
     files = {}
     for path, sha in sorted(shas.items()):
-        stat = (target / path).stat()
-        files[path] = {"sha256": sha, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+        files[path] = {"sha256": sha, **_stat_of(target / path)}
     return {"sha256": digest, "mirror": mirror, "files": files}
 
 
@@ -423,7 +451,11 @@ def _read_marker(target: Path, folder: bool) -> dict:
 
 
 def _is_stat_record(record: object) -> bool:
-    """Return whether `record` has a str sha256 and int size and mtime_ns."""
+    """Return whether `record` has a str sha256 and int size and mtime_ns.
+
+    Records written before inode and ctime_ns were kept still count: their files are re-hashed
+    (an archive folder is not fetched again) and the record rewritten in full.
+    """
     return (
         isinstance(record, dict)
         and isinstance(record.get("sha256"), str)

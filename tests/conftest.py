@@ -51,12 +51,46 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture
+def mysql_url() -> Iterator[str]:
+    """MYSQL_URL's server with a fresh database of its own, dropped afterwards; skips without it."""
+    url = os.environ.get("MYSQL_URL", "")
+    if not url.startswith(("mysql", "mariadb")):
+        pytest.skip("MYSQL_URL does not name a MySQL/MariaDB server (.ci/mariadb.sh sets one up)")
+    database = f"{parse_url(url).database}_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE DATABASE {database} CHARACTER SET utf8mb4"))
+    try:
+        yield parse_url(url).set(database=database).render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP DATABASE {database}"))
+        admin.dispose()
+
+
+SQLITE_AND_POSTGRES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=SQLITE_AND_POSTGRES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each database test runs on a SQLite file, and on PostgreSQL when DATABASE_URL names one."""
+    return _test_database(request, tmp_path)
+
+
+@pytest.fixture(params=[*SQLITE_AND_POSTGRES, pytest.param("mysql", marks=pytest.mark.mysql)])
+def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """database_url's databases, and MySQL/MariaDB when MYSQL_URL names one (shared.db, week 18)."""
+    return _test_database(request, tmp_path)
+
+
+def _test_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty test database of the kind the fixture's parameter names."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    return request.getfixturevalue("postgres_url")
+    return request.getfixturevalue(
+        {"postgresql": "postgres_url", "mysql": "mysql_url"}[request.param]
+    )
 
 
 @pytest.fixture

@@ -115,8 +115,51 @@ class MongoDocuments:
 
 
 # The same questions in SQL, per dialect: JSONB operators and containment (@>, served by the GIN
-# index) on PostgreSQL; json_extract / json_each on SQLite.
+# index) on PostgreSQL; json_extract / json_each on SQLite; on MySQL/MariaDB, JSON_VALUE (NULL
+# for a JSON null, where JSON_EXTRACT gives the text 'null') and JSON_CONTAINS, and an index on
+# a generated column, since MariaDB indexes neither JSON nor an expression.
+_MYSQL = {
+    "create": """
+        CREATE TABLE documents (
+            id BIGINT AUTO_INCREMENT PRIMARY KEY,
+            doc JSON NOT NULL,
+            model_name VARCHAR(64) AS (JSON_VALUE(doc, '$.model.name')) VIRTUAL
+        )
+    """,
+    "index": "CREATE INDEX ix_documents_model ON documents (model_name)",
+    "insert": "INSERT INTO documents (doc) VALUES (:doc)",
+    "find_confident": """
+        SELECT JSON_VALUE(doc, '$.request_id') AS request_id,
+               JSON_VALUE(doc, '$.output.probability') AS probability
+        FROM documents
+        WHERE model_name = :model
+          AND JSON_VALUE(doc, '$.inputs.married') = 1
+          AND JSON_VALUE(doc, '$.output.probability') >= :threshold
+    """,
+    "count_tagged": """
+        SELECT COUNT(*) FROM documents WHERE JSON_CONTAINS(doc, JSON_QUOTE(:tag), '$.tags')
+    """,
+    "queue_for_review": """
+        UPDATE documents
+        SET doc = JSON_SET(doc, '$.review', JSON_OBJECT(
+            'status', 'queued',
+            'count', CAST(COALESCE(JSON_VALUE(doc, '$.review.count'), 0) AS SIGNED) + 1))
+        WHERE model_name = :model
+          AND JSON_VALUE(doc, '$.output.probability') < :threshold
+    """,
+    "count_by_model": """
+        SELECT model_name AS model, COUNT(*) AS n,
+               SUM(JSON_VALUE(doc, '$.output.label')) AS positive,
+               AVG(JSON_VALUE(doc, '$.output.probability')) AS mean_probability
+        FROM documents GROUP BY 1 ORDER BY 1
+    """,
+    "reviewed": """
+        SELECT COUNT(*) FROM documents WHERE JSON_VALUE(doc, '$.review.status') = 'queued'
+    """,
+}
 _SQL = {
+    "mysql": _MYSQL,
+    "mariadb": _MYSQL,
     "postgresql": {
         "create": "CREATE TABLE documents (id SERIAL PRIMARY KEY, doc JSONB NOT NULL)",
         "index": "CREATE INDEX ix_documents_doc ON documents USING GIN (doc jsonb_path_ops)",
@@ -184,6 +227,12 @@ _SQL = {
 }
 
 
+_WHERE = {
+    "postgresql": "PostgreSQL JSONB (GIN index)",
+    "sqlite": "SQLite JSON (expression index)",
+}
+
+
 class SqlDocuments:
     """The same documents in one JSON column of a SQL table (JSONB on PostgreSQL).
 
@@ -196,11 +245,7 @@ class SqlDocuments:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sql = self.QUERIES[engine.dialect.name]
-        self.where = (
-            "PostgreSQL JSONB (GIN index)"
-            if engine.dialect.name == "postgresql"
-            else "SQLite JSON (expression index)"
-        )
+        self.where = _WHERE.get(engine.dialect.name, "MySQL/MariaDB JSON (generated-column index)")
 
     def load(self, documents: list[dict]) -> int:
         """Replace the table's contents with `documents` and index them; return how many."""

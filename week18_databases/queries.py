@@ -1,9 +1,12 @@
 """Analytical SQL over the team's tables, each query beside the pandas computation of its answer.
 
-Every query is plain SQL that runs unchanged on SQLite (3.25+, for window functions) and
-PostgreSQL: joins, GROUP BY, window functions (a rolling average, ranks) and a CTE. Each
-`QUERIES` entry pairs the SQL with a function computing the same table from DataFrames of the
-raw tables, and `compare` checks they agree, row for row, within float rounding.
+Every query is plain SQL that runs unchanged on SQLite (3.25+, for window functions),
+PostgreSQL and MySQL 8/MariaDB 10.2+: joins, GROUP BY, window functions (a rolling average,
+ranks) and a CTE. Each `QUERIES` entry pairs the SQL with a function computing the same table
+from DataFrames of the raw tables, and `compare` checks they agree, row for row, within float
+rounding. Averages of integers multiply by `1e0`, not `1.0`: MySQL reads 1.0 as a DECIMAL and
+AVG of a DECIMAL keeps only 4 more decimals (0.89381 for 0.893805...); 1e0 is a float there,
+as in SQLite, and an exact NUMERIC in PostgreSQL.
 """
 
 from __future__ import annotations
@@ -56,8 +59,8 @@ BY_MARRIED = Query(
     "Per model and marital status: how many, predicted approval rate, accuracy (JOIN, GROUP BY)",
     """
     SELECT m.name AS model, COALESCE(a.married, -1) AS married, COUNT(*) AS n,
-           AVG(1.0 * p.label) AS approval_rate,
-           AVG(CASE WHEN p.label = o.actual THEN 1.0 ELSE 0.0 END) AS accuracy
+           AVG(1e0 * p.label) AS approval_rate,
+           AVG(CASE WHEN p.label = o.actual THEN 1e0 ELSE 0e0 END) AS accuracy
     FROM predictions p
     JOIN models m ON m.id = p.model_id
     JOIN applicants a ON a.id = p.applicant_id
@@ -143,7 +146,7 @@ INCOME_BANDS = Query(
              JOIN applicants a ON a.id = p.applicant_id
              JOIN outcomes o ON o.prediction_id = p.id
          )
-    SELECT band, COUNT(*) AS n, AVG(1.0 * actual) AS approval_rate,
+    SELECT band, COUNT(*) AS n, AVG(1e0 * actual) AS approval_rate,
            SUM(CASE WHEN label = 1 AND actual = 0 THEN 1 ELSE 0 END) AS false_approvals
     FROM scored
     GROUP BY band

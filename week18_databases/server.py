@@ -1,7 +1,8 @@
 """`python -m week18_databases serve`: the service under uvicorn, and a subprocess to test it by.
 
-`serve_main` loads and verifies every model before uvicorn starts, so a missing or altered file
-ends with one clear line and exit code 2. `ServerProcess` starts the same command in a child
+`main` loads and verifies every model before uvicorn starts, so a missing or altered file ends
+with one clear line and exit code 2; a port in use or a database that does not answer ends with
+one line and exit code 5 (`shared.launch`). `ServerProcess` starts the same command in a child
 process and waits until /health answers: the kill test sends it SIGKILL mid-burst.
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from shared.api import LOOPBACK
+from shared.cli import port
 from shared.paths import REPO_ROOT
 from week18_databases.catalog import WEEK07_MODELS
 
@@ -32,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(DATABASE_URL, default SQLite; ML_ROADMAP_API_KEY guards writes).",
     )
     parser.add_argument("--host", default=LOOPBACK, help=f"address (default {LOOPBACK})")
-    parser.add_argument("--port", type=int, default=8018, help="port (default 8018)")
+    parser.add_argument("--port", type=port, default=8018, help="port (default 8018)")
     parser.add_argument(
         "--models", type=Path, default=WEEK07_MODELS, help=f"model folder (default {WEEK07_MODELS})"
     )
@@ -41,9 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str]) -> int:
-    """Verify the models and settings, then serve until interrupted (exit 2 if it cannot start)."""
-    import uvicorn
+    """Verify the models, settings and database, then serve until interrupted.
 
+    Exit 2 for a bad option, model or setting; EnvironmentProblem (exit 5, through
+    `shared.cli.run_command`) for a database that does not answer or a port that is taken.
+    """
+    from shared.launch import check_database, run_api
     from week18_databases.catalog import CatalogError, load_catalog
     from week18_databases.service import Settings, create_app
 
@@ -54,8 +59,8 @@ def main(argv: Sequence[str]) -> int:
     except (CatalogError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    app = create_app(settings, catalog)
-    uvicorn.run(app, host=args.host, port=args.port, workers=1, log_level=args.log_level)
+    check_database(settings.database_url)
+    run_api(create_app(settings, catalog), args.host, args.port, args.log_level)
     return 0
 
 

@@ -2,11 +2,18 @@
 
 `create_app(settings, catalog)` serves every model of the catalog under /models/{name}; each
 prediction is stored with its model's name and version, and outcomes recorded later feed
-/models/{name}/performance, computed in SQL. Writes need the API key; reads are open. The error
-shapes, the body-size limit and the key check are shared with week 8 (`shared.api`).
-The database is migrated to head with Alembic on start-up.
+/models/{name}/performance, computed in SQL. Writes need the API key, and so do reads of stored
+predictions: their inputs are applicants' income and net worth. The model list, the aggregate
+performance and /health are open. A create route takes an `Idempotency-Key`, stored with the
+row: a retry with the same key and body answers that row again (201, `Idempotent-Replayed:
+true`) instead of storing a second one; the same key with another body is a 422. Request bodies
+are strict (`true` is not a number, unknown fields are refused). The error shapes, the body-size
+limit and the key check are shared with week 8 (`shared.api`). The database is migrated to
+head with Alembic on start-up.
 """
 
+import hashlib
+import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,9 +23,10 @@ from typing import Annotated, Literal
 
 import pandas as pd
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.api import (
+    IdempotencyKey,
     KeyedSettings,
     Limit,
     Offset,
@@ -30,14 +38,14 @@ from shared.api import (
     deleting,
     found,
     guarded,
-    not_found,
+    same_request,
     service_app,
 )
 from shared.db import database_url, make_engine, parse_url
 from shared.paths import REPORTS_DIR
 from shared.serving import ServedModel
 from week18_databases import migrate
-from week18_databases.inputs import input_model, prediction_request
+from week18_databases.inputs import input_model, one_of, prediction_request
 from week18_databases.store import PredictionFilter, PredictionStore, UnknownApplicantError
 
 MAX_BODY_BYTES = 1 << 16
@@ -81,6 +89,7 @@ class StoredPrediction(BaseModel):
     applicant_id: int | None
     created_at: datetime
     inputs: dict
+    idempotency_key: str | None
     label: int
     probability: float
     actual: int | None
@@ -92,9 +101,11 @@ class PredictionPage(Page[StoredPrediction]):
 
 
 class OutcomeIn(BaseModel):
-    """The true class of a prediction (0 or 1)."""
+    """The true class of a prediction (0 or 1: JSON integers, not `true` or `"1"`)."""
 
-    actual: Literal[0, 1]
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    actual: one_of(0, 1)
 
 
 class ModelEntry(BaseModel):
@@ -165,15 +176,25 @@ def _add_model_route(app: FastAPI, name: str, model: ServedModel) -> None:
         name=f"predict_{name}",
         **creating("predictions", "no such applicant"),
     )
-    def predict(body: body_type, store: Store, request: Request, response: Response):
+    def predict(
+        body: body_type,
+        store: Store,
+        request: Request,
+        response: Response,
+        idempotency_key: IdempotencyKey = None,
+    ):
         """Predict one row with this model and store inputs, answer, model version and time."""
         inputs = body.inputs.model_dump()
         [(label, probability)] = model.predict(pd.DataFrame([inputs]))
         model_id = request.app.state.model_ids[name]
+        key = None if idempotency_key is None else (idempotency_key, _fingerprint(name, body))
         try:
-            row = store.add(model_id, inputs, label, probability, body.applicant_id)
+            row, created = store.add(model_id, inputs, label, probability, body.applicant_id, key)
         except UnknownApplicantError as exc:
             raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+        if not created:
+            same_request(row["request_sha256"], key[1])
+            response.headers["Idempotent-Replayed"] = "true"
         response.headers["Location"] = f"/predictions/{row['id']}"
         return StoredPrediction.model_validate(dict(row))
 
@@ -206,7 +227,7 @@ def _add_service_routes(app: FastAPI, catalog: Mapping[str, ServedModel]) -> Non
         """Per version: accuracy, Brier score, precision and recall on the recorded outcomes."""
         return [VersionPerformance.model_validate(r) for r in store.performance(name)]
 
-    @app.get("/predictions", response_model=PredictionPage, tags=["predictions"])
+    @app.get("/predictions", response_model=PredictionPage, **guarded("predictions"))
     def list_predictions(
         store: Store,
         limit: Limit = 20,
@@ -216,7 +237,7 @@ def _add_service_routes(app: FastAPI, catalog: Mapping[str, ServedModel]) -> Non
         label: Annotated[int | None, Query(ge=0, le=1)] = None,
         has_outcome: bool | None = None,
     ) -> PredictionPage:
-        """List predictions, oldest first, filtered and paginated."""
+        """List predictions, oldest first, filtered and paginated (applicants' data: keyed)."""
         filters = PredictionFilter(model, version, label, has_outcome)
         rows, total = store.list(filters, limit, offset)
         items = [StoredPrediction.model_validate(dict(r)) for r in rows]
@@ -225,11 +246,10 @@ def _add_service_routes(app: FastAPI, catalog: Mapping[str, ServedModel]) -> Non
     @app.get(
         "/predictions/{prediction_id}",
         response_model=StoredPrediction,
-        responses=not_found(_NO_SUCH),
-        tags=["predictions"],
+        **guarded("predictions", _NO_SUCH),
     )
     def read_prediction(prediction_id: RowId, store: Store) -> StoredPrediction:
-        """One prediction with its outcome."""
+        """One prediction with its outcome (applicants' data: keyed)."""
         row = found(store.get(prediction_id), _missing(prediction_id))
         return StoredPrediction.model_validate(dict(row))
 
@@ -253,6 +273,12 @@ def _add_service_routes(app: FastAPI, catalog: Mapping[str, ServedModel]) -> Non
         """Forget the outcome of a prediction."""
         message = f"prediction {prediction_id} has no outcome"
         return deleted(store.delete_outcome(prediction_id), message)
+
+
+def _fingerprint(model_name: str, body: BaseModel) -> str:
+    """The sha256 of a create request (model and body): what a retry must repeat exactly."""
+    sent = json.dumps([model_name, body.model_dump(mode="json")], sort_keys=True)
+    return hashlib.sha256(sent.encode()).hexdigest()
 
 
 def _missing(prediction_id: int) -> str:

@@ -2,7 +2,9 @@
 
 Every write opens its own transaction and commits before returning, so a write the API has
 acknowledged is in the database (and survives the server being killed), and a failed one leaves
-nothing behind. Model performance is computed by the database in one SQL query (`PERFORMANCE`)
+nothing behind. A prediction created with an idempotency key is stored with it and the sha256 of
+its request; adding the same key again returns that row instead of a second one, even when two
+requests race (the key's unique index decides). Model performance is computed by the database in one SQL query (`PERFORMANCE`)
 from the recorded outcomes, not by loading rows into Python.
 """
 
@@ -18,12 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from shared.db import paged
 from week18_databases.tables import Model, Outcome, Prediction
 
+# 1e0, not 1.0: MySQL would average a DECIMAL and keep only 4 more decimals (week18's queries.py).
 PERFORMANCE = text(
     """
     SELECT m.version,
            COUNT(p.id) AS predictions,
            COUNT(o.prediction_id) AS outcomes,
-           AVG(CASE WHEN o.actual = p.label THEN 1.0 WHEN o.actual IS NOT NULL THEN 0.0 END)
+           AVG(CASE WHEN o.actual = p.label THEN 1e0 WHEN o.actual IS NOT NULL THEN 0e0 END)
                AS accuracy,
            AVG((p.probability - o.actual) * (p.probability - o.actual)) AS brier,
            SUM(CASE WHEN p.label = 1 AND o.actual = 1 THEN 1 ELSE 0 END) AS true_positives,
@@ -64,6 +67,8 @@ def _listing():
             Prediction.applicant_id,
             Prediction.created_at,
             Prediction.inputs,
+            Prediction.idempotency_key,
+            Prediction.request_sha256,
             Prediction.label,
             Prediction.probability,
             Outcome.actual,
@@ -93,14 +98,28 @@ class PredictionStore:
             ).scalar_one()
 
     def add(
-        self, model_id: int, inputs: dict, label: int, probability: float, applicant_id: int | None
-    ) -> RowMapping:
-        """Store one prediction and return it as listed."""
+        self,
+        model_id: int,
+        inputs: dict,
+        label: int,
+        probability: float,
+        applicant_id: int | None,
+        idempotency: tuple[str, str] | None = None,
+    ) -> tuple[RowMapping, bool]:
+        """Store one prediction; return it as listed, and whether it is new.
+
+        `idempotency` is (key, request sha256): a key stored before returns its row, not new.
+        """
+        key, request_sha256 = idempotency or (None, None)
+        if key is not None and (earlier := self._by_key(key)) is not None:
+            return earlier, False
         values = {
             "model_id": model_id,
             "applicant_id": applicant_id,
             "created_at": datetime.now(UTC),
             "inputs": inputs,
+            "idempotency_key": key,
+            "request_sha256": request_sha256,
             "label": label,
             "probability": probability,
         }
@@ -109,8 +128,16 @@ class PredictionStore:
                 new_id = conn.execute(insert(Prediction).values(**values).returning(Prediction.id))
                 new_id = new_id.scalar_one()
         except IntegrityError:
+            if key is not None and (raced := self._by_key(key)) is not None:
+                return raced, False  # a request with the same key was stored first
             raise UnknownApplicantError(f"no applicant has id {applicant_id}") from None
-        return self.get(new_id)
+        return self.get(new_id), True
+
+    def _by_key(self, key: str) -> RowMapping | None:
+        """The prediction stored with idempotency key `key`, or None."""
+        with self.engine.connect() as conn:
+            query = _listing().where(Prediction.idempotency_key == key)
+            return conn.execute(query).mappings().first()
 
     def get(self, prediction_id: int) -> RowMapping | None:
         """One prediction with its model and outcome, or None."""

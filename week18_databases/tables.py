@@ -11,19 +11,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (
-    Date,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    SmallInteger,
-    String,
-    UniqueConstraint,
-)
+from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import BigId, Document, UTCDateTime
+from shared.db import BigId, Document, ExactString, Float64, UTCDateTime
 
 
 class Base(DeclarativeBase):
@@ -36,8 +27,8 @@ class Applicant(Base):
     __tablename__ = "applicants"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    loanamt: Mapped[float] = mapped_column(Float)
-    appinc: Mapped[float] = mapped_column(Float)
+    loanamt: Mapped[float] = mapped_column(Float64)
+    appinc: Mapped[float] = mapped_column(Float64)
     married: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     features: Mapped[dict] = mapped_column(Document)
 
@@ -49,17 +40,23 @@ class Model(Base):
     __table_args__ = (UniqueConstraint("name", "version", name="uq_models_name_version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(64))
-    version: Mapped[str] = mapped_column(String(12))
-    sha256: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(ExactString(64))
+    version: Mapped[str] = mapped_column(ExactString(12))
+    sha256: Mapped[str] = mapped_column(ExactString(64))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Prediction(Base):
-    """One answer a model gave: its inputs as sent, the label and the probability of class 1."""
+    """One answer a model gave: its inputs as sent, the label and the probability of class 1.
+
+    A client's Idempotency-Key, when it sent one, is kept with the sha256 of its request.
+    """
 
     __tablename__ = "predictions"
-    __table_args__ = (Index("ix_predictions_model_created", "model_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_predictions_model_created", "model_id", "created_at"),
+        Index("ix_predictions_idempotency_key", "idempotency_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     model_id: Mapped[int] = mapped_column(ForeignKey("models.id"))
@@ -70,8 +67,10 @@ class Prediction(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     inputs: Mapped[dict] = mapped_column(Document)
+    idempotency_key: Mapped[str | None] = mapped_column(ExactString(255), nullable=True)
+    request_sha256: Mapped[str | None] = mapped_column(ExactString(64), nullable=True)
     label: Mapped[int] = mapped_column(SmallInteger)
-    probability: Mapped[float] = mapped_column(Float)
+    probability: Mapped[float] = mapped_column(Float64)
 
 
 class Outcome(Base):
@@ -91,9 +90,9 @@ class Observation(Base):
 
     __tablename__ = "observations"
 
-    series: Mapped[str] = mapped_column(String(64), primary_key=True)
+    series: Mapped[str] = mapped_column(ExactString(64), primary_key=True)
     ts: Mapped[date] = mapped_column(Date, primary_key=True)
-    value: Mapped[float] = mapped_column(Float)
+    value: Mapped[float] = mapped_column(Float64)
 
 
 class Forecast(Base):
@@ -101,10 +100,10 @@ class Forecast(Base):
 
     __tablename__ = "forecasts"
 
-    series: Mapped[str] = mapped_column(String(64), primary_key=True)
-    model: Mapped[str] = mapped_column(String(64), primary_key=True)
-    model_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    series: Mapped[str] = mapped_column(ExactString(64), primary_key=True)
+    model: Mapped[str] = mapped_column(ExactString(64), primary_key=True)
+    model_version: Mapped[str] = mapped_column(ExactString(64), primary_key=True)
     origin: Mapped[date] = mapped_column(Date, primary_key=True)
     horizon: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     ts: Mapped[date] = mapped_column(Date)
-    value: Mapped[float] = mapped_column(Float)
+    value: Mapped[float] = mapped_column(Float64)

@@ -1,7 +1,7 @@
 """Historical time series in SQL: MSFT daily prices and Melbourne temperatures, with forecasts.
 
 Both series go into one `observations(series, ts, value)` table through `timeseries.ingest`:
-ingested twice, the table holds the same rows; a batch that fails half-way leaves none of its
+ingested twice, the table holds the same rows; an ingest that fails half-way leaves none of its
 rows. Monthly resampling and a 7-day rolling mean are computed in SQL and checked against
 pandas. Forecasts are stored beside the actuals with their model and version, made from rolling
 origins a week apart, 1 to 7 days ahead: week 16's ARIMA for the stock and week 17's direct LSTM
@@ -56,13 +56,13 @@ BASELINE_VERSION = "shared.forecast/1"
 HORIZON = 7
 BARS = [
     Bar("reingest_changed_rows", "<=", 0, "ingesting twice leaves the same rows (idempotent)"),
-    Bar("partial_batch_rows", "<=", 0, "a batch that fails half-way leaves none of its rows"),
+    Bar("interrupted_ingest_rows", "<=", 0, "an ingest that fails half-way leaves no rows"),
     Bar("sql_pandas_max_diff", "<=", 1e-9, "resampling, rolling and error by horizon = pandas"),
 ]
 
 
 class _Interrupted(RuntimeError):
-    """Raised inside a batch's transaction to stand for a process dying half-way."""
+    """Raised inside an ingest's transaction to stand for a process dying half-way."""
 
 
 def run(ctx: RunContext) -> dict[str, float]:
@@ -79,7 +79,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     for s in series.values():
         ingest(engine, s)
     changed = int(not first.equals(snapshot(engine)))
-    partial = interrupted_ingest_leftover(engine, series["melbourne_min_temp"])
+    interrupted = interrupted_ingest_leftover(engine, series["melbourne_min_temp"])
     actuals = query(engine, "SELECT series, ts, value FROM observations")
     actuals["ts"] = pd.to_datetime(actuals["ts"]).dt.date
     diffs = {
@@ -118,7 +118,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     return {
         "observations": len(actuals),
         "reingest_changed_rows": changed,
-        "partial_batch_rows": partial,
+        "interrupted_ingest_rows": interrupted,
         "sql_pandas_max_diff": max(diffs.values()),
         "forecasts": len(forecasts),
         **{f"mae_h1_{name}_{model}": float(v) for (name, model), v in h1.items()},
@@ -131,7 +131,7 @@ def snapshot(engine) -> pd.DataFrame:
 
 
 def interrupted_ingest_leftover(engine, series: pd.Series) -> int:
-    """Ingest a copy in batches of 100 that dies inside batch 2; return rows beyond batches 0-1."""
+    """Ingest a copy in batches of 100 that dies in batch 2; return the rows it left (none)."""
     copy = series.rename(f"{series.name}_interrupted")
 
     def die_in_batch_two(batch: int) -> None:
@@ -146,7 +146,7 @@ def interrupted_ingest_leftover(engine, series: pd.Series) -> int:
             text("SELECT COUNT(*) FROM observations WHERE series = :name"), params
         ).scalar_one()
         conn.execute(text("DELETE FROM observations WHERE series = :name"), params)
-    return abs(int(rows) - 2 * 100)
+    return int(rows)
 
 
 def first_days(series: pd.Series, origins: int) -> list[int]:

@@ -1,27 +1,38 @@
-"""A time-series store in SQL: idempotent batched ingest, resampling and rolling statistics.
+"""A time-series store in SQL: idempotent, all-or-nothing ingest, resampling and rolling statistics.
 
 `observations(series, ts, value)` has (series, ts) as its primary key: one value per series and
-day, and the index every "this series between these dates" query uses. `ingest` writes in
-batches, each its own transaction, with INSERT ... ON CONFLICT (series, ts) DO UPDATE: running it
-twice leaves the same rows, and a batch that fails (or a process killed mid-batch) leaves none of
-its rows behind. Forecasts are stored beside the actuals with their model and version, and
+day, and the index every "this series between these dates" query uses. `ingest` checks the whole
+series first (a name that fits the column, finite values, no day twice) and refuses it with the
+positions of what is wrong; it then writes in batches of INSERT ... ON CONFLICT (series, ts) DO
+UPDATE, all in one transaction: running it twice leaves the same rows, and a call that fails (or
+a process killed mid-way) leaves none of its rows behind (MySQL/MariaDB: ON DUPLICATE KEY
+UPDATE). Forecasts are stored beside the actuals with their model and version, and
 `ERROR_BY_HORIZON` scores every model at every horizon in one query.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from numbers import Real
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from shared.data import DataSchemaError
+from shared.db import MYSQL_DIALECTS
 from week16_ts_classical.series import read_msft
 from week18_databases.tables import Forecast, Observation
 
 BATCH_ROWS = 500
+SERIES_NAME_CHARS = Observation.__table__.c.series.type.length
+SHOWN_POSITIONS = 5  # how many offending positions an IngestError lists
+
+
+class IngestError(ValueError):
+    """A series `ingest` refuses before writing anything; the message names what and where."""
 
 
 def read_msft_close(path: Path) -> pd.Series:
@@ -39,7 +50,14 @@ def read_melbourne_min_temp(path: Path) -> pd.Series:
 
 
 def _upsert(engine: Engine, table, key: list[str], update: list[str]):
-    """INSERT ... ON CONFLICT (key) DO UPDATE SET update = excluded.update, for this dialect."""
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET update = excluded.update, for this dialect.
+
+    MySQL/MariaDB say it as ON DUPLICATE KEY UPDATE, which takes any unique key that
+    clashes (here the primary key, the table's only one) rather than naming it.
+    """
+    if engine.dialect.name in MYSQL_DIALECTS:
+        statement = mysql.insert(table)
+        return statement.on_duplicate_key_update({c: statement.inserted[c] for c in update})
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table)
     return statement.on_conflict_do_update(
@@ -55,21 +73,70 @@ def ingest(
 ) -> int:
     """Write `series` (date index -> value) as rows of `observations`; return the batches written.
 
-    Each batch is one transaction; `before_commit(batch number)` runs inside it, just before the
-    commit (the tests use it to fail a batch half-way).
+    The whole call is one transaction, written `batch_rows` rows per statement; IngestError
+    refuses a series that cannot be stored whole before anything is written.
+    `before_commit(batch number)` runs after each batch, inside the transaction (the tests use
+    it to fail a call half-way).
     """
-    if series.name is None:
-        raise ValueError("the series needs a name: it is the `series` column")
-    rows = [{"series": series.name, "ts": ts.date(), "value": float(v)} for ts, v in series.items()]
+    days = [ts.date() for ts in series.index]
+    check_series(series.name, days, list(series))
+    rows = [
+        {"series": series.name, "ts": d, "value": float(v)}
+        for d, v in zip(days, series, strict=True)
+    ]
+    statement = _upsert(engine, Observation.__table__, ["series", "ts"], ["value"])
     batches = 0
-    for start in range(0, len(rows), batch_rows):
-        statement = _upsert(engine, Observation.__table__, ["series", "ts"], ["value"])
-        with engine.begin() as conn:
+    with engine.begin() as conn:
+        for start in range(0, len(rows), batch_rows):
             conn.execute(statement, rows[start : start + batch_rows])
             if before_commit is not None:
                 before_commit(batches)
-        batches += 1
+            batches += 1
     return batches
+
+
+def check_series(name: object, days: list, values: list) -> None:
+    """Refuse (IngestError) a bad name, a value that is not finite, or a day given twice.
+
+    The name must fit the `series` column on every database (SQLite does not enforce the
+    length); the message gives the positions (0-based) and days of the offending rows.
+    """
+    if not isinstance(name, str) or not 1 <= len(name) <= SERIES_NAME_CHARS:
+        raise IngestError(
+            f"the series name must be text of 1 to {SERIES_NAME_CHARS} characters "
+            f"(the `series` column), got {_shown(name)}"
+        )
+    not_finite = [i for i, v in enumerate(values) if not _finite_number(v)]
+    if not_finite:
+        raise IngestError(
+            f"series {name!r}: values must be finite numbers (not NaN, +inf or -inf); "
+            f"{_positions(not_finite, days)}"
+        )
+    first_seen: dict = {}
+    repeats = [i for i, day in enumerate(days) if first_seen.setdefault(day, i) != i]
+    if repeats:
+        raise IngestError(
+            f"series {name!r}: one value per day, but these days come again: "
+            f"{_positions(repeats, days)}"
+        )
+
+
+def _finite_number(value: object) -> bool:
+    """Whether `value` is a real, finite number (a bool is not one)."""
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _positions(positions: list[int], days: list) -> str:
+    """'3 rows, at positions 750 (1983-01-21), ...' listing the first few."""
+    shown = ", ".join(f"{i} ({days[i]})" for i in positions[:SHOWN_POSITIONS])
+    more = ", …" if len(positions) > SHOWN_POSITIONS else ""
+    return f"{len(positions)} row(s), at positions {shown}{more}"
+
+
+def _shown(name: object) -> str:
+    """A name for an error message, cut short if it is long."""
+    text = repr(name)
+    return text if len(text) <= 80 else f"{text[:77]}… ({len(text)} characters)"
 
 
 def store_forecasts(engine: Engine, forecasts: pd.DataFrame) -> None:
@@ -80,13 +147,17 @@ def store_forecasts(engine: Engine, forecasts: pd.DataFrame) -> None:
         conn.execute(statement, forecasts.to_dict("records"))
 
 
+MONTH_OF_TS = {
+    "postgresql": "to_char(date_trunc('month', ts), 'YYYY-MM')",
+    "mysql": "DATE_FORMAT(ts, '%Y-%m')",
+    "mariadb": "DATE_FORMAT(ts, '%Y-%m')",
+    "sqlite": "strftime('%Y-%m', ts)",
+}
+
+
 def monthly_sql(dialect: str) -> str:
-    """Monthly mean, min, max, count per series (date_trunc on PostgreSQL, strftime on SQLite)."""
-    month = (
-        "to_char(date_trunc('month', ts), 'YYYY-MM')"
-        if dialect == "postgresql"
-        else ("strftime('%Y-%m', ts)")
-    )
+    """Monthly mean, min, max, count per series (each dialect names the month its own way)."""
+    month = MONTH_OF_TS[dialect]
     return f"""
         SELECT series, {month} AS month, AVG(value) AS mean, MIN(value) AS min,
                MAX(value) AS max, COUNT(*) AS n
@@ -95,10 +166,11 @@ def monthly_sql(dialect: str) -> str:
     """
 
 
+# `day_change`, not `change`: CHANGE is a reserved word in MySQL/MariaDB (ALTER TABLE ... CHANGE).
 ROLLING_SQL = """
     SELECT series, ts,
            AVG(value) OVER w AS rolling_mean_7,
-           value - LAG(value) OVER (PARTITION BY series ORDER BY ts) AS change
+           value - LAG(value) OVER (PARTITION BY series ORDER BY ts) AS day_change
     FROM observations
     WINDOW w AS (PARTITION BY series ORDER BY ts ROWS BETWEEN 6 PRECEDING AND CURRENT ROW)
 """
@@ -133,8 +205,8 @@ def rolling_pandas(frame: pd.DataFrame) -> pd.DataFrame:
     d = frame.sort_values(["series", "ts"]).copy()
     grouped = d.groupby("series")["value"]
     d["rolling_mean_7"] = grouped.transform(lambda s: s.rolling(7, min_periods=1).mean())
-    d["change"] = grouped.diff()
-    return d[["series", "ts", "rolling_mean_7", "change"]]
+    d["day_change"] = grouped.diff()
+    return d[["series", "ts", "rolling_mean_7", "day_change"]]
 
 
 def error_by_horizon_pandas(forecasts: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:

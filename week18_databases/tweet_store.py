@@ -88,7 +88,39 @@ class MongoTweets(MongoDocuments):
         return [(d["_id"], d["n"], d["mean_compound"]) for d in self.collection.aggregate(pipeline)]
 
 
+_MYSQL = {
+    "create": """
+        CREATE TABLE tweet_documents (
+            id BIGINT AUTO_INCREMENT PRIMARY KEY,
+            doc JSON NOT NULL,
+            label VARCHAR(16) AS (JSON_VALUE(doc, '$.label')) VIRTUAL
+        )
+    """,
+    "index": "CREATE INDEX ix_tweet_documents ON tweet_documents (label)",
+    "insert": "INSERT INTO tweet_documents (doc) VALUES (:doc)",
+    "find_disagreements": """
+        SELECT JSON_VALUE(doc, '$.tweet_id'), JSON_VALUE(doc, '$.vader.compound')
+        FROM tweet_documents
+        WHERE label = 'negative' AND JSON_VALUE(doc, '$.vader.compound') >= :threshold
+    """,
+    "count_tagged": """
+        SELECT COUNT(*) FROM tweet_documents WHERE JSON_CONTAINS(doc, JSON_QUOTE(:tag), '$.tags')
+    """,
+    "flag_disagreements": """
+        UPDATE tweet_documents
+        SET doc = JSON_SET(doc, '$.review', JSON_OBJECT(
+            'status', 'queued',
+            'count', CAST(COALESCE(JSON_VALUE(doc, '$.review.count'), 0) AS SIGNED) + 1))
+        WHERE label = 'negative' AND JSON_VALUE(doc, '$.vader.compound') >= :threshold
+    """,
+    "by_label": """
+        SELECT label, COUNT(*), AVG(JSON_VALUE(doc, '$.vader.compound'))
+        FROM tweet_documents GROUP BY 1 ORDER BY 1
+    """,
+}
 _SQL = {
+    "mysql": _MYSQL,
+    "mariadb": _MYSQL,
     "postgresql": {
         "create": "CREATE TABLE tweet_documents (id SERIAL PRIMARY KEY, doc JSONB NOT NULL)",
         "index": "CREATE INDEX ix_tweet_documents ON tweet_documents USING GIN (doc jsonb_path_ops)",

@@ -6,7 +6,9 @@ import argparse
 from pathlib import Path
 from typing import NoReturn
 
+from shared.cli import port
 from shared.dashboards import run_streamlit
+from shared.launch import listening_socket
 from week24_deploy.apps import APPS
 
 HUB = Path(__file__).with_name("hub_app.py")
@@ -22,6 +24,7 @@ def main(argv: list[str]) -> NoReturn:
     )
     parser.add_argument("name", choices=["hub"])
     parser.add_argument("--host", default=LOOPBACK, help=f"address (default {LOOPBACK})")
-    parser.add_argument("--port", type=int, default=HUB_PORT, help=f"port (default {HUB_PORT})")
+    parser.add_argument("--port", type=port, default=HUB_PORT, help=f"port (default {HUB_PORT})")
     args = parser.parse_args(argv)
+    listening_socket(args.host, args.port).close()  # a port in use: one line, exit 5
     run_streamlit(HUB, args.host, args.port)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import shared.atomic
 import shared.registry
 from shared.mirrors import Mirror, MirrorError, extract_member, unpack_archive
 from shared.registry import DatasetError, Registry, folder_digest, load_registry, sha256_of
@@ -227,16 +228,32 @@ def test_ill_formed_file_marker_counts_as_missing(tmp_path, upstream, marker):
     assert json.loads(marker_file.read_text())["sha256"] == PAYLOAD_SHA
 
 
-def test_same_size_edit_with_mtime_restored_is_caught_by_the_next_process(tmp_path, upstream):
+def test_same_size_edit_with_mtime_restored_is_caught_at_once(tmp_path, upstream):
     registry_file = write_registry(tmp_path, [url_mirror(upstream)])
     registry = Registry(registry_file, cache=tmp_path / "cache")
     path = registry.fetch("toy")
+    _tamper_keeping_stat(path)  # its ctime moved, which no one can put back
+    assert registry.fetch("toy").read_bytes() == PAYLOAD
+
+
+def test_a_big_file_with_a_flipped_byte_is_never_handed_back(tmp_path, monkeypatch):
+    """Issue 26: a cached file of 50 MB or more, same size and mtime, was trusted unread."""
+    big = tmp_path / "upstream" / "big.bin"
+    big.parent.mkdir()
+    big.write_bytes(bytes(50_000_001))
+    registry_file = write_toml(
+        tmp_path,
+        '[big]\ndescription = "zeros"\nlicense = "CC0"\nfilename = "big.bin"\n'
+        f'sha256 = "{sha256_of(big)}"\nsize = 50000001\nmirrors = [{url_mirror(big)}]\n',
+    )
+    path = Registry(registry_file, cache=tmp_path / "cache").fetch("big")
     _tamper_keeping_stat(path)
-    assert registry.fetch("toy").read_bytes() != PAYLOAD  # hashed in this process: not again
-    assert Registry(registry_file, cache=tmp_path / "cache").fetch("toy").read_bytes() == PAYLOAD
+    assert Registry(registry_file, cache=tmp_path / "cache").fetch("big").read_bytes()[0] == 0
+    _flip_a_bit_on_disk(path)  # size, mtime, inode and ctime all as recorded
+    assert Registry(registry_file, cache=tmp_path / "cache").fetch("big").read_bytes()[0] == 0
 
 
-def test_cache_hits_hash_once_per_process_and_big_files_trust_their_marker(
+def test_cache_hits_hash_once_per_process_and_again_after_any_change(
     tmp_path, upstream, monkeypatch
 ):
     registry_file = write_registry(tmp_path, [url_mirror(upstream)])
@@ -245,11 +262,84 @@ def test_cache_hits_hash_once_per_process_and_big_files_trust_their_marker(
     monkeypatch.setattr(shared.registry, "sha256_of", lambda p: hashed.append(p) or PAYLOAD_SHA)
     registry = Registry(registry_file, cache=tmp_path / "cache")
     for _ in range(3):
-        registry.fetch("toy")
+        path = registry.fetch("toy")
     assert len(hashed) == 1
-    monkeypatch.setattr(shared.registry, "REHASH_BELOW_BYTES", len(PAYLOAD))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns))  # ctime moves
+    registry.fetch("toy")
+    assert len(hashed) == 2
     Registry(registry_file, cache=tmp_path / "cache").fetch("toy")
-    assert len(hashed) == 1  # as large as the limit: trusted on its recorded size and mtime
+    assert len(hashed) == 3  # a new process hashes again, whatever the size
+
+
+def test_trust_cache_skips_the_hash_only_while_size_mtime_inode_and_ctime_match(
+    tmp_path, upstream, monkeypatch
+):
+    registry_file = write_registry(tmp_path, [url_mirror(upstream)])
+    path = Registry(registry_file, cache=tmp_path / "cache").fetch("toy")
+    monkeypatch.setenv("ML_ROADMAP_TRUST_CACHE", "1")
+    hashed = []
+    real = shared.registry.sha256_of
+    monkeypatch.setattr(shared.registry, "sha256_of", lambda p: hashed.append(p) or real(p))
+    assert Registry(registry_file, cache=tmp_path / "cache").fetch("toy") == path
+    assert hashed == []
+    _tamper_keeping_stat(path)
+    assert Registry(registry_file, cache=tmp_path / "cache").fetch("toy").read_bytes() == PAYLOAD
+    assert hashed
+
+
+def test_a_record_from_before_inode_and_ctime_is_rehashed_and_completed(tmp_path, upstream):
+    registry_file = write_registry(tmp_path, [url_mirror(upstream)])
+    path = Registry(registry_file, cache=tmp_path / "cache").fetch("toy")
+    marker_file = path.with_name("toy.csv.verified.json")
+    old = {k: v for k, v in json.loads(marker_file.read_text()).items() if k in OLD_FIELDS}
+    marker_file.write_text(json.dumps(old))
+    upstream.unlink()
+    assert Registry(registry_file, cache=tmp_path / "cache").fetch("toy") == path
+    assert set(json.loads(marker_file.read_text())) == {*OLD_FIELDS, "inode", "ctime_ns"}
+
+
+OLD_FIELDS = ("sha256", "mirror", "size", "mtime_ns")
+
+
+def _deny_writes_under(folder: Path, monkeypatch) -> None:
+    """Make `folder` act read-only (the tests run as root, for whom chmod changes nothing)."""
+    denied = PermissionError(13, "Permission denied")
+
+    def unlink(path: Path, missing_ok: bool = False) -> None:
+        if folder in Path(path).parents:
+            raise denied
+        real_unlink(path, missing_ok=missing_ok)
+
+    def mkstemp(*args, dir=None, **kwargs):
+        if dir is not None and (folder == Path(dir) or folder in Path(dir).parents):
+            raise denied
+        return real_mkstemp(*args, dir=dir, **kwargs)
+
+    real_unlink, real_mkstemp = Path.unlink, shared.atomic.tempfile.mkstemp
+    monkeypatch.setattr(Path, "unlink", unlink)
+    monkeypatch.setattr(shared.atomic.tempfile, "mkstemp", mkstemp)
+
+
+def test_a_read_only_cache_with_a_bad_copy_is_one_clear_error(tmp_path, upstream, monkeypatch):
+    registry_file = write_registry(tmp_path, [url_mirror(upstream)])
+    path = Registry(registry_file, cache=tmp_path / "cache").fetch("toy")
+    path.write_bytes(b"X" + PAYLOAD[1:])
+    _deny_writes_under(tmp_path / "cache", monkeypatch)
+    with pytest.raises(DatasetError) as info:
+        Registry(registry_file, cache=tmp_path / "cache").fetch("toy")
+    message = str(info.value)
+    assert "\n" not in message and "'toy'" in message and "Permission denied" in message
+    assert "ML_ROADMAP_CACHE" in message
+
+
+def test_a_read_only_cache_with_a_good_copy_still_serves_it(tmp_path, upstream, monkeypatch):
+    registry_file = write_registry(tmp_path, [url_mirror(upstream)])
+    path = Registry(registry_file, cache=tmp_path / "cache").fetch("toy")
+    marker_file = path.with_name("toy.csv.verified.json")
+    marker_file.write_text("{}")  # so the good copy's record would need rewriting
+    _deny_writes_under(tmp_path / "cache", monkeypatch)
+    assert Registry(registry_file, cache=tmp_path / "cache").fetch("toy") == path
+    assert marker_file.read_text() == "{}"
 
 
 def test_leftovers_of_a_killed_fetch_are_cleaned_up(tmp_path, upstream):
@@ -270,6 +360,16 @@ def _tamper_keeping_stat(path: Path) -> None:
     data = path.read_bytes()
     path.write_bytes(bytes([data[0] ^ 1]) + data[1:])
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def _flip_a_bit_on_disk(path: Path) -> None:
+    """Change one byte of `path` and record its new stat as verified: as a disk's bit rot looks."""
+    _tamper_keeping_stat(path)
+    marker_file = path.with_name(path.name + ".verified.json")
+    marker = json.loads(marker_file.read_text())
+    stat = path.stat()
+    marker.update(inode=stat.st_ino, ctime_ns=stat.st_ctime_ns)
+    marker_file.write_text(json.dumps(marker))
 
 
 # --- folder entries ----------------------------------------------------------------------------

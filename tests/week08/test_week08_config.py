@@ -53,7 +53,7 @@ def test_defaults_use_sqlite_and_a_random_key() -> None:
         ({"ML_ROADMAP_API_KEY": "secret key 123"}, "visible ASCII"),
         ({"ML_ROADMAP_API_KEY": "clé-secrète-123"}, "visible ASCII"),
         ({"DATABASE_URL": "not-a-url"}, "DATABASE_URL"),
-        ({"DATABASE_URL": "mysql://u:p@127.0.0.1/db"}, "unsupported database 'mysql'"),
+        ({"DATABASE_URL": "mssql://u:p@127.0.0.1/db"}, "unsupported database 'mssql'"),
     ],
 )
 def test_bad_settings_are_refused_by_name(env: dict, message: str) -> None:

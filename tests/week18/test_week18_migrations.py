@@ -1,4 +1,4 @@
-"""Alembic migrations, up and down, on SQLite and on PostgreSQL (when DATABASE_URL names one)."""
+"""Alembic migrations, up and down, on SQLite, and on PostgreSQL and MariaDB when named."""
 
 from __future__ import annotations
 
@@ -40,13 +40,17 @@ def test_each_step_goes_down_and_up_again(engine: Engine) -> None:
         "0001": {"applicants", "models", "predictions"},
         "0002": {"applicants", "models", "predictions", "outcomes"},
         "0003": HEAD_TABLES,
+        "0004": HEAD_TABLES,
     }
     assert migrate.revisions() == list(expected)
     for revision, names in expected.items():
         migrate.upgrade(engine, revision)
         assert tables(engine) == names
     columns = {c["name"] for c in inspect(engine).get_columns("predictions")}
-    assert "applicant_id" in columns
+    assert {"applicant_id", "idempotency_key", "request_sha256"} <= columns
+    migrate.downgrade(engine, "0003")
+    columns = {c["name"] for c in inspect(engine).get_columns("predictions")}
+    assert "applicant_id" in columns and "idempotency_key" not in columns
     migrate.downgrade(engine, "0001")
     assert tables(engine) == expected["0001"]
     assert "applicant_id" not in {c["name"] for c in inspect(engine).get_columns("predictions")}

@@ -1,4 +1,5 @@
-"""The prediction service: CRUD, auth, performance in SQL, concurrency, SIGKILL, bad input."""
+"""The prediction service: CRUD, auth, performance in SQL, concurrency, SIGKILL, bad input,
+strict types and idempotent retries."""
 
 from __future__ import annotations
 
@@ -38,18 +39,20 @@ def loans() -> pd.DataFrame:
 
 
 @pytest.fixture
-def prepared_url(database_url: str, loans: pd.DataFrame) -> str:
-    """A migrated database holding the applicants."""
-    engine = make_engine(database_url)
+def prepared_url(any_database_url: str, loans: pd.DataFrame) -> str:
+    """A migrated database holding the applicants (SQLite, and PostgreSQL and MariaDB if named)."""
+    engine = make_engine(any_database_url)
     migrate.upgrade(engine)
     insert_applicants(engine, loans)
     engine.dispose()
-    return database_url
+    return any_database_url
 
 
 @pytest.fixture
 def client(prepared_url: str, catalog) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(prepared_url, KEY), catalog)) as test_client:
+    """A client sending the key on every request unless a test removes it."""
+    app = create_app(Settings(prepared_url, KEY), catalog)
+    with TestClient(app, headers=AUTH) as test_client:
         yield test_client
 
 
@@ -105,15 +108,27 @@ def test_listing_filters_and_pages(client: TestClient, loans) -> None:
     assert client.get("/predictions", params={"limit": 0}).status_code == 422
 
 
-def test_writes_need_the_key_and_reads_do_not(client: TestClient, loans) -> None:
-    for headers in ({}, {API_KEY_HEADER: "wrong-key-123"}):
-        response = client.post("/models/loan/predictions", json=loan_body(loans), headers=headers)
+def test_writes_and_reads_of_applicants_data_need_the_key(client: TestClient, loans) -> None:
+    """Issue 26: the stored inputs (applicants' income and net worth) were readable keyless."""
+    pid = client.post("/models/loan/predictions", json=loan_body(loans)).json()["id"]
+    calls = [
+        ("POST", "/models/loan/predictions", loan_body(loans)),
+        ("GET", "/predictions", None),
+        ("GET", f"/predictions/{pid}", None),
+        ("PUT", f"/predictions/{pid}/outcome", {"actual": 1}),
+        ("DELETE", f"/predictions/{pid}/outcome", None),
+        ("DELETE", f"/predictions/{pid}", None),
+    ]
+    for method, url, body in calls:
+        wrong = client.request(method, url, json=body, headers={API_KEY_HEADER: "wrong-key-123"})
+        assert wrong.status_code == 401, (method, url)
+    del client.headers[API_KEY_HEADER]
+    for method, url, body in calls:
+        response = client.request(method, url, json=body)
         assert response.status_code == 401 and API_KEY_HEADER in response.json()["message"]
-    pid = client.post("/models/loan/predictions", json=loan_body(loans), headers=AUTH).json()["id"]
-    assert client.delete(f"/predictions/{pid}").status_code == 401
-    assert client.put(f"/predictions/{pid}/outcome", json={"actual": 1}).status_code == 401
-    assert client.get(f"/predictions/{pid}").status_code == 200
-    assert client.get("/predictions").json()["total"] == 1
+    assert client.get("/models").status_code == 200  # no applicant's data: open
+    assert client.get("/models/loan/performance").status_code == 200
+    assert client.get(f"/predictions/{pid}", headers=AUTH).status_code == 200
 
 
 def test_unknown_applicant_is_a_404_and_stores_nothing(client: TestClient, loans) -> None:
@@ -176,3 +191,88 @@ def test_serve_refuses_to_start_without_a_key_or_models(tmp_path, monkeypatch, c
     monkeypatch.setenv("ML_ROADMAP_API_KEY", KEY)
     assert main(["--models", str(tmp_path), "--port", str(free_port())]) == 2
     assert "no such model file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("loanamt", True), ("loanamt", "100"), ("appinc", False), ("married", True), ("mortg", 1.0)],
+)
+def test_a_number_is_a_json_number_not_true_or_text(
+    client: TestClient, loans, field: str, value
+) -> None:
+    body = loan_body(loans)
+    body["inputs"][field] = value
+    response = client.post("/models/loan/predictions", json=body)
+    assert response.status_code == 422 and field in response.json()["message"], response.text
+    assert client.get("/predictions").json()["total"] == 0
+
+
+def test_titanic_refuses_true_as_an_age_or_a_class(client: TestClient) -> None:
+    for field in ("Age", "Pclass", "SibSp"):
+        body = {"inputs": {**PASSENGER, field: True}}
+        response = client.post("/models/titanic/predictions", json=body)
+        assert response.status_code == 422 and field in response.json()["message"]
+    assert client.post("/models/titanic/predictions", json={"inputs": PASSENGER}).status_code == 201
+
+
+def test_an_outcome_is_0_or_1_and_nothing_else(client: TestClient, loans) -> None:
+    pid = client.post("/models/loan/predictions", json=loan_body(loans)).json()["id"]
+    for body in ({"actual": True}, {"actual": "1"}, {"actual": 1.0}, {"actual": 1, "note": "x"}):
+        response = client.put(f"/predictions/{pid}/outcome", json=body)
+        assert response.status_code == 422, body
+    assert client.get(f"/predictions/{pid}").json()["actual"] is None
+    assert client.put(f"/predictions/{pid}/outcome", json={"actual": 1}).json()["actual"] == 1
+
+
+def test_a_retry_with_the_same_idempotency_key_creates_no_second_row(
+    client: TestClient, loans
+) -> None:
+    """Issue 26: a client that retries after a lost answer stored the prediction twice."""
+    retry = {"Idempotency-Key": "retry-0001"}
+    first = client.post("/models/loan/predictions", json=loan_body(loans), headers=retry)
+    assert first.status_code == 201 and first.json()["idempotency_key"] == "retry-0001"
+    assert "Idempotent-Replayed" not in first.headers
+    again = client.post("/models/loan/predictions", json=loan_body(loans), headers=retry)
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Location"] == first.headers["Location"]
+    other = client.post("/models/loan/predictions", json=loan_body(loans, 1), headers=retry)
+    assert other.status_code == 422 and "Idempotency-Key" in other.json()["message"]
+    titanic = client.post("/models/titanic/predictions", json={"inputs": PASSENGER}, headers=retry)
+    assert titanic.status_code == 422  # the same key for another model is another request
+    for bad in ("", "x" * 201, "a key with spaces"):
+        refused = client.post(
+            "/models/loan/predictions", json=loan_body(loans), headers={"Idempotency-Key": bad}
+        )
+        assert refused.status_code == 422, bad
+    plain = [client.post("/models/loan/predictions", json=loan_body(loans)) for _ in range(2)]
+    assert plain[0].json()["id"] != plain[1].json()["id"]  # no key: each request is new
+    assert client.get("/predictions").json()["total"] == 3
+
+
+def test_concurrent_retries_with_one_key_store_one_row(prepared_url: str, catalog, loans) -> None:
+    body = loan_body(loans)
+    with serve_in_thread(create_app(Settings(prepared_url, KEY), catalog)) as base:
+
+        def post(client, i: int):
+            headers = {**AUTH, "Idempotency-Key": f"race-{i % 3}"}
+            return client.post("/models/loan/predictions", json=body, headers=headers)
+
+        ids = concurrent_writes(base, post, writes=30, threads=10)
+    assert len(ids) == 30 and len(set(ids)) == 3
+    engine = make_engine(prepared_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM predictions")).scalar_one() == 3
+    engine.dispose()
+
+
+def test_idempotency_keys_differing_only_in_case_are_two_keys(client: TestClient, loans) -> None:
+    """MySQL's default collation would find 'Retry-A' = 'retry-a' and refuse the second body."""
+    first = client.post(
+        "/models/loan/predictions", json=loan_body(loans), headers={"Idempotency-Key": "Retry-A"}
+    )
+    second = client.post(
+        "/models/loan/predictions", json=loan_body(loans, 1), headers={"Idempotency-Key": "retry-a"}
+    )
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["id"] != second.json()["id"]

@@ -14,6 +14,7 @@ from week18_databases.time_series_store import baseline_forecasts, snapshot
 from week18_databases.timeseries import (
     ERROR_BY_HORIZON,
     ROLLING_SQL,
+    IngestError,
     error_by_horizon_pandas,
     ingest,
     monthly_pandas,
@@ -61,7 +62,12 @@ def test_ingesting_twice_leaves_the_same_rows(engine: Engine, temps: pd.Series) 
     assert len(after) == 1200 and after["value"].iloc[0] == 99.0
 
 
-def test_a_batch_that_fails_half_way_leaves_none_of_its_rows(
+def count_rows(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT COUNT(*) FROM observations")).scalar_one()
+
+
+def test_a_call_that_fails_half_way_leaves_none_of_its_rows(
     engine: Engine, temps: pd.Series
 ) -> None:
     migrate.upgrade(engine)
@@ -72,11 +78,43 @@ def test_a_batch_that_fails_half_way_leaves_none_of_its_rows(
 
     with pytest.raises(RuntimeError, match="killed"):
         ingest(engine, temps.iloc[:1000], batch_rows=100, before_commit=fail_in_batch_three)
-    rows = snapshot(engine)
-    assert len(rows) == 300
-    assert list(rows["ts"].astype(str).iloc[[0, -1]]) == ["1981-01-01", "1981-10-27"]
-    with engine.connect() as conn:
-        assert conn.execute(text("SELECT COUNT(*) FROM observations")).scalar_one() == 300
+    assert count_rows(engine) == 0
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_a_bad_value_at_750_of_1200_stores_nothing_and_names_its_position(
+    engine: Engine, temps: pd.Series, bad: float
+) -> None:
+    """Issue 26: ingest was atomic per 500-row batch, so rows 0-499 stayed; +inf was stored."""
+    migrate.upgrade(engine)
+    series = temps.iloc[:1200].copy()
+    series.iloc[750] = bad
+    with pytest.raises(IngestError, match=r"finite.*1 row\(s\), at positions 750 \(1983-01-21\)"):
+        ingest(engine, series, batch_rows=500)
+    assert count_rows(engine) == 0
+
+
+def test_a_day_given_twice_in_one_call_is_refused_with_its_positions(
+    engine: Engine, temps: pd.Series
+) -> None:
+    migrate.upgrade(engine)
+    series = temps.iloc[:10]
+    twice = pd.concat([series, series.iloc[[2, 7]]])
+    with pytest.raises(IngestError, match=r"come again: 2 row\(s\), at positions 10 .*, 11 "):
+        ingest(engine, twice)
+    assert count_rows(engine) == 0
+
+
+@pytest.mark.parametrize("name", ["x" * 65, "", None, 7])
+def test_a_name_that_does_not_fit_the_column_is_refused_on_every_database(
+    engine: Engine, temps: pd.Series, name
+) -> None:
+    migrate.upgrade(engine)
+    with pytest.raises(IngestError, match="1 to 64 characters"):
+        ingest(engine, temps.iloc[:5].rename(name))
+    assert count_rows(engine) == 0
+    ingest(engine, temps.iloc[:5].rename("x" * 64))  # as long as the column holds
+    assert count_rows(engine) == 5
 
 
 def test_resampling_rolling_and_error_by_horizon_match_pandas(

@@ -28,8 +28,8 @@ def catalog(models_dir: Path) -> dict[str, ServedModel]:
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """An engine on the test's empty database."""
-    engine = make_engine(database_url)
+def engine(any_database_url: str) -> Iterator[Engine]:
+    """An engine on the test's empty database (SQLite, and PostgreSQL and MariaDB when named)."""
+    engine = make_engine(any_database_url)
     yield engine
     engine.dispose()

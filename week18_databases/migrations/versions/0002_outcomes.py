@@ -6,7 +6,7 @@ Revision ID: 0002
 import sqlalchemy as sa
 from alembic import op
 
-from week18_databases.tables import BigId, UTCDateTime
+from shared.db import BigId, UTCDateTime
 
 revision = "0002"
 down_revision = "0001"
@@ -34,9 +34,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop outcomes and predictions.applicant_id."""
+    """Drop outcomes and predictions.applicant_id (the key before its index: MySQL needs it)."""
     with op.batch_alter_table("predictions") as batch:
-        batch.drop_index("ix_predictions_applicant_id")
         batch.drop_constraint("fk_predictions_applicant_id_applicants", type_="foreignkey")
+        batch.drop_index("ix_predictions_applicant_id")
         batch.drop_column("applicant_id")
     op.drop_table("outcomes")

@@ -6,6 +6,8 @@ Revision ID: 0003
 import sqlalchemy as sa
 from alembic import op
 
+from shared.db import ExactString, Float64
+
 revision = "0003"
 down_revision = "0002"
 
@@ -14,19 +16,19 @@ def upgrade() -> None:
     """Create observations and forecasts; their primary keys are the indexes queries use."""
     op.create_table(
         "observations",
-        sa.Column("series", sa.String(64), primary_key=True),
+        sa.Column("series", ExactString(64), primary_key=True),
         sa.Column("ts", sa.Date, primary_key=True),
-        sa.Column("value", sa.Float, nullable=False),
+        sa.Column("value", Float64, nullable=False),
     )
     op.create_table(
         "forecasts",
-        sa.Column("series", sa.String(64), primary_key=True),
-        sa.Column("model", sa.String(64), primary_key=True),
-        sa.Column("model_version", sa.String(64), primary_key=True),
+        sa.Column("series", ExactString(64), primary_key=True),
+        sa.Column("model", ExactString(64), primary_key=True),
+        sa.Column("model_version", ExactString(64), primary_key=True),
         sa.Column("origin", sa.Date, primary_key=True),
         sa.Column("horizon", sa.SmallInteger, primary_key=True),
         sa.Column("ts", sa.Date, nullable=False),
-        sa.Column("value", sa.Float, nullable=False),
+        sa.Column("value", Float64, nullable=False),
     )
 
 
