@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Generic, TypeVar
 
 import uvicorn
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
 from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -85,6 +85,18 @@ SentKey = Annotated[
 Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="rows to skip")]
 RowId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="a stored row's id")]
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=IDEMPOTENCY_HEADER,
+        min_length=1,
+        max_length=200,
+        pattern=r"^[!-~]+$",
+        description="the client's unique key for this create (e.g. a UUID): a retry with the "
+        "same key gets the row the first request stored instead of storing another",
+    ),
+]
 
 
 def service_app(
