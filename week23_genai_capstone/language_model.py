@@ -124,7 +124,8 @@ class Generation:
         import torch
 
         self.tokens += 1
-        return torch.full((input_ids.shape[0],), self.cancelled.is_set(), dtype=torch.bool)
+        stop = self.cancelled.is_set()
+        return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
 
     def _acquire(self) -> bool:
         """Wait for the model; give up (False) as soon as the answer is cancelled."""
