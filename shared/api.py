@@ -8,6 +8,7 @@ any other broken rule, and a body over the size limit is a 413 whether its lengt
 it arrived in chunks. `service_app` builds an app with the contract installed; `require_key`
 guards writes with the key in `app.state.settings.api_key`, and `guarded`, `creating` and
 `deleting` are the route options that install it and document its 401 (and a 404);
+`IdempotencyKey` is the optional header a create route takes so that a retry finds its row;
 `serve_in_thread` runs an app on a loopback port for a scripted session, a test or a bench.
 
 Only service weeks import this module (it imports fastapi and uvicorn), so no other module of
