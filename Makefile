@@ -1,6 +1,7 @@
 # ml-roadmap: every target sets up .venv first, so on a fresh clone one command is enough.
 #   make week07            run week 7's projects in full      make week07 FAST=1  smoke size
 #   make test              the test suite (fast runs)          make verify         every week, full, bars enforced
+#   make test-unit         the quick tier: no whole-week runs, browser, Docker or PostgreSQL tests
 #   make lint | bench | results | serve | docker | clean
 #   make portfolio         the portfolio site (reports/portfolio/site)   make serve-hub   every app
 #   make serve-NAME        one app or service: hub loan mask sentiment forecast chat chat-ui
@@ -24,7 +25,7 @@ SERVE_gallery   := week23_genai_capstone
 SERVE_story     := week23_genai_capstone
 SERVE_TARGETS   := $(patsubst SERVE_%,serve-%,$(filter SERVE_%,$(.VARIABLES)))
 
-.PHONY: setup test lint verify all bench results serve docker clean portfolio $(SERVE_TARGETS) $(WEEK_TARGETS)
+.PHONY: setup test test-unit lint verify all bench results serve docker clean portfolio $(SERVE_TARGETS) $(WEEK_TARGETS)
 
 setup: $(STAMP)
 
@@ -55,6 +56,9 @@ verify: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q $(ARGS)
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -q -m "not e2e and not browser and not docker and not postgres" $(ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -1,4 +1,10 @@
-"""Fixtures every test layer shares."""
+"""Fixtures every test layer shares, and the tiers each test belongs to.
+
+Tiers are markers given here by what a test uses, so no test file has to remember them:
+`e2e` (a whole week run through `fast_run`), `browser` (a real Chromium through
+tests/browser.py), `docker` (a module built on tests/docker_support.py), `postgres` (the
+PostgreSQL side of `database_url`). `make test-unit` runs everything else.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,30 @@ from sqlalchemy import text
 
 from shared.cli import run_week
 from shared.db import make_engine, parse_url
+
+BROWSER_CALLS = frozenset({"open_page", "chromium"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with the tiers it belongs to (see the module docstring)."""
+    for item in items:
+        for marker in tiers(item):
+            item.add_marker(marker)
+
+
+def tiers(item: pytest.Item) -> list[str]:
+    """Return the tier markers of one test, read from its fixtures, its code and its module."""
+    found = []
+    if "fast_run" in getattr(item, "fixturenames", ()):
+        found.append("e2e")
+    function = getattr(item, "function", None)
+    if function is not None and BROWSER_CALLS & set(function.__code__.co_names):
+        found.append("browser")
+    module = getattr(item, "module", None)
+    names = vars(module).values() if module is not None else ()
+    if any(getattr(value, "__module__", None) == "docker_support" for value in names):
+        found.append("docker")
+    return found
 
 
 @pytest.fixture
