@@ -1,9 +1,8 @@
 """Fixtures every test layer shares, and the tiers each test belongs to.
 
-Tiers are markers given here by what a test uses, so no test file has to remember them:
-`e2e` (a whole week run through `fast_run`), `browser` (a real Chromium through
-tests/browser.py), `docker` (a module built on tests/docker_support.py), `postgres` (the
-PostgreSQL side of `database_url`). `make test-unit` runs everything else.
+Tiers are markers given here by what a test uses (tests/tiers.py), so no test file has to
+remember them; `postgres` marks the PostgreSQL side of `database_url`. `make test-unit` runs
+everything else.
 """
 
 from __future__ import annotations
@@ -19,11 +18,25 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from tiers import tiers
 
 from shared.cli import run_week
 from shared.db import make_engine, parse_url
 
-BROWSER_CALLS = frozenset({"open_page", "chromium"})
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, give each worker its share of the cores, not all of them.
+
+    PyTorch and OpenMP start a thread per core in every process: two workers on two cores would
+    run four threads that wait on each other. The variable reaches the processes tests start.
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1 and "OMP_NUM_THREADS" not in os.environ:
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        os.environ["OMP_NUM_THREADS"] = str(threads)
+        import torch
+
+        torch.set_num_threads(threads)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -31,21 +44,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for marker in tiers(item):
             item.add_marker(marker)
-
-
-def tiers(item: pytest.Item) -> list[str]:
-    """Return the tier markers of one test, read from its fixtures, its code and its module."""
-    found = []
-    if "fast_run" in getattr(item, "fixturenames", ()):
-        found.append("e2e")
-    function = getattr(item, "function", None)
-    if function is not None and BROWSER_CALLS & set(function.__code__.co_names):
-        found.append("browser")
-    module = getattr(item, "module", None)
-    names = vars(module).values() if module is not None else ()
-    if any(getattr(value, "__module__", None) == "docker_support" for value in names):
-        found.append("docker")
-    return found
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 
-from conftest import tiers
+from tiers import tiers
 
 
 def _item(function, fixtures=(), module_names=None) -> types.SimpleNamespace:

@@ -5,14 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
-from week18_support import catalog, engine, models_dir
 
 from week18_databases import migrate
 from week18_databases.loans import read_loans
 from week18_databases.queries import QUERIES, compare, read_tables, run_sql
 from week18_databases.sql_analytics import populate
-
-__all__ = ["catalog", "engine", "models_dir"]
 
 
 @pytest.fixture
