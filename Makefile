@@ -1,6 +1,8 @@
 # ml-roadmap: every target sets up .venv first, so on a fresh clone one command is enough.
 #   make week07            run week 7's projects in full      make week07 FAST=1  smoke size
 #   make test              the test suite (fast runs)          make verify         every week, full, bars enforced
+#   make test-unit         the quick tier: no whole-week runs, browser, Docker or PostgreSQL tests
+#   make test TEST_WORKERS=0   the suite in one process (default: 2 pytest-xdist workers)
 #   make lint | bench | results | serve | docker | clean
 #   make portfolio         the portfolio site (reports/portfolio/site)   make serve-hub   every app
 #   make serve-NAME        one app or service: hub loan mask sentiment forecast chat chat-ui
@@ -11,6 +13,10 @@ STAMP   := .venv/.installed-stamp
 WEEK_PKGS    := $(sort $(patsubst %/__main__.py,%,$(wildcard week[0-9][0-9]_*/__main__.py)))
 WEEK_TARGETS := $(foreach p,$(WEEK_PKGS),$(firstword $(subst _, ,$(p))))
 RUN_FLAGS    := $(if $(FAST),--fast) $(ARGS)
+# make test's pytest-xdist workers, one per core of a 2-core machine; each test file stays on one
+# worker (its module fixtures are built once); 0 runs every test in one process.
+TEST_WORKERS ?= 2
+TEST_FLAGS   := -n $(TEST_WORKERS) --dist loadfile
 
 # serve-NAME runs `python -m PACKAGE serve NAME`: the package that serves each app.
 SERVE_hub       := week24_deploy
@@ -24,7 +30,7 @@ SERVE_gallery   := week23_genai_capstone
 SERVE_story     := week23_genai_capstone
 SERVE_TARGETS   := $(patsubst SERVE_%,serve-%,$(filter SERVE_%,$(.VARIABLES)))
 
-.PHONY: setup test lint verify all bench results serve docker clean portfolio $(SERVE_TARGETS) $(WEEK_TARGETS)
+.PHONY: setup test test-unit lint verify all bench results serve docker clean portfolio $(SERVE_TARGETS) $(WEEK_TARGETS)
 
 setup: $(STAMP)
 
@@ -54,7 +60,10 @@ verify: $(STAMP)
 	if [ -n "$$failed" ]; then echo "verify: FAIL in$$failed"; exit 1; fi; echo "verify: every bar PASS"
 
 test: $(STAMP)
-	$(PY) -m pytest -q $(ARGS)
+	$(PY) -m pytest -q $(TEST_FLAGS) $(ARGS)
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -q $(TEST_FLAGS) -m "not e2e and not browser and not docker and not postgres" $(ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

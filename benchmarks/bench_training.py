@@ -20,7 +20,8 @@ import torch
 from torch import nn
 
 from shared.bench import record
-from shared.training import Trainer, precision_for
+from shared.devices import precision_for
+from shared.training import Trainer
 
 BATCH, STEPS, REPEATS = 128, 60, 6
 

@@ -24,7 +24,14 @@ from pathlib import Path
 
 from shared import distributed
 from shared.context import RunContext, discard_staged
-from shared.devices import DEVICE_CHOICES, resolve_device
+from shared.devices import (
+    DEVICE_CHOICES,
+    PRECISION_CHOICES,
+    precision_setting,
+    requested_precision,
+    resolve_device,
+    take_used_precisions,
+)
 from shared.paths import cache_dir, week_report_dir
 from shared.registry import DatasetError
 from shared.report import ProjectResult, summary_table, write_week_report
@@ -107,6 +114,13 @@ def build_parser(
     parser.add_argument(
         "--device", choices=DEVICE_CHOICES, default="auto", help="PyTorch device (default auto)"
     )
+    parser.add_argument(
+        "--precision",
+        choices=PRECISION_CHOICES,
+        default=None,
+        help="training precision: auto = bf16 on CUDA or an AMX CPU, else fp32 "
+        "(default $ML_ROADMAP_PRECISION or auto)",
+    )
     return parser
 
 
@@ -149,8 +163,11 @@ def run_project(module_path: str, ctx: RunContext) -> ProjectResult:
     seed_everything(ctx.seed)
     ctx.log("running" + (" (fast)" if ctx.fast else ""))
     start = time.perf_counter()
+    take_used_precisions()  # what an earlier project used is not this one's
     metrics = {k: float(v) for k, v in module.run(ctx).items()}
     wall = time.perf_counter() - start
+    if used := take_used_precisions():
+        ctx.info.setdefault("precision", "+".join(used))
     bars = [row for bar in getattr(module, "BARS", []) if (row := bar.check(metrics))]
     doc = inspect.getdoc(module) or ""
     title, _, summary = doc.partition("\n")
@@ -194,6 +211,18 @@ def run_week(
     if commands and argv[:1] and argv[0] in commands:
         return run_command(commands[argv[0]], argv[1:])
     args = build_parser(week, title, projects, commands).parse_args(argv)
+    with precision_setting(args.precision):
+        try:
+            requested_precision()
+        except ValueError as exc:
+            return command_error(str(exc))
+        return _run_projects(week, title, projects, args)
+
+
+def _run_projects(
+    week: int, title: str, projects: Mapping[str, str], args: argparse.Namespace
+) -> int:
+    """Check the environment, run the chosen projects, write the report; return the exit code."""
     out = args.out or week_report_dir(week, args.fast)
     try:
         check_environment(out, args.device)

@@ -11,12 +11,13 @@ still works.
 
 `fit` runs epochs with tqdm progress, keeps a per-epoch `history`, steps a learning-rate
 scheduler, clips gradients, uses mixed precision where the hardware computes it natively (bf16
-or fp16 with a gradient scaler on CUDA, bf16 on a CPU with AMX matrix units; `precision` says
-which), stops early when the monitored value stops
-improving, and writes a checkpoint after every epoch. A checkpoint holds state dicts and plain
-values only (it loads with `torch.load(..., weights_only=True)`), and resuming from one continues
-exactly where the run stopped: model, optimizer, scheduler, epoch, history, every global RNG,
-the training DataLoader's own generator and any `generators` given (e.g. augmentation's).
+or fp16 with a gradient scaler on CUDA, bf16 on a CPU with AMX matrix units; `--precision`
+forces fp32 or bf16, see shared.devices; `precision` says which), stops early when the
+monitored value stops improving, and writes a checkpoint after every epoch. A checkpoint holds
+state dicts and plain values only (it loads with `torch.load(..., weights_only=True)`), and
+resuming from one continues exactly where the run stopped: model, optimizer, scheduler, epoch,
+history, every global RNG, the training DataLoader's own generator and any `generators` given
+(e.g. augmentation's).
 
 Under `torchrun` the same Trainer trains with DistributedDataParallel (shared.distributed).
 
@@ -45,7 +46,7 @@ from tqdm.auto import tqdm
 
 from shared import distributed
 from shared.atomic import atomic_path
-from shared.devices import resolve_device
+from shared.devices import precision_for, resolve_device, use_precision
 from shared.metrics import Accuracy, EpochMetric, Mean, batch_size
 from shared.plotting import label, subplots
 
@@ -159,7 +160,8 @@ class Trainer:
     "batch" (OneCycleLR). `checkpoint` is a file rewritten atomically after every epoch; it also
     holds the state of the training DataLoader's own `generator`, when it has one, and of every
     generator in `generators`, so a resumed run draws exactly the numbers the uninterrupted one
-    would have. `amp` turns on mixed precision where it helps (CUDA, or a CPU with AMX).
+    would have. `amp` turns on mixed precision where it helps (CUDA, or a CPU with AMX; see
+    shared.devices.precision_for).
     """
 
     def __init__(
@@ -200,7 +202,7 @@ class Trainer:
         self.scheduler = scheduler
         self.scheduler_step = scheduler_step
         self.grad_clip = grad_clip
-        self.precision = precision_for(self.device) if amp else "fp32"
+        self.precision = use_precision(precision_for(self.device) if amp else "fp32")
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.precision == "fp16")
         self.early_stopping = early_stopping
         self.checkpoint = Path(checkpoint) if checkpoint else None
@@ -424,26 +426,6 @@ class Trainer:
             return contextlib.nullcontext()
         dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
         return torch.autocast(self.device.type, dtype=dtype)
-
-
-def precision_for(device: torch.device) -> str:
-    """Return the mixed precision a device computes natively: bf16/fp16 on CUDA, bf16 on AMX CPUs.
-
-    Intel's AMX tiles (Sapphire Rapids and later) multiply bf16 in hardware: week 10's CNN
-    trains about 1.8 times faster than in fp32 (`make bench` measures it on a smaller one). A
-    CPU without them would emulate bf16 slowly, so it keeps fp32.
-    """
-    if device.type == "cuda":
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    if device.type == "cpu" and cpu_has_amx():
-        return "bf16"
-    return "fp32"
-
-
-def cpu_has_amx() -> bool:
-    """Return whether this CPU has AMX tiles (torch's own probe; False where torch lacks one)."""
-    probe = getattr(torch.cpu, "_is_amx_tile_supported", None)
-    return bool(probe and probe())
 
 
 def _as_float(outputs: Any) -> Any:

@@ -1,4 +1,9 @@
-"""Fixtures every test layer shares."""
+"""Fixtures every test layer shares, and the tiers each test belongs to.
+
+Tiers are markers given here by what a test uses (tests/tiers.py), so no test file has to
+remember them; `postgres` marks the PostgreSQL side of `database_url`. `make test-unit` runs
+everything else.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +18,32 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from tiers import tiers
 
 from shared.cli import run_week
 from shared.db import make_engine, parse_url
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, give each worker its share of the cores, not all of them.
+
+    PyTorch and OpenMP start a thread per core in every process: two workers on two cores would
+    run four threads that wait on each other. The variable reaches the processes tests start.
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1 and "OMP_NUM_THREADS" not in os.environ:
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        os.environ["OMP_NUM_THREADS"] = str(threads)
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with the tiers it belongs to (see the module docstring)."""
+    for item in items:
+        for marker in tiers(item):
+            item.add_marker(marker)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import numpy as np
 
 from shared.bars import Bar
 from shared.context import RunContext
-from shared.devices import resolve_device
+from shared.devices import requested_precision, resolve_device, use_precision
 from shared.plotting import label, subplots
 from shared.report import markdown_table
 from week19_genai.bigram import best_bigram
@@ -119,6 +119,17 @@ def windows(data, block_size: int):
     return x, y
 
 
+def gpt_precision(device: str) -> str:
+    """Return the GPT's training precision: bf16 on CUDA and fp32 on a CPU, unless one is forced.
+
+    `--precision auto` keeps the CPU in fp32, the precision its size and budget were tuned in.
+    """
+    requested = requested_precision()
+    if requested == "auto":
+        return "bf16" if device == "cuda" else "fp32"
+    return requested
+
+
 def evaluate_nll(model, data, block_size: int, device: str, batch_size: int = 64) -> float:
     """Return the mean NLL (nats per token) of every target token in `windows(data)`."""
     import torch
@@ -156,12 +167,13 @@ def train(
     probe = val_ids[: 64 * block + 1]  # a fixed slice of validation text for the curve
     history = {"step": [], "train_loss": [], "eval_step": [], "val_loss": []}
     start = time.perf_counter()
+    precision = use_precision(gpt_precision(device))
     model.train()
     for step in range(settings.steps):
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, time.perf_counter() - start, settings)
         x, y = random_batch(train_ids, block, settings.batch_size, generator)
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device == "cuda"):
+        with torch.autocast(torch.device(device).type, torch.bfloat16, precision == "bf16"):
             _, loss = model(x.to(device), y.to(device))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

@@ -24,8 +24,7 @@ from torchmetrics.classification import MulticlassJaccardIndex
 
 from shared.bars import Bar
 from shared.context import RunContext
-from shared.devices import resolve_device
-from shared.training import precision_for
+from shared.devices import precision_for, resolve_device, use_precision
 from week21_dl_advanced.scenes import SceneSet
 from week21_dl_advanced.segmentation import (
     Recipe,
@@ -120,7 +119,7 @@ class SceneDataModule(L.LightningDataModule):
 def lightning_precision(device: str) -> str:
     """Return the precision the shared Trainer uses on `device`, in Lightning's words."""
     words = {"bf16": "bf16-mixed", "fp16": "16-mixed", "fp32": "32-true"}
-    return words[precision_for(torch.device(device))]
+    return words[use_precision(precision_for(torch.device(device)))]
 
 
 def fit_lightning(

@@ -10,8 +10,9 @@ from sklearn.metrics import f1_score, jaccard_score
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
+from shared.devices import cpu_has_amx
 from shared.metrics import Accuracy, MacroF1, Mean, MeanIoU
-from shared.training import Trainer, cpu_has_amx, detection_step, model_loss_step, to_device
+from shared.training import Trainer, detection_step, model_loss_step, to_device
 
 
 def test_to_device_moves_tensors_inside_dicts_lists_and_namedtuples() -> None:

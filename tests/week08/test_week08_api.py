@@ -7,15 +7,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from week08_support import AUTH, KEY, PASSENGER, ROSE, client, model_path, served_model, sqlite_url
+from week08_support import AUTH, KEY, PASSENGER, ROSE, sqlite_url
 
 from shared.artifacts import sidecar_path
 from week08_fastapi.app import MAX_BODY_BYTES, create_app
 from week08_fastapi.schemas import Passenger, to_frame
 from week08_fastapi.served_model import ModelUnavailableError, load_served_model
 from week08_fastapi.settings import Settings
-
-__all__ = ["client", "model_path", "served_model"]  # fixtures, imported for pytest
 
 
 def store(client: TestClient, passenger: dict = PASSENGER) -> dict:

@@ -11,14 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from pydantic import ValidationError
-from week08_support import PASSENGER, model_path
+from week08_support import PASSENGER
 
 from shared.paths import REPO_ROOT
 from week07_pipelines.titanic_pipeline import TITANIC_INPUT_COLUMNS, TITANIC_SCHEMA
 from week08_fastapi.schemas import COLUMNS, Passenger, to_frame
 from week08_fastapi.settings import DEFAULT_MAX_BATCH, Settings
-
-__all__ = ["model_path"]  # a fixture, imported for pytest
 
 
 def test_settings_from_env() -> None:

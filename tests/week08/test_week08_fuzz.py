@@ -6,12 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from week08_support import AUTH, KEY, model_path, served_model, sqlite_url
+from week08_support import AUTH, KEY, sqlite_url
 
 from week08_fastapi.app import create_app
 from week08_fastapi.settings import Settings
-
-__all__ = ["model_path", "served_model"]  # fixtures, imported for pytest
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from week08_support import AUTH, KEY, PASSENGER, ROSE, model_path
+from week08_support import AUTH, KEY, PASSENGER, ROSE
 
 from shared.api import LOOPBACK, free_port
 from shared.paths import REPO_ROOT
-
-__all__ = ["model_path"]  # a fixture, imported for pytest
 
 
 def serve_command(*args: str) -> list[str]:

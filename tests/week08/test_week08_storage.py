@@ -7,14 +7,12 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from week08_support import AUTH, KEY, PASSENGER, ROSE, model_path, served_model
+from week08_support import AUTH, KEY, PASSENGER, ROSE
 
 from shared.db import make_engine
 from week08_fastapi.app import create_app
 from week08_fastapi.settings import Settings
 from week08_fastapi.storage import PredictionFilter, PredictionStore
-
-__all__ = ["model_path", "served_model"]  # fixtures, imported for pytest
 
 
 @pytest.fixture

@@ -10,14 +10,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
-from week18_support import catalog, engine, models_dir
 
 from shared.registry import fetch
 from week18_databases.docstore import DocumentStoreError, MongoDocuments, SqlDocuments
 from week18_databases.documents import ask, request_documents, same
 from week18_databases.tweet_store import MongoTweets, SqlTweets, ask_tweets, tweet_documents
-
-__all__ = ["catalog", "engine", "models_dir"]
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from week18_support import KEY, catalog, models_dir
+from week18_support import KEY
 
 from shared.api import API_KEY_HEADER
 from shared.db import make_engine
 from week18_databases import migrate
 from week18_databases.loans import insert_applicants, read_loans
 from week18_databases.service import Settings, create_app
-
-__all__ = ["catalog", "models_dir"]  # fixtures, imported for pytest
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,9 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
-from week18_support import engine
 
 from week18_databases import migrate
 from week18_databases.tables import Base
-
-__all__ = ["engine"]  # a fixture, imported for pytest
 
 HEAD_TABLES = {"applicants", "models", "predictions", "outcomes", "observations", "forecasts"}
 

@@ -8,14 +8,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, inspect
-from week18_support import catalog, engine, models_dir
 
 from week18_databases import indexing, migrate
 from week18_databases.loans import read_loans
 from week18_databases.queries import QUERIES, compare, read_tables, run_sql
 from week18_databases.sql_analytics import populate
-
-__all__ = ["catalog", "engine", "models_dir"]
 
 
 @pytest.fixture

@@ -5,14 +5,12 @@ from __future__ import annotations
 import socket
 
 import pytest
-from week18_support import KEY, models_dir
+from week18_support import KEY
 
 from shared.api import LOOPBACK
 from shared.cli import EXIT_CODES, run_week
 from week18_databases import __main__ as week18
 from week24_deploy import __main__ as week24
-
-__all__ = ["models_dir"]  # a fixture, imported for pytest
 
 
 def week(module, argv: list[str]) -> int:

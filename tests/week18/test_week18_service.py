@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from week18_support import KEY, catalog, models_dir
+from week18_support import KEY
 
 from shared.api import API_KEY_HEADER, free_port, serve_in_thread
 from shared.db import make_engine
@@ -18,8 +18,6 @@ from week18_databases.loans import insert_applicants, read_loans, request_rows
 from week18_databases.prediction_service import kill_test, pandas_performance
 from week18_databases.reliability import concurrent_writes, malformed_named, post_loan
 from week18_databases.service import Settings, create_app
-
-__all__ = ["catalog", "models_dir"]  # fixtures for pytest
 
 AUTH = {API_KEY_HEADER: KEY}
 PASSENGER = {

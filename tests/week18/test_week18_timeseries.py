@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, text
-from week18_support import engine
 
 from shared.registry import fetch
 from week18_databases import migrate
@@ -25,8 +24,6 @@ from week18_databases.timeseries import (
     rolling_pandas,
     store_forecasts,
 )
-
-__all__ = ["engine"]  # a fixture, imported for pytest
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from sklearn.ensemble import RandomForestClassifier
-from week22_support import KEY, loan_model, loan_model_path
 
 from shared.api import API_KEY_HEADER
 from shared.artifacts import ArtifactError
@@ -28,7 +27,7 @@ from week22_capstone.loan_model import (
 )
 from week22_capstone.loan_service import create_app
 
-__all__ = ["loan_model", "loan_model_path"]  # fixtures, imported for pytest
+KEY = "week22-test-key-0123"
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from browser import open_page
 from streamlit.testing.v1 import AppTest
-from week23_support import KEY, served, tiny_llama
+from week23_support import KEY, served
 
 from shared.api import LOOPBACK, free_port, serve_in_thread
 from shared.paths import REPO_ROOT, week_report_dir
@@ -19,7 +19,6 @@ from week23_genai_capstone.chat_client import START_API, URL_ENV, ChatClient
 from week23_genai_capstone.chat_service import create_app
 from week23_genai_capstone.language_model import load_chat
 
-__all__ = ["tiny_llama"]  # a fixture, imported for pytest
 APP = str(REPO_ROOT / "week23_genai_capstone" / "chat_app.py")
 
 

@@ -23,7 +23,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
-from week23_support import KEY, served, tiny_llama
+from week23_support import KEY, served
 
 from shared.api import API_KEY_HEADER, LOOPBACK, free_port, serve_in_thread, wait_for_health
 from shared.paths import REPO_ROOT
@@ -37,7 +37,6 @@ from week23_genai_capstone.chat_service import (
 from week23_genai_capstone.language_model import Generation, load_chat
 from week23_genai_capstone.sse import read_events
 
-__all__ = ["tiny_llama"]  # a fixture, imported for pytest
 OTHER_KEY = "week23-other-key-4567"
 AUTH = {API_KEY_HEADER: KEY}
 OTHER = {API_KEY_HEADER: OTHER_KEY}

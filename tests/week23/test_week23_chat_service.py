@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from week23_support import KEY, served, tiny_llama
+from week23_support import KEY, served
 
 from shared.api import API_KEY_HEADER, free_port
 from week18_databases.service import Settings
@@ -19,7 +19,6 @@ from week23_genai_capstone.chat_service import create_app
 from week23_genai_capstone.language_model import load_chat
 from week23_genai_capstone.sse import event, read_events
 
-__all__ = ["tiny_llama"]  # a fixture, imported for pytest
 AUTH = {API_KEY_HEADER: KEY}
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from browser import open_page
 from streamlit.testing.v1 import AppTest
-from week23_support import served, tiny_llama
+from week23_support import served
 
 from shared.paths import REPO_ROOT, week_report_dir
 from week20_genai_multimodal.storybook import MAX_PREMISE, check_premise, read_storybook
@@ -20,7 +20,6 @@ from week23_genai_capstone.art import TEXT_TO_IMAGE_ENV, TRAIN_DIFFUSION, save_u
 from week23_genai_capstone.language_model import MODEL_ENV
 from week23_genai_capstone.story import choose_pictures
 
-__all__ = ["tiny_llama"]  # a fixture, imported for pytest
 APP = str(REPO_ROOT / "week23_genai_capstone" / "story_app.py")
 
 

@@ -3,7 +3,8 @@
 It has SmolLM2's tokenizer (so the same chat template) and one 16-wide layer, saved with
 `save_pretrained` in the folder format week23's `language_model.load_chat` reads: the routes,
 the pages and a restart run on it in seconds. Its answers are arbitrary tokens; one test per
-app runs the real SmolLM2. `served` runs one of the week's apps in its own process.
+app runs the real SmolLM2. `served` runs one of the week's apps in its own process. The
+`tiny_llama` fixture (conftest.py) builds the model once per test run.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-import pytest
 from serving import STREAMLIT_HEALTH, serve_subprocess
 
 from shared.llm import GGUF_FILE, REGISTRY_NAME
@@ -43,12 +43,6 @@ def build_tiny_llama(folder: Path) -> Path:
     torch.manual_seed(0)
     LlamaForCausalLM(config).save_pretrained(folder)
     return folder
-
-
-@pytest.fixture(scope="session")
-def tiny_llama(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny chat model's folder."""
-    return build_tiny_llama(tmp_path_factory.mktemp("tiny_llama"))
 
 
 def served(name: str, env: dict[str, str], port: int | None = None) -> AbstractContextManager[str]:

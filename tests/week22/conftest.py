@@ -1,4 +1,4 @@
-"""Fixtures the week 22 tests share: the loan model, fitted and saved once per session."""
+"""Fixtures the week 22 tests share: the loan model, fitted and saved once per test run."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 
 from week22_capstone.loan_model import LoanModel, load_loan_model, train_and_save
-
-KEY = "week22-test-key-0123"
 
 
 @pytest.fixture(scope="session")
