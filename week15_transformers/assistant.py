@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from week15_transformers.reader import Evidence, read, stem_idf
-from week15_transformers.retrieval import Hit, ReadmeIndex
+from week15_transformers.retrieval import REPO_ROOT, Hit, ReadmeIndex
 
 NOT_COVERED = "The course notes do not cover this."
 SYSTEM = (
@@ -56,12 +56,17 @@ class CourseAssistant:
         self.idf = stem_idf(index.bm25.idf)
 
     @classmethod
-    def load(cls, dataset: Callable[[str], Path], device: str = "cpu") -> CourseAssistant:
-        """Index the READMEs with MiniLM; `dataset` fetches a registry entry (ctx.dataset, fetch)."""
+    def load(
+        cls, dataset: Callable[[str], Path], device: str = "cpu", root: Path = REPO_ROOT
+    ) -> CourseAssistant:
+        """Index the week READMEs under `root` with MiniLM and BM25.
+
+        `dataset` fetches a registry entry (`ctx.dataset` in a run, `shared.registry.fetch`).
+        """
         from week15_transformers.sentence_embeddings import SentenceEncoder
 
         encoder = SentenceEncoder(dataset("all_minilm_l6_v2"), device)
-        return cls(ReadmeIndex.from_repository(encoder))
+        return cls(ReadmeIndex.from_repository(encoder, root))
 
     def ground(self, question: str) -> Grounded:
         """Retrieve for `question`; abstain below the threshold, else read out the evidence."""

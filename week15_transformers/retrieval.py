@@ -13,7 +13,7 @@ question's embedding is the cosine similarity; it matches meaning but blurs exac
 week number, a port, a library name). Lexical: Okapi BM25 (Robertson & Zaragoza 2009) scores
 exactly those tokens. Reciprocal rank fusion (Cormack et al. 2009) adds 1 / (RRF_K + rank) over
 the two rankings, so neither score's scale matters. Chosen on the dev questions (2026-12-07,
-README "Chatbot"): hit@3 on the 44 dev questions was 0.773 dense, 0.909 BM25, 0.955 fused.
+README "Chatbot"): hit@3 on the 44 dev questions was 0.750 dense, 0.909 BM25, 0.955 fused.
 The dense cosine of the best chunk is also how sure retrieval is that the notes cover the
 question at all: the assistant (assistant.py) abstains below a threshold on it.
 """
