@@ -8,6 +8,7 @@ any other broken rule, and a body over the size limit is a 413 whether its lengt
 it arrived in chunks. `service_app` builds an app with the contract installed; `require_key`
 guards writes with the key in `app.state.settings.api_key`, and `guarded`, `creating` and
 `deleting` are the route options that install it and document its 401 (and a 404);
+`IdempotencyKey` is the optional header a create route takes so that a retry finds its row;
 `serve_in_thread` runs an app on a loopback port for a scripted session, a test or a bench.
 
 Only service weeks import this module (it imports fastapi and uvicorn), so no other module of
@@ -28,7 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Generic, TypeVar
 
 import uvicorn
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
 from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -85,6 +86,18 @@ SentKey = Annotated[
 Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="rows to skip")]
 RowId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="a stored row's id")]
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=IDEMPOTENCY_HEADER,
+        min_length=1,
+        max_length=200,
+        pattern=r"^[!-~]+$",
+        description="the client's unique key for this create (e.g. a UUID): a retry with the "
+        "same key gets the row the first request stored instead of storing another",
+    ),
+]
 
 
 def service_app(

@@ -4,64 +4,108 @@ A conversation lives in SQL (chat_store.py), so a client can come back to it aft
 restarts: each question is answered from the stored history (the system message and every
 earlier turn, trimmed oldest-first to fit the context window by shared/llm.py). An answer comes
 whole (POST .../messages) or token by token (POST .../messages/stream, text/event-stream);
-both decode greedily, so the two give the same text for the same history. One model answers
-one question at a time (a lock), and every route but /health needs the API key: conversations
-are personal data. Errors, the key check and the body limit are `shared.api`'s.
+both decode greedily, so the two give the same text for the same history.
+
+One model answers one question at a time (a lock), in a thread of its own (language_model's
+`Generation`): a client that goes away, whether it waits for the whole answer, reads the
+stream or is still queued, cancels its answer within a token, frees the model, and nothing is
+stored. On SIGTERM or Ctrl-C every answer being written or queued is cancelled the same way
+(its client gets a 503 or an `error` event) and the service stops.
+
+Every route but /health needs an API key: the service's key ($ML_ROADMAP_API_KEY) or one of
+$WEEK23_CHAT_KEYS. Each key is a user, who sees only the conversations it started; another
+key gets 404. The create routes take an `Idempotency-Key`: a retry returns what the first
+request stored. Errors, the key check and the body limit are `shared.api`'s.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
+import signal
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.engine import RowMapping
 
 from shared.api import (
+    IdempotencyKey,
     Limit,
     Offset,
     Page,
+    Problem,
     RowId,
+    SentKey,
     api_key_from_env,
-    creating,
+    check_api_key,
     found,
     guarded,
+    require_key,
 )
 from shared.api import service_app as build_service_app
 from shared.db import database_url, make_engine
-from shared.llm import (
-    DEFAULT_SYSTEM,
-    ContextOverflow,
-    Message,
-    context_window,
-    stream_reply,
-    trim_history,
-)
+from shared.llm import DEFAULT_SYSTEM, ContextOverflow, Message, context_window, trim_history
 from shared.paths import REPORTS_DIR
 from week18_databases.service import Settings
-from week23_genai_capstone.chat_store import ChatStore
-from week23_genai_capstone.language_model import ChatModel
+from week23_genai_capstone.chat_store import ChatStore, owner_of
+from week23_genai_capstone.language_model import ChatModel, Generation
 from week23_genai_capstone.sse import MEDIA_TYPE, event
 
 MAX_BODY_BYTES = 1 << 15
 MAX_NEW_TOKENS = 128
+MAX_NEW_TOKENS_LIMIT = 512  # the most a question may ask for, and `serve --max-new-tokens`
+KEYS_ENV = "WEEK23_CHAT_KEYS"
 DEFAULT_DATABASE_PATH = REPORTS_DIR / "week23" / "chat.sqlite3"
-MISSING = "no such conversation"
-_STREAM = {200: {"content": {MEDIA_TYPE: {}}, "description": "delta events, then done"}}
+DISCONNECT_POLL_S = 0.1  # how often a whole answer checks that its client still waits
+MISSING = "no such conversation (or it is another key's)"
+SHUTTING_DOWN = "the service is shutting down: ask again once it is back"
+CLIENT_GONE = "the client closed the connection before the answer was complete"
+_STREAM = {
+    200: {"content": {MEDIA_TYPE: {}}, "description": "delta events, then done"},
+    503: {"model": Problem, "description": SHUTTING_DOWN},
+}
+_BUSY = {503: {"model": Problem, "description": SHUTTING_DOWN}}
+_REUSED = {409: {"model": Problem, "description": "the Idempotency-Key asked another question"}}
 
 
-def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
-    """DATABASE_URL (default: a SQLite file in reports/week23) and ML_ROADMAP_API_KEY."""
+@dataclass(frozen=True)
+class ChatSettings(Settings):
+    """Week 18's settings, plus the keys of further users (each sees only its own chats)."""
+
+    user_keys: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for key in self.user_keys:
+            check_api_key(key)
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> ChatSettings:
+    """DATABASE_URL (default: a SQLite file in reports/week23), the API key and user keys."""
     env = os.environ if environ is None else environ
-    return Settings(database_url(DEFAULT_DATABASE_PATH, env), api_key_from_env(env, "the chatbot"))
+    return ChatSettings(
+        database_url(DEFAULT_DATABASE_PATH, env),
+        api_key_from_env(env, "the chatbot"),
+        tuple(env.get(KEYS_ENV, "").split()),
+    )
 
 
-class ConversationIn(BaseModel):
+class Strict(BaseModel):
+    """A request body: unknown fields refused, no coercion (`true` or "100" is not a number)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ConversationIn(Strict):
     """A new conversation: a title, and the system message that sets the bot's manner."""
 
     title: str = Field("New chat", min_length=1, max_length=200)
@@ -92,11 +136,11 @@ class ConversationPage(Page[ConversationOut]):
     """One page of conversations (without their messages)."""
 
 
-class QuestionIn(BaseModel):
+class QuestionIn(Strict):
     """The user's next message, and at most how many tokens the answer may have."""
 
     content: str = Field(min_length=1, max_length=4000)
-    max_new_tokens: int = Field(MAX_NEW_TOKENS, ge=1, le=512)
+    max_new_tokens: int = Field(MAX_NEW_TOKENS, ge=1, le=MAX_NEW_TOKENS_LIMIT)
 
     @field_validator("content")
     @classmethod
@@ -114,56 +158,118 @@ class Chatbot:
         self.store = store
         self.max_new_tokens = max_new_tokens
         self.lock = threading.Lock()
+        self.closing = threading.Event()
+        self.running: set[Generation] = set()
 
-    def prompt(self, conversation_id: int, question: QuestionIn) -> tuple[list[Message], int]:
-        """The history plus the question, checked to fit; and the answer's token budget.
+    def conversation(self, owner: str, conversation_id: int) -> RowMapping:
+        """The owner's conversation, or 404 (also when it is another key's)."""
+        row = self.store.get(owner, conversation_id)
+        return found(row, f"you have no conversation with id {conversation_id}")
+
+    def replay(
+        self, owner: str, conversation_id: int, question: QuestionIn, key: str | None
+    ) -> MessageOut | None:
+        """The answer stored for idempotency key `key`, if it asked this question already.
+
+        404 for another key's conversation; 409 when the key asked a different question.
+        """
+        self.conversation(owner, conversation_id)
+        turn = self.store.turn(conversation_id, key) if key else None
+        if turn is None:
+            return None
+        asked, answer = turn
+        if asked != question.content:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                f"this Idempotency-Key asked another question in conversation "
+                f"{conversation_id}: send a new key for a new question",
+            )
+        return MessageOut.model_validate(dict(answer))
+
+    def prompt(
+        self, owner: str, conversation_id: int, question: QuestionIn
+    ) -> tuple[list[Message], int]:
+        """The history plus the question, trimmed to fit; and the answer's token budget.
 
         Raises 404 for an unknown conversation, 422 when the question cannot fit the window.
         """
-        found(self.store.get(conversation_id), f"no conversation has id {conversation_id}")
+        conversation = self.conversation(owner, conversation_id)
         budget = min(question.max_new_tokens, self.max_new_tokens)
         messages = [
-            *self.store.history(conversation_id),
+            *self.store.history(conversation),
             {"role": "user", "content": question.content},
         ]
+        window = context_window(self.chat.model) - budget
         try:
-            trim_history(messages, self.chat.tokenizer, context_window(self.chat.model) - budget)
+            return trim_history(messages, self.chat.tokenizer, window), budget
         except ContextOverflow as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
-        return messages, budget
 
-    def pieces(self, messages: list[Message], budget: int) -> Iterator[str]:
-        """The answer's text pieces as the model writes them, holding the model meanwhile."""
-        with self.lock:
-            yield from stream_reply(
-                self.chat.model, self.chat.tokenizer, messages, max_new_tokens=budget
-            )
+    def begin(self, messages: list[Message], budget: int) -> Generation:
+        """Queue an answer for the model; 503 once the service is shutting down."""
+        if self.closing.is_set():
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, SHUTTING_DOWN)
+        generation = Generation(self.chat, messages, budget, self.lock)
+        self.running.add(generation)
+        return generation
 
-    def answer(self, conversation_id: int, question: QuestionIn) -> MessageOut:
-        """Answer whole, store the turn, return the stored answer."""
-        messages, budget = self.prompt(conversation_id, question)
-        text = "".join(self.pieces(messages, budget))
-        row = self.store.add_turn(conversation_id, question.content, text, self.chat.name)
+    def end(self, generation: Generation) -> None:
+        """Cancel an answer nobody waits for any more (a no-op for a finished one)."""
+        generation.cancel()
+        self.running.discard(generation)
+
+    def close(self) -> None:
+        """Refuse new questions and cancel every answer being written or queued."""
+        self.closing.set()
+        for generation in list(self.running):
+            generation.cancel()
+
+    def store_turn(
+        self, conversation_id: int, question: QuestionIn, text: str, key: str | None
+    ) -> MessageOut:
+        """Store a completed turn; a retry that raced the first one gets the first's answer."""
+        row = self.store.add_turn(conversation_id, question.content, text, self.chat.name, key)
+        if row is None:
+            _, row = self.store.turn(conversation_id, key)
         return MessageOut.model_validate(dict(row))
 
-    def stream(self, conversation_id: int, question: QuestionIn) -> Iterator[str]:
-        """SSE events: a `delta` per piece, then `done` with the stored answer (or `error`)."""
-        messages, budget = self.prompt(conversation_id, question)
+    def finished(self, generation: Generation) -> str:
+        """The text of a generation that ended; 503 if it was cancelled by a shutdown."""
+        text = "".join(generation.pieces())
+        if not generation.completed:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, SHUTTING_DOWN)
+        return text
 
-        def events() -> Iterator[str]:
-            pieces = []
-            try:
-                for piece in self.pieces(messages, budget):
-                    pieces.append(piece)
-                    yield event("delta", {"text": piece})
-                text = "".join(pieces)
-                row = self.store.add_turn(conversation_id, question.content, text, self.chat.name)
-            except Exception as exc:  # the status line is sent: report it as an event
-                yield event("error", {"message": f"the answer failed: {type(exc).__name__}"})
-                raise
-            yield event("done", MessageOut.model_validate(dict(row)).model_dump(mode="json"))
 
-        return events()
+@contextmanager
+def closing_on_signals(close: Callable[[], None]) -> Iterator[None]:
+    """Call `close` on SIGTERM or SIGINT, then the handler that was there (uvicorn's).
+
+    Uvicorn waits for running requests before it shuts the app down, so without this a queued
+    question would still be answered after the signal. Only the main thread may set handlers:
+    elsewhere (a test's server in a thread) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def handler(sig: int, frame: object) -> None:
+        close()
+        prior = previous[sig]
+        if callable(prior):
+            prior(sig, frame)
+        elif prior == signal.SIG_DFL:
+            signal.signal(sig, prior)
+            signal.raise_signal(sig)
+
+    for sig in previous:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, prior in previous.items():
+            signal.signal(sig, prior)
 
 
 def create_app(
@@ -174,8 +280,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
-        app.state.bot = Chatbot(chat, ChatStore(engine), max_new_tokens)
-        yield
+        bot = Chatbot(chat, ChatStore(engine, owner_of(settings.api_key)), max_new_tokens)
+        app.state.bot = bot
+        with closing_on_signals(bot.close):
+            yield
+        bot.close()
         engine.dispose()
 
     app = build_service_app(
@@ -195,7 +304,81 @@ async def get_bot(request: Request) -> Chatbot:
     return request.app.state.bot
 
 
+async def user_id(request: Request, key: SentKey) -> str:
+    """The user the request's key names: one of the user keys, or the service's key (401)."""
+    user_keys = getattr(request.app.state.settings, "user_keys", ())
+    if key is None or not any(hmac.compare_digest(key.encode(), k.encode()) for k in user_keys):
+        await require_key(request, key)
+    return owner_of(key)
+
+
 Bot = Annotated[Chatbot, Depends(get_bot)]
+Owner = Annotated[str, Depends(user_id)]
+
+
+def _creating(tag: str, missing: str | None = None, more: dict | None = None) -> dict:
+    """Route options of a create route behind a user's key: 201 Created, 401, and any 404."""
+    return {"status_code": status.HTTP_201_CREATED, **guarded(tag, missing, user_id, more)}
+
+
+async def wait_for(generation: Generation, request: Request, bot: Chatbot) -> str:
+    """The whole answer, once written; cancelled (and 503) as soon as the client has gone."""
+    try:
+        while generation.thread.is_alive():
+            if await request.is_disconnected():
+                raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, CLIENT_GONE)
+            await anyio.to_thread.run_sync(generation.thread.join, DISCONNECT_POLL_S)
+        return bot.finished(generation)
+    finally:
+        bot.end(generation)
+
+
+async def stream_events(
+    bot: Chatbot,
+    conversation_id: int,
+    question: QuestionIn,
+    prompt: tuple[list[Message], int],
+    key: str | None,
+) -> AsyncIterator[str]:
+    """SSE events: a `delta` per piece, then `done` with the stored answer (or `error`).
+
+    Starlette cancels this generator when the client disconnects; `finally` then cancels the
+    answer, so the model is free again within a token and nothing is stored.
+    """
+    generation = None
+    try:
+        generation = bot.begin(*prompt)
+        pieces = generation.pieces()
+        texts = []
+        while (piece := await _next_piece(pieces)) is not None:
+            texts.append(piece)
+            yield event("delta", {"text": piece})
+        if not generation.completed:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, SHUTTING_DOWN)
+        answer = await run_in_threadpool(
+            bot.store_turn, conversation_id, question, "".join(texts), key
+        )
+    except HTTPException as exc:  # the status line is sent: report it as an event
+        yield event("error", {"message": exc.detail})
+        return
+    except Exception as exc:
+        yield event("error", {"message": f"the answer failed: {type(exc).__name__}"})
+        raise
+    finally:
+        if generation is not None:
+            bot.end(generation)
+    yield event("done", answer.model_dump(mode="json"))
+
+
+async def _next_piece(pieces: Iterator[str]) -> str | None:
+    """The next text piece, read in a worker thread that a cancelled request abandons."""
+    return await anyio.to_thread.run_sync(next, pieces, None, abandon_on_cancel=True)
+
+
+async def _replayed(answer: MessageOut) -> AsyncIterator[str]:
+    """The events of an answer stored before: all its text in one delta, then done."""
+    yield event("delta", {"text": answer.content})
+    yield event("done", answer.model_dump(mode="json"))
 
 
 def _add_routes(app: FastAPI) -> None:
@@ -204,60 +387,98 @@ def _add_routes(app: FastAPI) -> None:
     @app.get("/health", tags=["service"])
     def health(bot: Bot) -> dict:
         """Liveness: the database answers, and which one it is; the model's name."""
-        bot.store.list(1, 0)
+        bot.store.ping()
         return {"status": "ok", "database": bot.store.engine.dialect.name, "model": bot.chat.name}
 
     @app.post(
         "/conversations",
         response_model=ConversationOut,
-        **creating("conversations"),
+        **_creating("conversations"),
     )
-    def start(conversation: ConversationIn, bot: Bot, response: Response) -> ConversationOut:
-        """Start a conversation."""
-        row = bot.store.create(conversation.title, conversation.system)
+    def start(
+        conversation: ConversationIn,
+        bot: Bot,
+        owner: Owner,
+        response: Response,
+        idempotency_key: IdempotencyKey = None,
+    ) -> ConversationOut:
+        """Start a conversation (a retry with the same Idempotency-Key gets the first one)."""
+        row, _ = bot.store.create(owner, conversation.title, conversation.system, idempotency_key)
         response.headers["Location"] = f"/conversations/{row['id']}"
         return ConversationOut.model_validate(dict(row))
 
     @app.get(
         "/conversations",
         response_model=ConversationPage,
-        **guarded("conversations"),
+        **guarded("conversations", check=user_id),
     )
-    def conversations(bot: Bot, limit: Limit = 20, offset: Offset = 0) -> ConversationPage:
-        """The conversations, oldest first, paginated."""
-        rows, total = bot.store.list(limit, offset)
+    def conversations(
+        bot: Bot, owner: Owner, limit: Limit = 20, offset: Offset = 0
+    ) -> ConversationPage:
+        """Your conversations, oldest first, paginated."""
+        rows, total = bot.store.list(owner, limit, offset)
         items = [ConversationOut.model_validate(dict(r)) for r in rows]
         return ConversationPage(items=items, total=total, limit=limit, offset=offset)
 
     @app.get(
         "/conversations/{conversation_id}",
         response_model=ConversationOut,
-        **guarded("conversations", MISSING),
+        **guarded("conversations", MISSING, check=user_id),
     )
-    def conversation(conversation_id: RowId, bot: Bot) -> ConversationOut:
-        """One conversation with every message, in order: what a client resumes from."""
-        row = found(bot.store.get(conversation_id), f"no conversation has id {conversation_id}")
+    def conversation(conversation_id: RowId, bot: Bot, owner: Owner) -> ConversationOut:
+        """One of your conversations with every message, in order: what a client resumes from."""
+        row = bot.conversation(owner, conversation_id)
         messages = [MessageOut.model_validate(dict(m)) for m in bot.store.messages(conversation_id)]
         return ConversationOut.model_validate({**row, "messages": messages})
 
     @app.post(
         "/conversations/{conversation_id}/messages",
         response_model=MessageOut,
-        **creating("messages", MISSING),
+        **_creating("messages", MISSING, _BUSY | _REUSED),
     )
-    def ask(conversation_id: RowId, question: QuestionIn, bot: Bot) -> MessageOut:
+    async def ask(
+        conversation_id: RowId,
+        question: QuestionIn,
+        bot: Bot,
+        owner: Owner,
+        request: Request,
+        idempotency_key: IdempotencyKey = None,
+    ) -> MessageOut:
         """Ask the next question; the answer comes back whole, and the turn is stored."""
-        return bot.answer(conversation_id, question)
+        stored = await run_in_threadpool(
+            bot.replay, owner, conversation_id, question, idempotency_key
+        )
+        if stored is not None:
+            return stored
+        messages, budget = await run_in_threadpool(bot.prompt, owner, conversation_id, question)
+        text = await wait_for(bot.begin(messages, budget), request, bot)
+        return await run_in_threadpool(
+            bot.store_turn, conversation_id, question, text, idempotency_key
+        )
 
     @app.post(
         "/conversations/{conversation_id}/messages/stream",
         response_class=StreamingResponse,
-        **guarded("messages", MISSING, more=_STREAM),
+        **guarded("messages", MISSING, check=user_id, more=_STREAM | _REUSED),
     )
-    def ask_streamed(conversation_id: RowId, question: QuestionIn, bot: Bot) -> StreamingResponse:
+    def ask_streamed(
+        conversation_id: RowId,
+        question: QuestionIn,
+        bot: Bot,
+        owner: Owner,
+        idempotency_key: IdempotencyKey = None,
+    ) -> StreamingResponse:
         """Ask the next question; the answer streams as server-sent events, then is stored."""
+        stored = bot.replay(owner, conversation_id, question, idempotency_key)
+        if stored is not None:
+            events = _replayed(stored)
+        else:
+            if bot.closing.is_set():
+                raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, SHUTTING_DOWN)
+            prompt = bot.prompt(owner, conversation_id, question)
+            events = stream_events(bot, conversation_id, question, prompt, idempotency_key)
         return StreamingResponse(
-            bot.stream(conversation_id, question),
+            events,
             media_type=MEDIA_TYPE,
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )

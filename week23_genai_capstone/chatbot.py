@@ -76,7 +76,7 @@ class Service:
             time.sleep(0.3)
 
     def stop(self) -> None:
-        """Stop the process (SIGTERM: uvicorn finishes what it serves and exits)."""
+        """Stop the process (SIGTERM: an answer still being written is cancelled, not stored)."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(timeout=60)

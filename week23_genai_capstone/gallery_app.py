@@ -2,7 +2,8 @@
 
 It reads the gallery a run stored ($WEEK23_GALLERY, default reports/week23/gallery: a SQLite
 file and the PNGs): each picture with its prompt, SmolLM2's caption, its seed and the model
-version that drew it. Words are matched in SQL; meaning is MiniLM's cosine similarity.
+version that drew it. Words are matched in SQL; meaning is MiniLM's cosine similarity. A
+search over the store's bounds (words, characters) gets its message, not a database error.
 Run with `python -m week23_genai_capstone serve gallery`.
 """
 
@@ -11,7 +12,13 @@ from pathlib import Path
 import streamlit as st
 
 from shared.db import make_engine
-from week23_genai_capstone.gallery_store import DATABASE, Gallery, gallery_folder
+from week23_genai_capstone.gallery_store import (
+    DATABASE,
+    Gallery,
+    QueryError,
+    check_query,
+    gallery_folder,
+)
 
 COLUMNS = 4
 
@@ -57,6 +64,11 @@ st.caption(
 )
 query = st.text_input("Search", placeholder="e.g. dress, or: something warm for winter")
 mode = st.radio("Match", ["words", "meaning"], horizontal=True)
+try:
+    check_query(query)
+except QueryError as exc:
+    st.error(f"{str(exc).capitalize()}.")
+    st.stop()
 if query.strip() and mode == "meaning":
     hits = gallery.similar(encoder().encode([query])[0], limit=COLUMNS)
     rows = [row for row, _ in hits]

@@ -8,7 +8,16 @@ row after it: a row never names a missing or half-written file.
 
 Search by words is SQL: every word must occur (case-insensitive LIKE) in the prompt or the
 caption, on SQLite and PostgreSQL alike. Search by meaning ranks rows by the cosine of their
-embeddings with the query's.
+embeddings with the query's. A query is bounded (`check_query`: at most MAX_QUERY_WORDS words
+and MAX_QUERY_CHARS characters) before it reaches the database: unbounded, 999 words built an
+expression tree SQLite refuses, and one 100,000-character word a LIKE pattern it refuses.
+
+Why LIKE and not the database's full-text search (SQLite FTS5, PostgreSQL `tsvector`): a
+visitor's word matches inside words ("sneaker" in "sneakers", "100%"), which the gallery's bar
+checks; FTS5's word tokenizer and `tsvector` match whole (stemmed) words, FTS5's trigram
+tokenizer skips words under three characters, and the two databases would answer the same
+query differently. A gallery holds tens to thousands of rows, which a scan reads in
+milliseconds.
 """
 
 from __future__ import annotations
@@ -29,6 +38,24 @@ from shared.paths import week_report_dir
 
 GALLERY_ENV = "WEEK23_GALLERY"
 DATABASE = "gallery.sqlite3"
+MAX_QUERY_WORDS = 20
+MAX_QUERY_CHARS = 200  # as long as the longest prompt
+
+
+class QueryError(ValueError):
+    """A search the gallery refuses to run; the message says what to shorten."""
+
+
+def check_query(text: str) -> list[str]:
+    """The words of a search, or QueryError when it has too many words or characters."""
+    words = text.split()
+    if len(words) > MAX_QUERY_WORDS:
+        raise QueryError(f"the search has {len(words):,} words: use at most {MAX_QUERY_WORDS}")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the search is {len(text):,} characters long: use at most {MAX_QUERY_CHARS}"
+        )
+    return words
 
 
 def gallery_folder() -> Path:
@@ -123,8 +150,11 @@ class Gallery:
             return list(conn.execute(select(*COLUMNS).order_by(Artwork.id)).mappings())
 
     def search(self, text: str, limit: int = 100) -> list[RowMapping]:
-        """Artworks whose prompt or caption holds every word of `text`, oldest first."""
-        words = text.split()
+        """Artworks whose prompt or caption holds every word of `text`, oldest first.
+
+        Raises QueryError for a search over the bounds (see `check_query`).
+        """
+        words = check_query(text)
         if not words:
             return self.all()[:limit]
         prompt, caption = func.lower(Artwork.prompt), func.lower(Artwork.caption)

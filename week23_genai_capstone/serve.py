@@ -3,7 +3,9 @@
 `chat` is the chatbot API (FastAPI on uvicorn); `chat-ui`, `gallery` and `story` are Streamlit
 pages (`streamlit run` on the page's file). The chat page talks to the chat API
 ($WEEK23_CHAT_URL, default its port here) with $ML_ROADMAP_API_KEY. Each checks what it needs
-before it starts and ends with one clear line and exit code 2 if something is missing.
+before it starts and ends with one clear line and exit code 2 if something is missing; an
+option out of range, or one the app does not use (`--max-new-tokens` for a page), is refused
+the same way before anything loads.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from shared.cli import command_error
 from shared.devices import DEVICE_CHOICES
 from shared.launch import serve, serve_parser
-from week23_genai_capstone.language_model import MODEL_ENV
+from week23_genai_capstone.chat_service import MAX_NEW_TOKENS, MAX_NEW_TOKENS_LIMIT
+from week23_genai_capstone.language_model import MODEL_ENV, check_model_folder
 
 PORTS = {"chat": 8030, "chat-ui": 8503, "gallery": 8504, "story": 8505}
 PAGES = {
@@ -23,6 +27,7 @@ PAGES = {
     "gallery": Path(__file__).with_name("gallery_app.py"),
     "story": Path(__file__).with_name("story_app.py"),
 }
+MODEL_APPS = ("chat", "story")  # the apps that load a chat model themselves
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,14 +43,46 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"chat model folder (default ${MODEL_ENV}, else the registry's SmolLM2)",
     )
-    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    parser.add_argument("--max-new-tokens", type=int, default=128, help="longest answer (chat)")
+    parser.add_argument(
+        "--device", choices=DEVICE_CHOICES, default=None, help="(chat) default auto"
+    )
+    parser.add_argument(
+        "--max-new-tokens",
+        type=int,
+        default=None,
+        help=f"longest answer, 1 to {MAX_NEW_TOKENS_LIMIT} (chat; default {MAX_NEW_TOKENS})",
+    )
     return parser
+
+
+def option_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the options for app `args.name`, in one line; None if nothing."""
+    if args.name != "chat":
+        for given, option in ((args.max_new_tokens, "--max-new-tokens"), (args.device, "--device")):
+            if given is not None:
+                return f"{option} applies to `serve chat` only, not to `serve {args.name}`"
+    if args.model is not None and args.name not in MODEL_APPS:
+        return f"--model applies to `serve chat` and `serve story`, not `serve {args.name}`"
+    named = args.model or os.environ.get(MODEL_ENV, "").strip()
+    if named and args.name in MODEL_APPS:
+        try:
+            check_model_folder(Path(named))
+        except FileNotFoundError as exc:
+            return str(exc)
+    if args.max_new_tokens is not None and not 1 <= args.max_new_tokens <= MAX_NEW_TOKENS_LIMIT:
+        return (
+            f"--max-new-tokens must be between 1 and {MAX_NEW_TOKENS_LIMIT}, "
+            f"not {args.max_new_tokens}"
+        )
+    return None
 
 
 def main(argv: Sequence[str]) -> int:
     """Check and start the named app; exit 2 with one line when it cannot start."""
     args = build_parser().parse_args(list(argv))
+    problem = option_problem(args)
+    if problem is not None:
+        return command_error(problem)
     if args.model is not None:
         os.environ[MODEL_ENV] = str(args.model)
     return serve(args, PORTS, PAGES, _chat_app)
@@ -57,4 +94,5 @@ def _chat_app(args: argparse.Namespace):
     from week23_genai_capstone.language_model import load_chat
 
     settings = settings_from_env()
-    return create_app(settings, load_chat(args.model, args.device), args.max_new_tokens)
+    chat = load_chat(args.model, args.device or "auto")
+    return create_app(settings, chat, args.max_new_tokens or MAX_NEW_TOKENS)

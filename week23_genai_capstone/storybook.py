@@ -14,7 +14,12 @@ from shared.atomic import write_text_atomic
 from shared.bars import Bar
 from shared.context import RunContext
 from week20_genai_multimodal.storybook import FACE, read_storybook
-from week23_genai_capstone.art import TEXT_TO_IMAGE_ENV, save_untrained, text_to_image_folder
+from week23_genai_capstone.art import (
+    TEXT_TO_IMAGE_ENV,
+    model_version,
+    save_untrained,
+    text_to_image_folder,
+)
 
 BARS = [
     Bar("images_loaded", ">=", 1.0, "issue 16: an illustrated storybook (each picture decodes)"),
@@ -24,20 +29,33 @@ APP = Path(__file__).with_name("story_app.py")
 PREMISE = "Leo, a small dog who wants to be a tailor"
 
 
-def drive_story_app(folder: Path, premise: str, scenes: int, seed: int):
-    """Type the premise, choose the scenes and seed, press the button; return the AppTest."""
-    from week22_capstone.apptest import environment, load_page
-
-    with environment(**{TEXT_TO_IMAGE_ENV: str(folder)}):
-        app = load_page(str(APP))
-        app.text_input[0].input(premise)
-        app.slider[0].set_value(scenes)
-        app.number_input[0].set_value(seed)
-        app.button[0].click().run(timeout=900)
+def check_page(app) -> None:
+    """Raise RuntimeError with the page's own words if it raised, refused, or showed no form."""
     if app.exception:
         raise RuntimeError(f"the story app raised: {app.exception[0].message}")
     if app.error:
         raise RuntimeError(f"the story app refused: {app.error[0].value}")
+    if not app.text_input:
+        said = "; ".join(message.value for message in app.info) or "nothing"
+        raise RuntimeError(f"the story app showed no form; it said: {said}")
+
+
+def drive_story_app(folder: Path, premise: str, scenes: int, seed: int):
+    """Type the premise, choose the scenes and seed, press the button; return the AppTest.
+
+    A page that stops before showing its form (no model to draw with) is reported in its own
+    words, not as a missing widget.
+    """
+    from week22_capstone.apptest import environment, load_page
+
+    with environment(**{TEXT_TO_IMAGE_ENV: str(folder)}):
+        app = load_page(str(APP))
+        check_page(app)
+        app.text_input[0].input(premise)
+        app.slider[0].set_value(scenes)
+        app.number_input[0].set_value(seed)
+        app.button[0].click().run(timeout=900)
+    check_page(app)
     return app
 
 
@@ -49,6 +67,7 @@ def run(ctx: RunContext) -> dict[str, float]:
         folder = save_untrained(ctx.models_dir / "text_to_image_untrained", ctx.seed)
     else:
         folder = text_to_image_folder()
+        model_version(folder)  # no trained model: say which command makes it, before the page
     n = 2 if ctx.fast else 4
     app = drive_story_app(folder, PREMISE, n, ctx.seed)
     book = app.session_state["book"]

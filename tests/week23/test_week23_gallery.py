@@ -20,7 +20,14 @@ from shared.paths import REPO_ROOT, week_report_dir
 from week20_genai_multimodal.diffusion import load_pipeline, save_pipeline
 from week23_genai_capstone.art import GUIDANCE, draw, model_guidance, model_version, save_untrained
 from week23_genai_capstone.gallery import garment_word, max_abs_diff, regenerate
-from week23_genai_capstone.gallery_store import DATABASE, GALLERY_ENV, Gallery
+from week23_genai_capstone.gallery_store import (
+    DATABASE,
+    GALLERY_ENV,
+    MAX_QUERY_CHARS,
+    MAX_QUERY_WORDS,
+    Gallery,
+    QueryError,
+)
 
 APP = REPO_ROOT / "week23_genai_capstone" / "gallery_app.py"
 ART = [
@@ -107,6 +114,22 @@ def test_regenerating_from_the_stored_seed_gives_the_same_png(tmp_path, model_di
         regenerate(fresh, "0123456789ab", rows[0])
 
 
+def test_searches_over_the_bounds_are_refused_with_a_message(
+    database_url, tmp_path, model_dir
+) -> None:
+    """Issue 26, defect 4: 999 words and one 100,000-character word raised OperationalError."""
+    gallery = Gallery(make_engine(database_url), tmp_path / "images")
+    rows = _fill(gallery, model_dir)
+    with pytest.raises(QueryError, match=f"999 words: use at most {MAX_QUERY_WORDS}"):
+        gallery.search(" ".join(["dress"] * 999))
+    with pytest.raises(QueryError, match=f"100,000 characters long: use at most {MAX_QUERY_CHARS}"):
+        gallery.search("d" * 100_000)
+    widest = " ".join(["%_\\"] * (MAX_QUERY_WORDS - 1) + ["dress"])
+    assert gallery.search(widest) == []  # the most it takes runs, its wildcards literal
+    longest = ("dress " * MAX_QUERY_WORDS)[:MAX_QUERY_CHARS]
+    assert [r["id"] for r in gallery.search(longest)] == [rows[0]["id"]]
+
+
 def test_garment_word_is_what_a_visitor_searches() -> None:
     assert garment_word("a red dress") == "dress"
     assert garment_word("brown ankle boots") == "boots"
@@ -121,6 +144,9 @@ def test_gallery_page_searches(gallery_folder: Path, monkeypatch) -> None:
     assert len(app.image) == 1 and app.metric[0].value == "1"
     app.text_input[0].input("zebra").run()
     assert "zebra" in app.warning[0].value
+    for query, says in (("dress " * 999, "999 words"), ("d" * 100_000, "100,000 characters")):
+        app.text_input[0].input(query).run()
+        assert not app.exception and says in app.error[0].value and not app.image
 
 
 def test_without_a_gallery_the_page_says_how_to_make_one(tmp_path, monkeypatch) -> None:

@@ -76,6 +76,22 @@ def test_without_a_diffusion_model_the_app_says_how_to_train_one(tmp_path, monke
     assert TRAIN_DIFFUSION in app.info[0].value
 
 
+def test_a_full_run_without_week_20s_model_says_which_command_makes_it(
+    tmp_path, monkeypatch
+) -> None:
+    """Issue 24: the storybook failed with IndexError (element_tree.py) where the gallery said."""
+    from shared.context import RunContext
+    from week23_genai_capstone import storybook
+
+    monkeypatch.setenv(TEXT_TO_IMAGE_ENV, str(tmp_path / "reports" / "week20" / "models"))
+    ctx = RunContext(week=23, project="storybook", out=tmp_path / "week23")
+    with pytest.raises(FileNotFoundError, match="no trained diffusion model") as refused:
+        storybook.run(ctx)
+    assert TRAIN_DIFFUSION in str(refused.value)
+    with pytest.raises(RuntimeError, match=f"showed no form; it said: .*{TRAIN_DIFFUSION}"):
+        storybook.drive_story_app(tmp_path / "none", "a brave robot", 2, 0)
+
+
 def test_story_app_in_chromium(app_env) -> None:
     shot = week_report_dir(23) / "browser" / "story.png"
     with (
