@@ -189,16 +189,18 @@ def sources(grounded: Grounded | None) -> dict:
     }
 
 
-def evidence_event(answer: MessageOut | Grounded | None) -> str:
-    """The SSE `evidence` event sent before an answer's tokens: abstained, and the evidence."""
-    if isinstance(answer, MessageOut):
-        found_evidence = answer.evidence.model_dump() if answer.evidence else None
-        return event("evidence", {"abstained": answer.abstained, "evidence": found_evidence})
-    evidence = answer.evidence if answer else None
-    data = None
-    if evidence is not None:
-        data = {"text": evidence.text, "source": evidence.source, "heading": evidence.heading}
-    return event("evidence", {"abstained": bool(answer and answer.abstained), "evidence": data})
+def evidence_out(grounded: Grounded | None) -> EvidenceOut | None:
+    """The evidence a grounded question rests on, as the API shows it (None if there is none)."""
+    evidence = grounded.evidence if grounded else None
+    if evidence is None:
+        return None
+    return EvidenceOut(text=evidence.text, source=evidence.source, heading=evidence.heading)
+
+
+def evidence_event(abstained: bool, evidence: EvidenceOut | None) -> str:
+    """The SSE `evidence` event sent before an answer's tokens."""
+    found = evidence.model_dump() if evidence else None
+    return event("evidence", {"abstained": abstained, "evidence": found})
 
 
 @dataclass(frozen=True)
@@ -471,7 +473,7 @@ async def stream_events(
     """
     generation = None
     try:
-        yield evidence_event(prompt.grounded)
+        yield evidence_event(prompt.abstained, evidence_out(prompt.grounded))
         texts = []
         if prompt.abstained:
             texts.append(NOT_COVERED)
@@ -506,7 +508,7 @@ async def _next_piece(pieces: Iterator[str]) -> str | None:
 
 async def _replayed(answer: MessageOut) -> AsyncIterator[str]:
     """The events of an answer stored before: its evidence, all its text in one delta, done."""
-    yield evidence_event(answer)
+    yield evidence_event(answer.abstained, answer.evidence)
     yield event("delta", {"text": answer.content})
     yield event("done", answer.model_dump(mode="json"))
 
