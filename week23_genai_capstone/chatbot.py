@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -26,6 +27,7 @@ from shared.bars import Bar
 from shared.context import RunContext
 from shared.paths import REPO_ROOT
 from week23_genai_capstone.chat_client import URL_ENV, ChatClient, deltas
+from week23_genai_capstone.chat_service import NOTES_ENV
 from week23_genai_capstone.language_model import MODEL_ENV
 
 # Functional bars from issue 16 ("sessions resumable after a restart", "streamed answers");
@@ -51,6 +53,21 @@ QUESTIONS = (
 OUT_OF_SCOPE = "Who painted the Mona Lisa?"
 FOLLOW_UP = "Which library runs week 17's hyper-parameter study?"
 PAGE_QUESTION = "Which dataset of handwritten digits does week 9 train its MLP on?"
+# A smoke run indexes only the READMEs its questions are about: the service starts in seconds
+FAST_NOTES = (
+    "week09_dl_foundations",
+    "week17_ts_deep",
+    "week18_databases",
+    "week23_genai_capstone",
+)
+
+
+def fast_notes(folder: Path) -> Path:
+    """Copy the FAST_NOTES week READMEs into `folder` (the smoke run's course notes)."""
+    for week in FAST_NOTES:
+        (folder / week).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO_ROOT / week / "README.md", folder / week / "README.md")
+    return folder
 
 
 class Service:
@@ -138,6 +155,9 @@ def run(ctx: RunContext) -> dict[str, float]:
     key = secrets.token_urlsafe(24)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "ML_ROADMAP_API_KEY": key}
     env.pop(MODEL_ENV, None)  # the run talks to SmolLM2 from the registry
+    env.pop(NOTES_ENV, None)  # and answers from this repository's READMEs
+    if ctx.fast:
+        env[NOTES_ENV] = str(fast_notes(ctx.out / "course_notes"))
     ctx.dataset("smollm2_135m_instruct")
     service = Service(env, ctx.device, budget)
     questions = QUESTIONS[:2] if ctx.fast else QUESTIONS
