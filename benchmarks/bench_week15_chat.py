@@ -1,8 +1,8 @@
 """Week 15's chatbot speed: time to first token and tokens per second of SmolLM2-135M-Instruct.
 
 Two prompts through shared.llm.stream_reply, greedy: a bare question (about 40 prompt tokens)
-and the chatbot's retrieval-augmented prompt (the system message, three README passages and the
-question: several hundred tokens). Time to first token is prefill (the whole prompt in one
+and the chatbot's retrieval-augmented prompt (the system message, the evidence the course
+assistant quotes from the READMEs, and the question). Time to first token is prefill (the whole prompt in one
 forward pass) plus one decoding step; tokens per second is the decoding rate after it. Each is
 the median of REPEATS runs, which is robust to other processes sharing the CPU. There is no
 goal: the numbers say what a learner's laptop feels like. Writes
@@ -17,11 +17,9 @@ import time
 import torch
 
 from shared.bench import record
-from shared.llm import REGISTRY_NAME, count_tokens, load_chat_model, stream_reply, with_context
+from shared.llm import REGISTRY_NAME, count_tokens, load_chat_model, stream_reply
 from shared.registry import fetch
-from week15_transformers.chatbot import PROMPT_PASSAGES, SYSTEM
-from week15_transformers.retrieval import ReadmeIndex
-from week15_transformers.sentence_embeddings import SentenceEncoder
+from week15_transformers.assistant import SYSTEM, CourseAssistant, grounded_messages
 
 QUESTION = "Which library runs week 17's hyper-parameter study?"
 NEW_TOKENS, REPEATS = 64, 3
@@ -43,16 +41,10 @@ def time_reply(model, tokenizer, messages: list[dict[str, str]]) -> tuple[float,
 def main() -> None:
     """Time both prompts and record the medians."""
     model, tokenizer = load_chat_model(fetch(REGISTRY_NAME), "cpu")
-    index = ReadmeIndex.from_repository(SentenceEncoder(fetch("all_minilm_l6_v2")))
+    assistant = CourseAssistant.load(fetch)
     prompts = {
         "bare": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": QUESTION}],
-        "rag": [
-            {"role": "system", "content": SYSTEM},
-            {
-                "role": "user",
-                "content": with_context(QUESTION, index.context(QUESTION, PROMPT_PASSAGES)),
-            },
-        ],
+        "rag": grounded_messages(assistant.ground(QUESTION)),
     }
     results = {"model": "SmolLM2-135M-Instruct (GGUF Q4_1 -> float32)", "device": "cpu"}
     results["torch_threads"] = torch.get_num_threads()

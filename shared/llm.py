@@ -13,7 +13,9 @@ template (ChatML: `<|im_start|>role ... <|im_end|>`) turns it into tokens.
   the page: greedy (temperature 0) or temperature + top-p sampling from a seeded generator,
   yielding text pieces as soon as they decode to whole characters. `reply` joins them.
 - `chat_repl` is the interactive loop (`python -m week15_transformers chat`), with an optional
-  `context` function that adds retrieved passages to each question (retrieval-augmented chat).
+  `context` function that grounds each question (retrieval-augmented chat): it returns the
+  notes for the prompt and a footer (the evidence and its source), or a fixed reply that is
+  said instead of generating (the notes do not cover the question).
 
 transformers is imported inside the functions, so `import shared.llm` stays light.
 """
@@ -24,6 +26,7 @@ import functools
 import inspect
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -39,6 +42,19 @@ Message = dict[str, str]
 
 class ContextOverflow(ValueError):
     """The newest user message alone does not fit the model's context window."""
+
+
+@dataclass(frozen=True)
+class Grounding:
+    """What retrieval gives one chat turn: notes for the prompt, or a fixed reply; a footer.
+
+    `reply`, when set, is said instead of generating (e.g. "the notes do not cover this");
+    `footer` is printed after the reply (e.g. the quoted evidence and its source).
+    """
+
+    notes: str = ""
+    reply: str | None = None
+    footer: str = ""
 
 
 def load_chat_model(folder: Path, device: str = "cpu") -> tuple[Any, Any]:
@@ -230,15 +246,16 @@ def chat_repl(
     *,
     input_fn: Callable[[str], str] = input,
     output: TextIO | None = None,
-    context: Callable[[str], str] | None = None,
+    context: Callable[[str], Grounding] | None = None,
     prompt: str = "you> ",
     **options: Any,
 ) -> list[Message]:
     """Chat until end of input or /quit; stream each reply to `output`; return the history.
 
-    `/reset` forgets the conversation. `context(question)`, when given, returns passages that
-    go into this turn's prompt (see `with_context`); the history keeps the bare question, so
-    old passages do not crowd the context window. `options` go to `stream_reply`.
+    `/reset` forgets the conversation. `context(question)`, when given, grounds the turn (see
+    `Grounding`): its notes go into this turn's prompt (`with_context`), or its fixed reply is
+    said without generating; its footer follows the reply. The history keeps the bare
+    question, so old notes do not crowd the context window. `options` go to `stream_reply`.
     """
     output = sys.stdout if output is None else output  # looked up now: tests swap sys.stdout
     history: list[Message] = [{"role": "system", "content": system}]
@@ -257,19 +274,25 @@ def chat_repl(
         if not line:
             print("(type a question, /reset or /quit)", file=output, flush=True)
             continue
-        turn = with_context(line, context(line)) if context else line
+        grounding = context(line) if context else Grounding()
+        if grounding.reply is not None:
+            stream: Iterator[str] = iter([grounding.reply])
+        else:
+            turn = with_context(line, grounding.notes) if grounding.notes else line
+            messages = [*history, {"role": "user", "content": turn}]
+            stream = stream_reply(model, tokenizer, messages, **options)
         print("bot> ", end="", file=output, flush=True)
         pieces = []
         try:
-            for piece in stream_reply(
-                model, tokenizer, [*history, {"role": "user", "content": turn}], **options
-            ):
+            for piece in stream:
                 pieces.append(piece)
                 print(piece, end="", file=output, flush=True)
         except ContextOverflow as exc:
             print(f"(too long: {exc})", file=output, flush=True)
             continue
         print(file=output, flush=True)
+        if grounding.footer:
+            print(grounding.footer, file=output, flush=True)
         history += [
             {"role": "user", "content": line},
             {"role": "assistant", "content": "".join(pieces)},

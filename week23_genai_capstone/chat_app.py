@@ -3,7 +3,9 @@
 The page holds no model: it is a client of the chat API ($WEEK23_CHAT_URL, default port 8030,
 with $ML_ROADMAP_API_KEY), so what it shows is what the database holds, and a conversation
 left yesterday is one click (or its ?conversation= link) away. Answers are written out as the
-service streams them. Run with `python -m week23_genai_capstone serve chat-ui`.
+service streams them, each with its source under it: the README text it rests on, its path and
+heading, or a note that the course notes do not cover the question. Run with
+`python -m week23_genai_capstone serve chat-ui`.
 """
 
 import os
@@ -24,6 +26,16 @@ from week23_genai_capstone.chat_client import (
 def client(url: str, key: str) -> ChatClient:
     """One HTTP client per server process (and per service and key)."""
     return ChatClient(url, key)
+
+
+def show_sources(message: dict) -> None:
+    """Under an answer: the README text it rests on and where, or that the notes lack it."""
+    evidence = message.get("evidence")
+    if message.get("abstained"):
+        st.caption("Not in the course notes: no README passage is close to this question.")
+    elif evidence:
+        st.caption(f"Source: `{evidence['source']}` › {evidence['heading']}")
+        st.markdown(f"> {evidence['text']}")
 
 
 def pick_conversation(bot: ChatClient) -> int:
@@ -59,7 +71,8 @@ st.caption(f"{model}, answering from conversation #{conversation_id} as stored i
 for message in bot.conversation(conversation_id)["messages"]:
     with st.chat_message(message["role"]):
         st.markdown(message["content"])
-question = st.chat_input("Ask something")
+        show_sources(message)
+question = st.chat_input("Ask about the course")
 if question:
     with st.chat_message("user"):
         st.markdown(question)
@@ -69,3 +82,4 @@ if question:
             st.write_stream(deltas(bot.stream(conversation_id, question), stored))
         except ChatError as exc:
             st.error(str(exc))
+        show_sources(stored)

@@ -2,7 +2,8 @@
 
 Every request carries the API key; a refusal raises `ChatError` with the service's one-line
 message. `stream` reads the server-sent events as they arrive; `deltas` turns them into the
-text pieces a page writes out, keeping the stored answer the final `done` event carries.
+text pieces a page writes out, keeping the `evidence` event that comes first (what the answer
+rests on) and the stored answer the final `done` event carries.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class ChatClient:
     def stream(
         self, conversation_id: int, text: str, max_new_tokens: int = 128
     ) -> Iterator[tuple[str, dict]]:
-        """Ask, and yield the answer's events (delta, then done or error) as they arrive."""
+        """Ask, and yield the answer's events (evidence, deltas, done or error) as they arrive."""
         body = {"content": text, "max_new_tokens": max_new_tokens}
         path = f"/conversations/{conversation_id}/messages/stream"
         with self.http.stream("POST", path, json=body) as response:
@@ -84,11 +85,16 @@ class ChatClient:
         self.http.close()
 
 
-def deltas(events: Iterator[tuple[str, dict]], done: dict) -> Iterator[str]:
-    """The text of each delta event; the `done` event's stored answer is put into `done`."""
+def deltas(
+    events: Iterator[tuple[str, dict]], done: dict, evidence: dict | None = None
+) -> Iterator[str]:
+    """The text of each delta event; the stored answer goes into `done`, the evidence event's
+    data (`abstained`, `evidence`) into `evidence` when given."""
     for name, data in events:
         if name == "delta":
             yield data["text"]
+        elif name == "evidence" and evidence is not None:
+            evidence.update(data)
         elif name == "done":
             done.update(data)
         elif name == "error":

@@ -6,6 +6,14 @@ earlier turn, trimmed oldest-first to fit the context window by shared/llm.py). 
 whole (POST .../messages) or token by token (POST .../messages/stream, text/event-stream);
 both decode greedily, so the two give the same text for the same history.
 
+Answers come from the course notes (week 15's `CourseAssistant`): each question is grounded in
+the week READMEs first. When the notes cover it, the model is prompted with the evidence (the
+README sentence, table row or command line that answers) and the answer carries it: quoted
+text, README path and heading, stored with the answer and sent as an `evidence` event before
+the stream's tokens. When they do not, the answer is "The course notes do not cover this.",
+flagged `abstained`, and nothing is generated. The notes are this repository's READMEs, or the
+week*/README.md files under $WEEK23_COURSE_NOTES.
+
 One model answers one question at a time (a lock), in a thread of its own (language_model's
 `Generation`): a client that goes away, whether it waits for the whole answer, reads the
 stream or is still queued, cancels its answer within a token, frees the model, and nothing is
@@ -28,6 +36,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import anyio
@@ -53,8 +62,16 @@ from shared.api import (
 )
 from shared.api import service_app as build_service_app
 from shared.db import database_url, make_engine
-from shared.llm import DEFAULT_SYSTEM, ContextOverflow, Message, context_window, trim_history
-from shared.paths import REPORTS_DIR
+from shared.llm import (
+    DEFAULT_SYSTEM,
+    ContextOverflow,
+    Message,
+    context_window,
+    trim_history,
+    with_context,
+)
+from shared.paths import REPO_ROOT, REPORTS_DIR
+from week15_transformers.assistant import NOT_COVERED, CourseAssistant, Grounded, notes
 from week18_databases.service import Settings
 from week23_genai_capstone.chat_store import ChatStore, owner_of
 from week23_genai_capstone.language_model import ChatModel, Generation
@@ -64,13 +81,14 @@ MAX_BODY_BYTES = 1 << 15
 MAX_NEW_TOKENS = 128
 MAX_NEW_TOKENS_LIMIT = 512  # the most a question may ask for, and `serve --max-new-tokens`
 KEYS_ENV = "WEEK23_CHAT_KEYS"
+NOTES_ENV = "WEEK23_COURSE_NOTES"
 DEFAULT_DATABASE_PATH = REPORTS_DIR / "week23" / "chat.sqlite3"
 DISCONNECT_POLL_S = 0.1  # how often a whole answer checks that its client still waits
 MISSING = "no such conversation (or it is another key's)"
 SHUTTING_DOWN = "the service is shutting down: ask again once it is back"
 CLIENT_GONE = "the client closed the connection before the answer was complete"
 _STREAM = {
-    200: {"content": {MEDIA_TYPE: {}}, "description": "delta events, then done"},
+    200: {"content": {MEDIA_TYPE: {}}, "description": "evidence, delta events, then done"},
     503: {"model": Problem, "description": SHUTTING_DOWN},
 }
 _BUSY = {503: {"model": Problem, "description": SHUTTING_DOWN}}
@@ -99,6 +117,21 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> ChatSettings:
     )
 
 
+def notes_root(environ: Mapping[str, str] | None = None) -> Path:
+    """The folder whose week*/README.md files are the course notes: $WEEK23_COURSE_NOTES or here."""
+    env = os.environ if environ is None else environ
+    named = env.get(NOTES_ENV, "").strip()
+    return Path(named) if named else REPO_ROOT
+
+
+def load_assistant(device: str = "cpu", root: Path | None = None) -> CourseAssistant:
+    """Week 15's course assistant over the notes (MiniLM from the registry, BM25)."""
+    from shared.devices import resolve_device
+    from shared.registry import fetch
+
+    return CourseAssistant.load(fetch, resolve_device(device), root or notes_root())
+
+
 class Strict(BaseModel):
     """A request body: unknown fields refused, no coercion (`true` or "100" is not a number)."""
 
@@ -112,14 +145,76 @@ class ConversationIn(Strict):
     system: str = Field(DEFAULT_SYSTEM, min_length=1, max_length=2000)
 
 
+class EvidenceOut(BaseModel):
+    """What an answer rests on: the quoted README text, the README's path and the heading."""
+
+    text: str
+    source: str
+    heading: str
+
+
 class MessageOut(BaseModel):
-    """A stored message; `model` names the model that wrote an answer."""
+    """A stored message; an answer names its model, its evidence, and whether it abstained."""
 
     id: int
     created_at: datetime
     role: str
     content: str
     model: str | None
+    evidence: EvidenceOut | None = None
+    abstained: bool = False
+
+
+def message_out(row: Mapping) -> MessageOut:
+    """A stored row as the API returns it: the evidence columns become one `evidence` object."""
+    fields = {k: row[k] for k in ("id", "created_at", "role", "content", "model")}
+    evidence = None
+    if row.get("evidence_text") is not None:
+        evidence = EvidenceOut(
+            text=row["evidence_text"],
+            source=row["evidence_source"],
+            heading=row["evidence_heading"],
+        )
+    return MessageOut(**fields, evidence=evidence, abstained=bool(row.get("abstained")))
+
+
+def sources(grounded: Grounded | None) -> dict:
+    """The evidence columns stored with an answer (all None when there was no assistant)."""
+    evidence = grounded.evidence if grounded else None
+    return {
+        "evidence_text": evidence.text if evidence else None,
+        "evidence_source": evidence.source if evidence else None,
+        "evidence_heading": evidence.heading if evidence else None,
+        "abstained": grounded.abstained if grounded else None,
+    }
+
+
+def evidence_out(grounded: Grounded | None) -> EvidenceOut | None:
+    """The evidence a grounded question rests on, as the API shows it (None if there is none)."""
+    evidence = grounded.evidence if grounded else None
+    if evidence is None:
+        return None
+    return EvidenceOut(text=evidence.text, source=evidence.source, heading=evidence.heading)
+
+
+def evidence_event(abstained: bool, evidence: EvidenceOut | None) -> str:
+    """The SSE `evidence` event sent before an answer's tokens."""
+    found = evidence.model_dump() if evidence else None
+    return event("evidence", {"abstained": abstained, "evidence": found})
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What a question becomes: the model's messages and token budget, and its grounding."""
+
+    messages: list[Message]
+    budget: int
+    grounded: Grounded | None  # None when the service runs without the course notes
+
+    @property
+    def abstained(self) -> bool:
+        """True when the notes do not cover the question: answer NOT_COVERED, generate nothing."""
+        return self.grounded is not None and self.grounded.abstained
 
 
 class ConversationOut(BaseModel):
@@ -153,11 +248,19 @@ class QuestionIn(Strict):
 class Chatbot:
     """The model, one question at a time, and the store it answers from and into."""
 
-    def __init__(self, chat: ChatModel, store: ChatStore, max_new_tokens: int) -> None:
+    def __init__(
+        self,
+        chat: ChatModel,
+        store: ChatStore,
+        max_new_tokens: int,
+        assistant: CourseAssistant | None = None,
+    ) -> None:
         self.chat = chat
         self.store = store
         self.max_new_tokens = max_new_tokens
+        self.assistant = assistant
         self.lock = threading.Lock()
+        self.grounding_lock = threading.Lock()  # one MiniLM tokenizer: one question at a time
         self.closing = threading.Event()
         self.running: set[Generation] = set()
 
@@ -184,24 +287,31 @@ class Chatbot:
                 f"this Idempotency-Key asked another question in conversation "
                 f"{conversation_id}: send a new key for a new question",
             )
-        return MessageOut.model_validate(dict(answer))
+        return message_out(answer)
 
-    def prompt(
-        self, owner: str, conversation_id: int, question: QuestionIn
-    ) -> tuple[list[Message], int]:
-        """The history plus the question, trimmed to fit; and the answer's token budget.
+    def ground(self, question: str) -> Grounded | None:
+        """The question grounded in the course notes (None without an assistant)."""
+        if self.assistant is None:
+            return None
+        with self.grounding_lock:
+            return self.assistant.ground(question)
 
+    def prompt(self, owner: str, conversation_id: int, question: QuestionIn) -> Prompt:
+        """The history plus the question (with its evidence), trimmed to fit, and its grounding.
+
+        The stored history holds bare questions: only this turn's question carries notes.
         Raises 404 for an unknown conversation, 422 when the question cannot fit the window.
         """
         conversation = self.conversation(owner, conversation_id)
         budget = min(question.max_new_tokens, self.max_new_tokens)
-        messages = [
-            *self.store.history(conversation),
-            {"role": "user", "content": question.content},
-        ]
+        grounded = self.ground(question.content)
+        turn = question.content
+        if grounded is not None and grounded.evidence is not None:
+            turn = with_context(question.content, notes(grounded.evidence))
+        messages = [*self.store.history(conversation), {"role": "user", "content": turn}]
         window = context_window(self.chat.model) - budget
         try:
-            return trim_history(messages, self.chat.tokenizer, window), budget
+            return Prompt(trim_history(messages, self.chat.tokenizer, window), budget, grounded)
         except ContextOverflow as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
 
@@ -225,13 +335,20 @@ class Chatbot:
             generation.cancel()
 
     def store_turn(
-        self, conversation_id: int, question: QuestionIn, text: str, key: str | None
+        self,
+        conversation_id: int,
+        question: QuestionIn,
+        text: str,
+        key: str | None,
+        grounded: Grounded | None = None,
     ) -> MessageOut:
-        """Store a completed turn; a retry that raced the first one gets the first's answer."""
-        row = self.store.add_turn(conversation_id, question.content, text, self.chat.name, key)
+        """Store a completed turn and its evidence; a racing retry gets the first's answer."""
+        row = self.store.add_turn(
+            conversation_id, question.content, text, self.chat.name, key, sources(grounded)
+        )
         if row is None:
             _, row = self.store.turn(conversation_id, key)
-        return MessageOut.model_validate(dict(row))
+        return message_out(row)
 
     def finished(self, generation: Generation) -> str:
         """The text of a generation that ended; 503 if it was cancelled by a shutdown."""
@@ -273,14 +390,22 @@ def closing_on_signals(close: Callable[[], None]) -> Iterator[None]:
 
 
 def create_app(
-    settings: Settings, chat: ChatModel, max_new_tokens: int = MAX_NEW_TOKENS
+    settings: Settings,
+    chat: ChatModel,
+    max_new_tokens: int = MAX_NEW_TOKENS,
+    assistant: CourseAssistant | None = None,
 ) -> FastAPI:
-    """Return the chatbot API answering with `chat` and storing into the settings' database."""
+    """Return the chatbot API answering with `chat` and storing into the settings' database.
+
+    With `assistant` (what `serve chat` passes) every answer is grounded in the course notes;
+    without it the model answers from the conversation alone (no evidence, never abstains).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
-        bot = Chatbot(chat, ChatStore(engine, owner_of(settings.api_key)), max_new_tokens)
+        store = ChatStore(engine, owner_of(settings.api_key))
+        bot = Chatbot(chat, store, max_new_tokens, assistant)
         app.state.bot = bot
         with closing_on_signals(bot.close):
             yield
@@ -337,26 +462,32 @@ async def stream_events(
     bot: Chatbot,
     conversation_id: int,
     question: QuestionIn,
-    prompt: tuple[list[Message], int],
+    prompt: Prompt,
     key: str | None,
 ) -> AsyncIterator[str]:
-    """SSE events: a `delta` per piece, then `done` with the stored answer (or `error`).
+    """SSE events: `evidence`, a `delta` per piece, then `done` with the stored answer.
 
-    Starlette cancels this generator when the client disconnects; `finally` then cancels the
-    answer, so the model is free again within a token and nothing is stored.
+    An abstention is one delta (NOT_COVERED), nothing generated; a failure is an `error`
+    event. Starlette cancels this generator when the client disconnects; `finally` then
+    cancels the answer, so the model is free again within a token and nothing is stored.
     """
     generation = None
     try:
-        generation = bot.begin(*prompt)
-        pieces = generation.pieces()
+        yield evidence_event(prompt.abstained, evidence_out(prompt.grounded))
         texts = []
-        while (piece := await _next_piece(pieces)) is not None:
-            texts.append(piece)
-            yield event("delta", {"text": piece})
-        if not generation.completed:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, SHUTTING_DOWN)
+        if prompt.abstained:
+            texts.append(NOT_COVERED)
+            yield event("delta", {"text": NOT_COVERED})
+        else:
+            generation = bot.begin(prompt.messages, prompt.budget)
+            pieces = generation.pieces()
+            while (piece := await _next_piece(pieces)) is not None:
+                texts.append(piece)
+                yield event("delta", {"text": piece})
+            if not generation.completed:
+                raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, SHUTTING_DOWN)
         answer = await run_in_threadpool(
-            bot.store_turn, conversation_id, question, "".join(texts), key
+            bot.store_turn, conversation_id, question, "".join(texts), key, prompt.grounded
         )
     except HTTPException as exc:  # the status line is sent: report it as an event
         yield event("error", {"message": exc.detail})
@@ -376,7 +507,8 @@ async def _next_piece(pieces: Iterator[str]) -> str | None:
 
 
 async def _replayed(answer: MessageOut) -> AsyncIterator[str]:
-    """The events of an answer stored before: all its text in one delta, then done."""
+    """The events of an answer stored before: its evidence, all its text in one delta, done."""
+    yield evidence_event(answer.abstained, answer.evidence)
     yield event("delta", {"text": answer.content})
     yield event("done", answer.model_dump(mode="json"))
 
@@ -386,9 +518,15 @@ def _add_routes(app: FastAPI) -> None:
 
     @app.get("/health", tags=["service"])
     def health(bot: Bot) -> dict:
-        """Liveness: the database answers, and which one it is; the model's name."""
+        """Liveness: the database answers, and which one it is; the model; the notes' size."""
         bot.store.ping()
-        return {"status": "ok", "database": bot.store.engine.dialect.name, "model": bot.chat.name}
+        passages = len(bot.assistant.index.chunks) if bot.assistant else 0
+        return {
+            "status": "ok",
+            "database": bot.store.engine.dialect.name,
+            "model": bot.chat.name,
+            "notes_passages": passages,
+        }
 
     @app.post(
         "/conversations",
@@ -428,7 +566,7 @@ def _add_routes(app: FastAPI) -> None:
     def conversation(conversation_id: RowId, bot: Bot, owner: Owner) -> ConversationOut:
         """One of your conversations with every message, in order: what a client resumes from."""
         row = bot.conversation(owner, conversation_id)
-        messages = [MessageOut.model_validate(dict(m)) for m in bot.store.messages(conversation_id)]
+        messages = [message_out(m) for m in bot.store.messages(conversation_id)]
         return ConversationOut.model_validate({**row, "messages": messages})
 
     @app.post(
@@ -450,10 +588,13 @@ def _add_routes(app: FastAPI) -> None:
         )
         if stored is not None:
             return stored
-        messages, budget = await run_in_threadpool(bot.prompt, owner, conversation_id, question)
-        text = await wait_for(bot.begin(messages, budget), request, bot)
+        prompt = await run_in_threadpool(bot.prompt, owner, conversation_id, question)
+        if prompt.abstained:
+            text = NOT_COVERED
+        else:
+            text = await wait_for(bot.begin(prompt.messages, prompt.budget), request, bot)
         return await run_in_threadpool(
-            bot.store_turn, conversation_id, question, text, idempotency_key
+            bot.store_turn, conversation_id, question, text, idempotency_key, prompt.grounded
         )
 
     @app.post(

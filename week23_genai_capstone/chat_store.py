@@ -1,7 +1,8 @@
 """Conversations and their messages in SQL, so a chat survives a restart of the service.
 
 Two tables: `chat_conversations` (whose it is, a title and the system message) and
-`chat_messages` (role, text, which model wrote an answer). A conversation belongs to the user
+`chat_messages` (role, text, which model wrote an answer, and what the answer rests on: the
+quoted README text, its path and heading, or that the notes did not cover the question). A conversation belongs to the user
 whose API key started it (`owner`, a hash of the key, never the key): every read and write
 names the owner, so another key finds nothing. A turn, the user's message and the model's
 answer, is written in one transaction once the answer is complete: a reader never sees a
@@ -16,9 +17,11 @@ A database made before owners and idempotency keys existed gains their columns o
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    Boolean,
     Engine,
     ForeignKey,
     Index,
@@ -85,8 +88,13 @@ class ChatMessage(Base):
     content: Mapped[str] = mapped_column(Text)
     model: Mapped[str | None] = mapped_column(String(200))
     idempotency_key: Mapped[str | None] = mapped_column(String(KEY_CHARS))
+    evidence_text: Mapped[str | None] = mapped_column(Text)
+    evidence_source: Mapped[str | None] = mapped_column(String(300))
+    evidence_heading: Mapped[str | None] = mapped_column(String(300))
+    abstained: Mapped[bool | None] = mapped_column(Boolean)
 
 
+EVIDENCE = ("evidence_text", "evidence_source", "evidence_heading", "abstained")
 CONVERSATION = [c for c in Conversation.__table__.columns if c.name != "idempotency_key"]
 MESSAGE = [c for c in ChatMessage.__table__.columns if c.name != "idempotency_key"]
 
@@ -203,15 +211,27 @@ class ChatStore:
         answer: str,
         model: str,
         key: str | None = None,
+        sources: Mapping[str, object] | None = None,
     ) -> RowMapping | None:
         """Store the question and its answer in one transaction; return the answer's row.
 
-        None when `key` already stored a turn here (a retry that raced the first request).
+        `sources` holds the answer's EVIDENCE columns (its quoted text, README path, heading,
+        and whether it abstained). None when `key` already stored a turn here (a retry that
+        raced the first request).
         """
+        unknown = set(sources or {}) - set(EVIDENCE)
+        if unknown:
+            raise ValueError(f"not evidence columns: {sorted(unknown)}; use {EVIDENCE}")
         now = datetime.now(UTC)
         rows = [
             {"role": "user", "content": question, "model": None, "idempotency_key": key},
-            {"role": "assistant", "content": answer, "model": model, "idempotency_key": None},
+            {
+                "role": "assistant",
+                "content": answer,
+                "model": model,
+                "idempotency_key": None,
+                **(sources or {}),
+            },
         ]
         try:
             with self.engine.begin() as conn:

@@ -1,10 +1,12 @@
-"""Project: the chatbot service end to end: streamed answers, a restart, the history intact.
+"""Project: the chatbot service end to end: answers with evidence, a restart, the history intact.
 
 The run starts the real service (`python -m week23_genai_capstone serve chat`, uvicorn in its
-own process) on a fresh SQLite file, holds a conversation with SmolLM2 through the chat client
-(answers streamed as server-sent events), asks the first question again in a second
+own process, answering from the course notes through week 15's assistant) on a fresh SQLite
+file, holds a conversation with SmolLM2 through the chat client (answers streamed as
+server-sent events, the `evidence` event first), asks the first question again in a second
 conversation without streaming, stops the process and starts a new one, and reads the
-conversation back: it must be there message for message, and the bot must go on from it. The
+conversation back: it must be there message for message, evidence included, and the bot must
+go on from it. One question is outside the course: it must be answered "not covered". The
 Streamlit chat page is then driven with AppTest against the same service.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -24,6 +27,7 @@ from shared.bars import Bar
 from shared.context import RunContext
 from shared.paths import REPO_ROOT
 from week23_genai_capstone.chat_client import URL_ENV, ChatClient, deltas
+from week23_genai_capstone.chat_service import NOTES_ENV
 from week23_genai_capstone.language_model import MODEL_ENV
 
 # Functional bars from issue 16 ("sessions resumable after a restart", "streamed answers");
@@ -32,15 +36,38 @@ BARS = [
     Bar("history_intact_after_restart", ">=", 1.0, "issue 16: sessions resumable after a restart"),
     Bar("stream_matches_whole", ">=", 1.0, "SSE (WHATWG HTML §9.2) delivers the whole answer"),
     Bar("chat_page_answered", ">=", 1.0, "issue 16: a Streamlit chat page on top (AppTest)"),
+    Bar(
+        "answers_carry_evidence",
+        ">=",
+        1.0,
+        "issue 22: every course answer quotes its README evidence, sent before the tokens",
+    ),
+    Bar("out_of_scope_refused", ">=", 1.0, "issue 22: the notes do not cover it: say so"),
 ]
 APP = Path(__file__).with_name("chat_app.py")
 QUESTIONS = (
-    "Hi! My name is Ada and I am learning about neural networks.",
-    "What is a neural network, in one sentence?",
-    "Name one thing a learner should practise first.",
+    "On which port does week 23's chatbot API listen?",
+    "Which tool runs week 18's schema migrations?",
+    "Which optimizer does week 4 write from scratch besides gradient descent and momentum?",
 )
-FOLLOW_UP = "What is my name?"
-PAGE_QUESTION = "Say hello in one word."
+OUT_OF_SCOPE = "Who painted the Mona Lisa?"
+FOLLOW_UP = "Which library runs week 17's hyper-parameter study?"
+PAGE_QUESTION = "Which dataset of handwritten digits does week 9 train its MLP on?"
+# A smoke run indexes only the READMEs its questions are about: the service starts in seconds
+FAST_NOTES = (
+    "week09_dl_foundations",
+    "week17_ts_deep",
+    "week18_databases",
+    "week23_genai_capstone",
+)
+
+
+def fast_notes(folder: Path) -> Path:
+    """Copy the FAST_NOTES week READMEs into `folder` (the smoke run's course notes)."""
+    for week in FAST_NOTES:
+        (folder / week).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO_ROOT / week / "README.md", folder / week / "README.md")
+    return folder
 
 
 class Service:
@@ -83,14 +110,26 @@ class Service:
 
 
 def streamed_turn(client: ChatClient, conversation_id: int, text: str, budget: int) -> dict:
-    """Ask with streaming; return the stored answer, time to first piece and total seconds."""
-    start, first, done = time.perf_counter(), None, {}
+    """Ask with streaming; return the stored answer, the evidence event, time to first piece."""
+    start, first, done, evidence = time.perf_counter(), None, {}, {}
     pieces = []
-    for piece in deltas(client.stream(conversation_id, text, budget), done):
+    for piece in deltas(client.stream(conversation_id, text, budget), done, evidence):
         first = first or time.perf_counter() - start
         pieces.append(piece)
     seconds = time.perf_counter() - start
-    return {**done, "streamed": "".join(pieces), "ttft": first or seconds, "seconds": seconds}
+    return {
+        **done,
+        "streamed": "".join(pieces),
+        "evidence_event": evidence,
+        "ttft": first or seconds,
+        "seconds": seconds,
+    }
+
+
+def carries_evidence(turn: dict) -> bool:
+    """True when a streamed answer's evidence event and stored answer quote the same README."""
+    sent, stored = turn["evidence_event"].get("evidence"), turn.get("evidence")
+    return bool(sent) and sent == stored and sent["source"].endswith("README.md")
 
 
 def drive_chat_page(url: str, key: str, question: str) -> int:
@@ -116,6 +155,9 @@ def run(ctx: RunContext) -> dict[str, float]:
     key = secrets.token_urlsafe(24)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "ML_ROADMAP_API_KEY": key}
     env.pop(MODEL_ENV, None)  # the run talks to SmolLM2 from the registry
+    env.pop(NOTES_ENV, None)  # and answers from this repository's READMEs
+    if ctx.fast:
+        env[NOTES_ENV] = str(fast_notes(ctx.out / "course_notes"))
     ctx.dataset("smollm2_135m_instruct")
     service = Service(env, ctx.device, budget)
     questions = QUESTIONS[:2] if ctx.fast else QUESTIONS
@@ -125,6 +167,7 @@ def run(ctx: RunContext) -> dict[str, float]:
         chat = client.start("Ada learns")
         turns = [streamed_turn(client, chat["id"], q, budget) for q in questions]
         whole = client.ask(client.start("same question, not streamed")["id"], questions[0], budget)
+        outside = streamed_turn(client, client.start("outside")["id"], OUT_OF_SCOPE, budget)
         before = client.conversation(chat["id"])
         client.close()
         service.stop()
@@ -138,7 +181,15 @@ def run(ctx: RunContext) -> dict[str, float]:
     finally:
         service.stop()
     ttfts = sorted(t["ttft"] for t in [*turns, follow_up])
-    transcript = "\n".join(f"- **{m['role']}**: {m['content'].strip()}" for m in after["messages"])
+    transcript = "\n".join(
+        f"- **{m['role']}**: {m['content'].strip()}"
+        + (
+            f" — evidence: {m['evidence']['text']!r} ({m['evidence']['source']})"
+            if m.get("evidence")
+            else ""
+        )
+        for m in after["messages"]
+    )
     page_answer = page_chat[-1]["content"] if page_chat else ""
     ctx.note(
         f"Service: `{' '.join(service.command[1:])}` with SQLite `{database.name}`; started in "
@@ -147,6 +198,8 @@ def run(ctx: RunContext) -> dict[str, float]:
         f"restart, then the follow-up (answered from the stored history):\n\n{transcript}\n"
         f"- **user** (after the restart): {FOLLOW_UP}\n"
         f"- **assistant**: {follow_up['content'].strip()}\n\n"
+        f"Outside the course, {OUT_OF_SCOPE!r} was answered {outside['content']!r} "
+        f"(abstained: {outside['abstained']}).\n\n"
         f"The chat page (AppTest) asked {PAGE_QUESTION!r} and showed {bubbles} chat messages; "
         f"the answer it stored: {page_answer.strip()!r}."
     )
@@ -159,7 +212,13 @@ def run(ctx: RunContext) -> dict[str, float]:
             all(t["streamed"] == t["content"] for t in turns)
             and turns[0]["content"] == whole["content"]
         ),
-        "remembers_name_after_restart": float("ada" in follow_up["content"].lower()),
+        "answers_carry_evidence": float(
+            all(carries_evidence(t) for t in [*turns, follow_up])
+            and whole["evidence"] == turns[0]["evidence"]
+        ),
+        "out_of_scope_refused": float(
+            outside["abstained"] and outside["evidence_event"].get("abstained") is True
+        ),
         "chat_page_answered": float(
             bubbles == len(page_chat) >= 2
             and page_chat[-2]["content"] == PAGE_QUESTION

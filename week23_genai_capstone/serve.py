@@ -1,6 +1,7 @@
 """`python -m week23_genai_capstone serve NAME`: start one of the capstone's apps.
 
-`chat` is the chatbot API (FastAPI on uvicorn); `chat-ui`, `gallery` and `story` are Streamlit
+`chat` is the chatbot API (FastAPI on uvicorn), answering from the course notes (the week
+READMEs, or those under $WEEK23_COURSE_NOTES); `chat-ui`, `gallery` and `story` are Streamlit
 pages (`streamlit run` on the page's file). The chat page talks to the chat API
 ($WEEK23_CHAT_URL, default its port here) with $ML_ROADMAP_API_KEY. Each checks what it needs
 before it starts and ends with one clear line and exit code 2 if something is missing; an
@@ -18,7 +19,12 @@ from pathlib import Path
 from shared.cli import command_error
 from shared.devices import DEVICE_CHOICES
 from shared.launch import serve, serve_parser
-from week23_genai_capstone.chat_service import MAX_NEW_TOKENS, MAX_NEW_TOKENS_LIMIT
+from week23_genai_capstone.chat_service import (
+    MAX_NEW_TOKENS,
+    MAX_NEW_TOKENS_LIMIT,
+    NOTES_ENV,
+    notes_root,
+)
 from week23_genai_capstone.language_model import MODEL_ENV, check_model_folder
 
 PORTS = {"chat": 8030, "chat-ui": 8503, "gallery": 8504, "story": 8505}
@@ -69,6 +75,8 @@ def option_problem(args: argparse.Namespace) -> str | None:
             check_model_folder(Path(named))
         except FileNotFoundError as exc:
             return str(exc)
+    if args.name == "chat" and not any(notes_root().glob("week*/README.md")):
+        return f"${NOTES_ENV} names {notes_root()}, which holds no week*/README.md course notes"
     if args.max_new_tokens is not None and not 1 <= args.max_new_tokens <= MAX_NEW_TOKENS_LIMIT:
         return (
             f"--max-new-tokens must be between 1 and {MAX_NEW_TOKENS_LIMIT}, "
@@ -89,10 +97,11 @@ def main(argv: Sequence[str]) -> int:
 
 
 def _chat_app(args: argparse.Namespace):
-    """The chatbot API on the chat model `args` names, settings from the environment."""
-    from week23_genai_capstone.chat_service import create_app, settings_from_env
+    """The chatbot API on the chat model `args` names and the course notes, settings from env."""
+    from week23_genai_capstone.chat_service import create_app, load_assistant, settings_from_env
     from week23_genai_capstone.language_model import load_chat
 
     settings = settings_from_env()
     chat = load_chat(args.model, args.device or "auto")
-    return create_app(settings, chat, args.max_new_tokens or MAX_NEW_TOKENS)
+    assistant = load_assistant(args.device or "auto")
+    return create_app(settings, chat, args.max_new_tokens or MAX_NEW_TOKENS, assistant)

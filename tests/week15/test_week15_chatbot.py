@@ -1,20 +1,26 @@
-"""Week 15 chatbot: README chunking, hybrid retrieval, the question set, `chat`, a fast run."""
+"""Week 15 chatbot: chunking, BM25 + dense fusion, the reader, abstention, questions, `chat`."""
 
 from __future__ import annotations
 
 import io
+import math
+import re
 import sys
 
 import numpy as np
 import pytest
 
 from shared.registry import fetch
+from week15_transformers.assistant import NOT_COVERED, CourseAssistant, grounded_messages
 from week15_transformers.chatbot import QUESTIONS_FILE, contains, load_questions, main
+from week15_transformers.reader import overlap, read, stem_idf, units
 from week15_transformers.retrieval import (
+    BM25,
     REPO_ROOT,
     Chunk,
     ReadmeIndex,
     chunk_readme,
+    reciprocal_rank_fusion,
     sections,
     split_long,
     week_readmes,
@@ -25,6 +31,8 @@ README = """# Week 99 — Testing
 ```bash
 # not a heading: a comment in code
 make week99
+python -m week99_testing serve chat \\
+    --port 8099        # the chat API, port 8099
 ```
 
 ## Projects
@@ -58,66 +66,176 @@ def test_sections_split_at_headings_but_not_inside_code():
     assert "# not a heading" in found[1][1]
 
 
-def test_long_sections_split_between_paragraphs_and_tables_per_row():
+def test_sections_are_cut_into_command_lines_table_rows_and_prose():
+    code = dict(sections(README))["Week 99 — Testing"]
+    assert split_long(code) == [
+        ("code", "# not a heading: a comment in code\nmake week99"),
+        (
+            "code",
+            "python -m week99_testing serve chat \\\n    --port 8099        # the chat API, port 8099",
+        ),
+    ]
     body = dict(sections(README))["Projects"]
     assert split_long(body) == [
-        "| project | what |\n| `alpha` | counts the coins |",
-        "| project | what |\n| `beta` | draws the boxes |",
+        ("table", "| project | what |\n| `alpha` | counts the coins |"),
+        ("table", "| project | what |\n| `beta` | draws the boxes |"),
     ]
     text = dict(sections(README))["What to look at"]
     assert split_long(text, max_words=5) == [
-        "One paragraph about alpha.",
-        "Another paragraph about beta.",
+        ("prose", "One paragraph about alpha."),
+        ("prose", "Another paragraph about beta."),
     ]
-    assert split_long(text) == ["One paragraph about alpha.\nAnother paragraph about beta."]
+    assert split_long(text) == [
+        ("prose", "One paragraph about alpha.\n\nAnother paragraph about beta.")
+    ]
 
 
-def test_chunks_carry_their_readme_title_and_heading(tmp_path):
+def test_chunks_carry_their_readme_title_heading_and_kind(tmp_path):
     path = tmp_path / "week99_testing" / "README.md"
     path.parent.mkdir()
     path.write_text(README)
     chunks = chunk_readme(path, tmp_path)
     assert {c.source for c in chunks} == {"week99_testing/README.md"}
     beta = next(c for c in chunks if "beta` | draws" in c.text)
-    assert beta.heading == "Projects"
+    assert (beta.heading, beta.kind) == ("Projects", "table")
     assert beta.text.startswith("Week 99 — Testing > Projects\n")
+    assert beta.title == "Week 99 — Testing > Projects"
+    port = next(c for c in chunks if "8099" in c.text)
+    assert port.kind == "code" and port.heading == "Week 99 — Testing"
     assert week_readmes(tmp_path) == [path]
     with pytest.raises(FileNotFoundError, match="README"):
         week_readmes(tmp_path / "week99_testing")
 
 
-def test_hybrid_search_ranks_by_meaning_and_exact_words():
+def test_bm25_matches_the_okapi_formula():
+    docs = ["the cat sat", "the dog sat on the mat", "a bird"]
+    bm25 = BM25(docs, k1=1.2, b=0.75)
+    mean = (3 + 6 + 2) / 3
+    idf = math.log(1 + (3 - 1 + 0.5) / (1 + 0.5))  # "cat" is in one document of three
+    norm = 1.2 * (1 - 0.75 + 0.75 * 3 / mean)
+    expected = idf * 1 * 2.2 / (1 + norm)
+    assert bm25.scores("cat")[0] == pytest.approx(expected)
+    assert bm25.scores("cat")[1:].tolist() == [0.0, 0.0]
+    assert bm25.scores("unknown words").tolist() == [0.0, 0.0, 0.0]
+    assert bm25.scores("the the")[1] > bm25.scores("the")[0]  # two "the" in a longer document
+
+
+def test_reciprocal_rank_fusion_adds_one_over_k_plus_rank():
+    fused = reciprocal_rank_fusion([np.array([2, 0, 1]), np.array([0, 2, 1])], k=60)
+    assert fused[0] == pytest.approx(1 / 62 + 1 / 61)
+    assert fused[2] == pytest.approx(1 / 61 + 1 / 62)
+    assert fused[1] == pytest.approx(2 / 63)
+
+
+def test_fused_search_finds_meaning_and_exact_words():
     chunks = [
         Chunk("a.md", "x", "zebra zebra zebra"),
         Chunk("b.md", "x", "apple banana cherry"),
         Chunk("c.md", "x", "week 17 optuna study"),
     ]
     index = ReadmeIndex(chunks, BagOfLetters())
-    assert index.search("zebras", k=1)[0][0].source == "a.md"
-    assert index.search("which library runs the week 17 study", k=1)[0][0].source == "c.md"
-    scores = [s for _, s in index.search("banana", k=3)]
-    assert scores == sorted(scores, reverse=True)
-    assert index.context("banana", k=1).startswith("[b.md] apple banana cherry")
+    assert index.search("zebras", k=1)[0].chunk.source == "a.md"
+    assert index.search("which library runs the week 17 study", k=1)[0].chunk.source == "c.md"
+    assert index.search("optuna", k=1, method="bm25")[0].chunk.source == "c.md"
+    hits = index.search("banana", k=3)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert all(-1 <= h.dense <= 1 for h in hits)
     with pytest.raises(ValueError, match="query is empty"):
         index.search("  ")
+    with pytest.raises(ValueError, match="unknown method"):
+        index.search("banana", method="tfidf")
     with pytest.raises(ValueError, match="nothing to index"):
         ReadmeIndex([], BagOfLetters())
 
 
-def test_the_question_set_is_answerable_from_the_readmes():
-    questions = load_questions()
-    assert len(questions) >= 20 and len({q.question for q in questions}) == len(questions)
+def test_units_are_sentences_list_items_rows_and_commands():
+    prose = (
+        "Week 9 > Data\nMNIST comes from a wheel. It has 70,000 digits.\n- a list item\nthat wraps"
+    )
+    assert units(prose) == [
+        "MNIST comes from a wheel.",
+        "It has 70,000 digits.",
+        "- a list item that wraps",
+    ]
+    assert units("Week 8 > Routes\n| route | what |\n| `GET /health` | liveness |") == [
+        "| `GET /health` | liveness |"
+    ]
+    assert units("Week 23\npython -m week23 serve chat  # port 8030") == [
+        "python -m week23 serve chat # port 8030"
+    ]
+
+
+def test_overlap_weighs_the_rare_words_of_the_question_by_stem():
+    idf = stem_idf({"port": 3.0, "serves": 2.0, "the": 0.1})
+    assert overlap("the port", "it serves on port 80", idf) == pytest.approx(3.0 / 3.1)
+    assert overlap("which serve", "it serves", idf) == 1.0  # serve and serves share a stem
+    assert overlap("nothing known", "anything", idf) == 0.0
+
+
+def _index() -> ReadmeIndex:
+    chunks = [
+        Chunk("week08/README.md", "Run", "Week 8 > Run\nmake serve  # API, port 8000", "code"),
+        Chunk(
+            "week08/README.md", "Data", "Week 8 > Data\nThe API serves Titanic. It loads a model."
+        ),
+        Chunk("week09/README.md", "Data", "Week 9 > Data\nMNIST digits train the MLP."),
+    ]
+    return ReadmeIndex(chunks, BagOfLetters())
+
+
+def test_the_reader_quotes_the_unit_that_answers_with_its_source():
+    index = _index()
+    idf = stem_idf(index.bm25.idf)
+    hits = index.search("On which port does week 8's API serve?", k=3)
+    evidence = read("On which port does week 8's API serve?", hits, index.encoder, idf)
+    assert evidence.text == "make serve # API, port 8000"
+    assert (evidence.source, evidence.heading) == ("week08/README.md", "Run")
+    hits = index.search("Which digits train week 9's MLP?", k=3)
+    evidence = read("Which digits train week 9's MLP?", hits, index.encoder, idf)
+    assert evidence.text == "MNIST digits train the MLP."
+    with pytest.raises(ValueError, match="no passage"):
+        read("anything", [], index.encoder, idf)
+
+
+def test_the_assistant_abstains_below_its_threshold():
+    index = _index()
+    grounded = CourseAssistant(index, threshold=0.0).ground("Which digits train week 9's MLP?")
+    assert not grounded.abstained and grounded.evidence.source == "week09/README.md"
+    prompt = grounded_messages(grounded)
+    assert prompt[0]["role"] == "system" and "MNIST digits train the MLP." in prompt[-1]["content"]
+    assert "week09/README.md" in prompt[-1]["content"]
+    refused = CourseAssistant(index, threshold=1.01).ground("Which digits train week 9's MLP?")
+    assert refused.abstained and refused.evidence is None and refused.retrieval_score <= 1.0
+    with pytest.raises(ValueError, match="NOT_COVERED"):
+        grounded_messages(refused)
+
+
+def test_the_question_set_is_answerable_split_and_covers_every_week():
+    in_scope, out_of_scope = load_questions()
+    assert len(in_scope) >= 80 and len(out_of_scope) >= 20
+    texts = [q.question for q in [*in_scope, *out_of_scope]]
+    assert len(set(texts)) == len(texts)
     readmes = {p.relative_to(REPO_ROOT).as_posix() for p in week_readmes()}
-    for q in questions:
-        assert q.readme in readmes, q
+    assert {q.readme for q in in_scope} == readmes  # all 24 weeks
+    for q in in_scope:
         assert contains((REPO_ROOT / q.readme).read_text(encoding="utf-8"), q.fact), q
+    for split in ("dev", "test"):
+        share = sum(q.split == split for q in in_scope) / len(in_scope)
+        assert 0.4 <= share <= 0.6, split
+        assert sum(q.split == split for q in out_of_scope) >= 10
+    weeks = {re.match(r"week(\d+)", q.readme).group(1) for q in in_scope if q.split == "test"}
+    assert len(weeks) == 24  # every week is scored on test too
 
 
-def test_questions_file_must_hold_questions(tmp_path):
+def test_questions_file_must_hold_questions_with_a_split(tmp_path):
     empty = tmp_path / "q.toml"
     empty.write_text("# nothing\n")
     with pytest.raises(ValueError, match="no \\[\\[question\\]\\]"):
         load_questions(empty)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[question]]\nquestion = "q"\nfact = "f"\nreadme = "r"\nsplit = "train"\n')
+    with pytest.raises(ValueError, match="split 'train'"):
+        load_questions(bad)
     assert QUESTIONS_FILE.is_file()
 
 
@@ -126,13 +244,15 @@ def test_contains_ignores_case_and_spacing():
     assert not contains("It uses Ames.", "German credit")
 
 
-def test_chat_command_answers_from_fake_stdin(monkeypatch, capsys):
-    monkeypatch.setattr(sys, "stdin", io.StringIO("Which tool runs week 18's migrations?\n"))
+def test_chat_command_answers_with_evidence_or_says_not_covered(monkeypatch, capsys):
+    questions = "Which tool runs week 18's schema migrations?\nWho painted the Mona Lisa?\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(questions))
     assert main(["--device", "cpu", "--max-new-tokens", "8"]) == 0
     out = capsys.readouterr().out
-    assert "ask about the course" in out and out.count("bot> ") == 1
-    answer = out.split("bot> ", 1)[1].strip()
-    assert answer
+    assert "ask about the course" in out and out.count("bot> ") == 2
+    first, second = out.split("bot> ")[1:]
+    assert "evidence: " in first and "source: week18_databases/README.md" in first
+    assert second.startswith(NOT_COVERED)
 
 
 def test_chat_command_rejects_a_bad_flag(capsys):
@@ -141,12 +261,15 @@ def test_chat_command_rejects_a_bad_flag(capsys):
     assert exc.value.code == 2
 
 
-def test_fast_run_scores_retrieval_and_answers(fast_run):
+def test_fast_run_scores_dev_and_test(fast_run):
     fetch("smollm2_135m_instruct")
     metrics = fast_run("week15_transformers", "--project", "chatbot")
     project = metrics["projects"]["chatbot"]
     assert project.get("error") is None
     values = project["metrics"]
-    assert values["questions"] == 3
-    assert values["retrieval_hit_at_3"] >= 2 / 3  # the right README, for a fast smoke run
-    assert 0 <= values["answer_fact_rate"] <= 1 and values["tokens_per_second"] > 0
+    for split in ("dev", "test"):
+        assert values[f"{split}_questions"] == 2 and values[f"{split}_out_of_scope_questions"] == 2
+        assert values[f"{split}_retrieval_hit_at_3"] >= 0.5  # the right README, in a smoke run
+        assert values[f"{split}_out_of_scope_refused"] == 1.0
+        assert 0 <= values[f"{split}_answer_fact_rate"] <= 1
+    assert {bar["metric"] for bar in project["bars"]} >= {"test_evidence_fact_rate"}

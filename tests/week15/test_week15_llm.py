@@ -109,13 +109,15 @@ def test_options_are_checked(chat_model):
 
 def test_repl_streams_replies_keeps_history_and_resets(chat_model):
     model, tokenizer = chat_model
-    lines = iter(["", "Say hello.", "/reset", "Say goodbye.", "/quit", "never read"])
+    lines = iter(["", "Say hello.", "/reset", "Say goodbye.", "Sing?", "/quit", "never read"])
     output = io.StringIO()
     asked = []
 
-    def context(question: str) -> str:
+    def context(question: str) -> llm.Grounding:
         asked.append(question)
-        return "Goodbye is said when leaving."
+        if question == "Sing?":
+            return llm.Grounding(reply="Not in the notes.", footer="(no source)")
+        return llm.Grounding(notes="Goodbye is said when leaving.", footer="source: notes.md")
 
     history = llm.chat_repl(
         model,
@@ -128,11 +130,13 @@ def test_repl_streams_replies_keeps_history_and_resets(chat_model):
     )
     text = output.getvalue()
     assert "type a question" in text and "conversation forgotten" in text
-    assert text.count("bot> ") == 2
-    assert asked == ["Say hello.", "Say goodbye."]
-    assert [m["role"] for m in history] == ["system", "user", "assistant"]
+    assert text.count("bot> ") == 3 and text.count("source: notes.md") == 2
+    assert "bot> Not in the notes.\n(no source)\n" in text  # said, not generated
+    assert asked == ["Say hello.", "Say goodbye.", "Sing?"]
+    assert [m["role"] for m in history] == ["system", "user", "assistant", "user", "assistant"]
     assert history[1]["content"] == "Say goodbye."  # the bare question, not the notes
     assert history[2]["content"] and history[2]["content"] in text
+    assert history[4]["content"] == "Not in the notes."
 
 
 def test_repl_stops_at_end_of_input(chat_model):

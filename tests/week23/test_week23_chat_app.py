@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from browser import open_page
 from streamlit.testing.v1 import AppTest
-from week23_support import KEY, served
+from week23_support import KEY, notes_assistant, served
 
 from shared.api import LOOPBACK, free_port, serve_in_thread
 from shared.paths import REPO_ROOT, week_report_dir
@@ -51,6 +51,25 @@ def test_the_page_asks_streams_stores_and_resumes(chat_api: str, monkeypatch) ->
     client.close()
 
 
+def test_the_page_shows_the_source_under_each_answer(
+    tmp_path: Path, tiny_llama: Path, monkeypatch
+) -> None:
+    settings = Settings(f"sqlite:///{tmp_path / 'chat.sqlite3'}", KEY)
+    assistant = notes_assistant(tmp_path / "notes", threshold=-1.0)
+    app = create_app(settings, load_chat(tiny_llama), max_new_tokens=4, assistant=assistant)
+    with serve_in_thread(app) as url:
+        monkeypatch.setenv(URL_ENV, url)
+        monkeypatch.setenv("ML_ROADMAP_API_KEY", KEY)
+        page = AppTest.from_file(APP, default_timeout=60).run()
+        page.chat_input[0].set_value("Which digits does week 99 train on?").run()
+        reloaded = AppTest.from_file(APP, default_timeout=60).run()
+    for shown in (page, reloaded):  # as streamed, and as read back from the database
+        assert not shown.exception
+        answer = shown.chat_message[1]
+        assert "Source: `week99_notes/README.md`" in answer.caption[0].value
+        assert answer.markdown[-1].value.startswith("> ")
+
+
 def test_without_the_service_the_page_says_how_to_start_it(monkeypatch) -> None:
     monkeypatch.setenv(URL_ENV, f"http://{LOOPBACK}:{free_port()}")
     monkeypatch.setenv("ML_ROADMAP_API_KEY", KEY)
@@ -66,7 +85,7 @@ def test_chat_page_in_chromium(chat_api: str) -> None:
         open_page(url, text="Week 23 chatbot", timeout_s=120) as visit,
     ):
         page = visit.page
-        box = page.get_by_placeholder("Ask something")
+        box = page.get_by_placeholder("Ask about the course")
         box.fill("Hello from Chromium")
         box.press("Enter")
         page.locator('[data-testid="stChatMessage"]').nth(1).wait_for(state="visible")

@@ -23,12 +23,13 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
-from week23_support import KEY, served
+from week23_support import KEY, course_notes, served
 
 from shared.api import API_KEY_HEADER, LOOPBACK, free_port, serve_in_thread, wait_for_health
 from shared.paths import REPO_ROOT
 from week23_genai_capstone import serve
 from week23_genai_capstone.chat_service import (
+    NOTES_ENV,
     SHUTTING_DOWN,
     Chatbot,
     ChatSettings,
@@ -43,6 +44,8 @@ OTHER = {API_KEY_HEADER: OTHER_KEY}
 STREAM = "/conversations/{}/messages/stream"
 ASK = "/conversations/{}/messages"
 SETTLE_S = 30  # at most this long for the server to notice what a test did
+# a question week23_support's course notes answer, so a served app generates (never abstains)
+GROUNDED = {"content": "Which digits does week 99 train on?"}
 
 
 def _until(condition, what: str, timeout_s: float = SETTLE_S) -> None:
@@ -97,6 +100,7 @@ def test_a_client_that_closes_the_stream_frees_the_model(tmp_path: Path, tiny_ll
         "DATABASE_URL": f"sqlite:///{tmp_path / 'chat.sqlite3'}",
         "ML_ROADMAP_API_KEY": KEY,
         "WEEK23_CHAT_MODEL": str(tiny_llama),
+        NOTES_ENV: str(course_notes(tmp_path / "notes")),
     }
     with (
         served("chat", env) as url,
@@ -104,9 +108,9 @@ def test_a_client_that_closes_the_stream_frees_the_model(tmp_path: Path, tiny_ll
     ):
         left, second = (client.post("/conversations", json={}).json()["id"] for _ in "ab")
         for _ in range(3):
-            with client.stream("POST", STREAM.format(left), json={"content": "Go on"}) as response:
+            with client.stream("POST", STREAM.format(left), json=GROUNDED) as response:
                 assert response.status_code == 200
-                next(line for line in response.iter_lines() if line.startswith("data:"))
+                next(line for line in response.iter_lines() if line == "event: delta")
             answer = client.post(ASK.format(second), json={"content": "Hi", "max_new_tokens": 4})
             assert answer.status_code == 201, answer.text
 
@@ -127,7 +131,7 @@ def test_a_closed_stream_stops_its_answer_within_a_token(
             chat = client.post("/conversations", json={}).json()["id"]
             story = {"content": "Tell me a long story.", "max_new_tokens": 128}
             with client.stream("POST", STREAM.format(chat), json=story) as response:
-                next(line for line in response.iter_lines() if line.startswith("data:"))
+                next(line for line in response.iter_lines() if line == "event: delta")
             _until(lambda: not bot.running and not bot.lock.locked(), "freeing the model")
             written = len(forwards)
             time.sleep(0.5)
@@ -181,7 +185,10 @@ def test_shutting_down_cancels_queued_answers_and_stores_none(
             worker.join(SETTLE_S)
         whole = results["whole"]
         assert whole.status_code == 503 and whole.json()["message"] == SHUTTING_DOWN
-        assert results["stream"] == [("error", {"message": SHUTTING_DOWN})]
+        assert results["stream"] == [
+            ("evidence", {"abstained": False, "evidence": None}),  # no course notes here
+            ("error", {"message": SHUTTING_DOWN}),
+        ]
         assert client.get(f"/conversations/{chat}").json()["messages"] == []
         refused = client.post(ASK.format(chat), json={"content": "Three"})
         assert refused.status_code == 503
@@ -196,6 +203,7 @@ def test_sigterm_with_questions_queued_stores_only_whole_answers(
         "DATABASE_URL": f"sqlite:///{database}",
         "ML_ROADMAP_API_KEY": KEY,
         "WEEK23_CHAT_MODEL": str(tiny_llama),
+        NOTES_ENV: str(course_notes(tmp_path / "notes")),
     }
     command = [sys.executable, "-m", "week23_genai_capstone", "serve", "chat", "--port", str(port)]
     proc = subprocess.Popen(
@@ -210,7 +218,7 @@ def test_sigterm_with_questions_queued_stores_only_whole_answers(
 
             def ask(chat: int) -> None:
                 """Ask whole (odd ids) or streamed (even); note the chat if an answer came."""
-                body = {"content": f"Question {chat}", "max_new_tokens": 128}
+                body = {"content": f"{GROUNDED['content']} ({chat})", "max_new_tokens": 128}
                 try:
                     if chat % 2:
                         if client.post(ASK.format(chat), json=body).status_code == 201:
@@ -284,7 +292,11 @@ def test_a_retry_with_the_same_idempotency_key_stores_nothing_twice(api: TestCli
     path = STREAM.format(chat)
     with api.stream("POST", path, json={"content": "Hello"}, headers=asked) as response:
         events = list(read_events(response.iter_lines()))
-    assert events == [("delta", {"text": answer["content"]}), ("done", answer)]
+    assert events == [
+        ("evidence", {"abstained": False, "evidence": None}),  # no course notes in this app
+        ("delta", {"text": answer["content"]}),
+        ("done", answer),
+    ]
     assert len(api.get(f"/conversations/{chat}", headers=AUTH).json()["messages"]) == 2
     reused = api.post(ASK.format(chat), json={"content": "Bye"}, headers=asked)
     assert reused.status_code == 409 and "Idempotency-Key" in reused.json()["message"]
@@ -347,6 +359,13 @@ def test_serve_refuses_bad_options_in_one_line(argv: list[str], says: str, capsy
     assert serve.main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: ") and says in err
+
+
+def test_serve_refuses_course_notes_without_readmes(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv(NOTES_ENV, str(tmp_path))
+    assert serve.main(["chat"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds no week*/README.md" in err
 
 
 def test_serve_refuses_a_bad_user_key(monkeypatch, capsys) -> None:

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from week23_support import KEY, served
+from week23_support import KEY, course_notes, notes_assistant, served
 
 from shared.api import API_KEY_HEADER, free_port
+from week15_transformers.assistant import NOT_COVERED
 from week18_databases.service import Settings
 from week23_genai_capstone.chat_client import ChatClient, deltas
-from week23_genai_capstone.chat_service import create_app
+from week23_genai_capstone.chat_service import NOTES_ENV, QuestionIn, create_app
+from week23_genai_capstone.chat_store import owner_of
 from week23_genai_capstone.language_model import load_chat
 from week23_genai_capstone.sse import event, read_events
 
@@ -84,7 +86,8 @@ def test_streamed_answer_is_the_whole_answer_and_both_are_stored(
     assert whole.status_code == 201
     events = _stream(api, streamed_chat["id"], "Hello!")
     names = [name for name, _ in events]
-    assert names[-1] == "done" and set(names[:-1]) == {"delta"} and len(names) > 2
+    assert names[0] == "evidence" and events[0][1] == {"abstained": False, "evidence": None}
+    assert names[-1] == "done" and set(names[1:-1]) == {"delta"} and len(names) > 3
     text = "".join(data["text"] for name, data in events if name == "delta")
     assert text == whole.json()["content"] == events[-1][1]["content"]
     stored = api.get(f"/conversations/{streamed_chat['id']}", headers=AUTH).json()["messages"]
@@ -111,21 +114,30 @@ def test_the_next_answer_reads_the_stored_history(api: TestClient, tiny_llama: P
     assert listed["total"] == 1 and listed["items"][0]["id"] == chat["id"]
 
 
-def test_a_conversation_survives_a_restart(database_url: str, tiny_llama: Path) -> None:
+def test_a_conversation_survives_a_restart(
+    database_url: str, tiny_llama: Path, tmp_path: Path
+) -> None:
     env = {
         "DATABASE_URL": database_url,
         "ML_ROADMAP_API_KEY": KEY,
         "WEEK23_CHAT_MODEL": str(tiny_llama),
+        NOTES_ENV: str(course_notes(tmp_path)),
     }
     port = free_port()
     with served("chat", env, port) as url:
         client = ChatClient(url, KEY)
         chat = client.start("restart")
         done: dict = {}
-        streamed = "".join(deltas(client.stream(chat["id"], "Remember me", 8), done))
+        evidence: dict = {}
+        question = "Which digits does week 99 train on?"
+        streamed = "".join(deltas(client.stream(chat["id"], question, 8), done, evidence))
         before = client.conversation(chat["id"])
         client.close()
     assert before["messages"][-1]["content"] == streamed == done["content"]
+    # served with real MiniLM over the notes: the evidence is the sentence that answers
+    assert evidence["evidence"]["source"] == "week99_notes/README.md"
+    assert "MNIST" in evidence["evidence"]["text"]
+    assert before["messages"][-1]["evidence"] == evidence["evidence"] == done["evidence"]
     with served("chat", env, port) as url:
         client = ChatClient(url, KEY)
         assert client.conversation(chat["id"]) == before
@@ -146,3 +158,64 @@ def test_smollm2_answers_the_same_streamed_and_whole(tmp_path: Path) -> None:
     streamed = "".join(data["text"] for name, data in events if name == "delta")
     assert streamed == whole["content"] and "Paris" in streamed
     assert whole["model"].startswith("SmolLM2-135M-Instruct")
+
+
+@pytest.fixture
+def grounded(tmp_path: Path, tiny_llama: Path):
+    """The API answering from a one-week course (letter-count retrieval, never abstaining)."""
+    settings = Settings(f"sqlite:///{tmp_path / 'chat.sqlite3'}", KEY)
+    assistant = notes_assistant(tmp_path / "notes", threshold=-1.0)
+    app = create_app(settings, load_chat(tiny_llama), max_new_tokens=8, assistant=assistant)
+    with TestClient(app) as client:
+        yield client, assistant
+
+
+def test_answers_carry_their_evidence_whole_streamed_and_stored(grounded) -> None:
+    api, assistant = grounded
+    question = "Which digits does week 99 train on?"
+    expected = assistant.ground(question).evidence
+    evidence = {"text": expected.text, "source": expected.source, "heading": expected.heading}
+    ids = [api.post("/conversations", json={}, headers=AUTH).json()["id"] for _ in range(2)]
+    whole = api.post(f"/conversations/{ids[0]}/messages", json={"content": question}, headers=AUTH)
+    assert whole.status_code == 201
+    assert whole.json()["evidence"] == evidence and whole.json()["abstained"] is False
+    events = _stream(api, ids[1], question)
+    assert events[0] == ("evidence", {"abstained": False, "evidence": evidence})
+    assert {name for name, _ in events[1:-1]} == {"delta"} and events[-1][0] == "done"
+    assert events[-1][1]["evidence"] == evidence
+    stored = api.get(f"/conversations/{ids[1]}", headers=AUTH).json()["messages"]
+    assert [m["evidence"] for m in stored] == [None, evidence]
+    assert api.get("/health").json()["notes_passages"] == len(assistant.index.chunks)
+
+
+def test_only_this_turn_carries_the_notes_the_history_keeps_bare_questions(grounded) -> None:
+    api, _ = grounded
+    chat = api.post("/conversations", json={}, headers=AUTH).json()
+    ask = f"/conversations/{chat['id']}/messages"
+    api.post(ask, json={"content": "Which digits does week 99 train on?"}, headers=AUTH)
+    bot = api.app.state.bot
+    prompt = bot.prompt(owner_of(KEY), chat["id"], QuestionIn(content="Where are the digits kept?"))
+    assert prompt.messages[1]["content"] == "Which digits does week 99 train on?"
+    assert "Notes:" in prompt.messages[-1]["content"]
+    assert prompt.grounded.evidence.text in prompt.messages[-1]["content"]
+
+
+def test_a_question_the_notes_do_not_cover_is_not_answered(
+    tmp_path: Path, tiny_llama: Path
+) -> None:
+    settings = Settings(f"sqlite:///{tmp_path / 'chat.sqlite3'}", KEY)
+    assistant = notes_assistant(tmp_path / "notes", threshold=1.01)  # nothing is close enough
+    app = create_app(settings, load_chat(tiny_llama), max_new_tokens=8, assistant=assistant)
+    with TestClient(app) as api:
+        ids = [api.post("/conversations", json={}, headers=AUTH).json()["id"] for _ in range(2)]
+        question = {"content": "Who painted the Mona Lisa?"}
+        whole = api.post(f"/conversations/{ids[0]}/messages", json=question, headers=AUTH).json()
+        events = _stream(api, ids[1], question["content"])
+        stored = api.get(f"/conversations/{ids[1]}", headers=AUTH).json()["messages"]
+    assert (whole["content"], whole["abstained"], whole["evidence"]) == (NOT_COVERED, True, None)
+    assert events[:2] == [
+        ("evidence", {"abstained": True, "evidence": None}),
+        ("delta", {"text": NOT_COVERED}),
+    ]
+    assert events[2][0] == "done" and events[2][1]["abstained"] is True
+    assert stored[-1]["content"] == NOT_COVERED and stored[-1]["abstained"] is True

@@ -14,6 +14,7 @@ def test_fast_run_serves_restarts_draws_and_writes_a_storybook(fast_run) -> None
     assert chat["history_intact_after_restart"] == 1.0
     assert chat["stream_matches_whole"] == 1.0
     assert chat["chat_page_answered"] == 1.0
+    assert chat["answers_carry_evidence"] == 1.0 and chat["out_of_scope_refused"] == 1.0
     gallery = projects["gallery"]["metrics"]
     assert gallery["artworks"] == 2 and gallery["regenerated_identical"] == 1.0
     assert gallery["regenerated_max_abs_diff"] == 0 and gallery["word_search_recall"] == 1.0

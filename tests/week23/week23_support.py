@@ -3,8 +3,9 @@
 It has SmolLM2's tokenizer (so the same chat template) and one 16-wide layer, saved with
 `save_pretrained` in the folder format week23's `language_model.load_chat` reads: the routes,
 the pages and a restart run on it in seconds. Its answers are arbitrary tokens; one test per
-app runs the real SmolLM2. `served` runs one of the week's apps in its own process. The
-`tiny_llama` fixture (conftest.py) builds the model once per test run.
+app runs the real SmolLM2. `served` runs one of the week's apps in its own process.
+`course_notes` writes a one-week course for the chat service to answer from, and
+`notes_assistant` is week 15's assistant over it with a letter-count encoder (no model).
 """
 
 from __future__ import annotations
@@ -12,12 +13,50 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+import numpy as np
 from serving import STREAMLIT_HEALTH, serve_subprocess
 
 from shared.llm import GGUF_FILE, REGISTRY_NAME
 from shared.registry import fetch
+from week15_transformers.assistant import CourseAssistant
+from week15_transformers.retrieval import ReadmeIndex
 
 KEY = "week23-test-key-0123"
+NOTES = """# Week 99 — Test notes
+
+```bash
+python -m week99_notes serve chat   # the notes API, port 8099
+```
+
+## Data
+Week 99 trains on the MNIST digits. It keeps them in SQLite.
+"""
+
+
+def course_notes(folder: Path) -> Path:
+    """Write a one-week course (week99_notes/README.md) under `folder`; return `folder`."""
+    (folder / "week99_notes").mkdir(parents=True, exist_ok=True)
+    (folder / "week99_notes" / "README.md").write_text(NOTES, encoding="utf-8")
+    return folder
+
+
+class LetterCounts:
+    """A deterministic stand-in encoder: unit vectors of letter counts."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One unit vector of a-z counts per text."""
+        rows = np.zeros((len(texts), 26), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for ch in text.lower():
+                if "a" <= ch <= "z":
+                    rows[i, ord(ch) - 97] += 1
+        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
+
+
+def notes_assistant(folder: Path, threshold: float) -> CourseAssistant:
+    """Week 15's assistant over `course_notes(folder)`; it abstains below `threshold`."""
+    index = ReadmeIndex.from_repository(LetterCounts(), course_notes(folder))
+    return CourseAssistant(index, threshold=threshold)
 
 
 def build_tiny_llama(folder: Path) -> Path:
