@@ -2,12 +2,14 @@
 #   make week07            run week 7's projects in full      make week07 FAST=1  smoke size
 #   make test              the test suite (fast runs)          make verify         every week, full, bars enforced
 #   make lint | bench | results | serve | docker | clean
+#   make setup TF=1        also install the optional TensorFlow extra (week 2's tensors project)
 #   make portfolio         the portfolio site (reports/portfolio/site)   make serve-hub   every app
 #   make serve-NAME        one app or service: hub loan mask sentiment forecast chat chat-ui
 #                          gallery story (README: Capstones)
 
 PY      := .venv/bin/python
 STAMP   := .venv/.installed-stamp
+TF_STAMP := .venv/.installed-tf-stamp
 WEEK_PKGS    := $(sort $(patsubst %/__main__.py,%,$(wildcard week[0-9][0-9]_*/__main__.py)))
 WEEK_TARGETS := $(foreach p,$(WEEK_PKGS),$(firstword $(subst _, ,$(p))))
 RUN_FLAGS    := $(if $(FAST),--fast) $(ARGS)
@@ -26,7 +28,7 @@ SERVE_TARGETS   := $(patsubst SERVE_%,serve-%,$(filter SERVE_%,$(.VARIABLES)))
 
 .PHONY: setup test lint verify all bench results serve docker clean portfolio $(SERVE_TARGETS) $(WEEK_TARGETS)
 
-setup: $(STAMP)
+setup: $(STAMP) $(if $(TF),$(TF_STAMP))
 
 # An existing venv is updated in place (pip installs only what changed); a broken one is rebuilt.
 $(STAMP): pyproject.toml
@@ -34,6 +36,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --disable-pip-version-check --quiet --upgrade pip
 	$(PY) -m pip install --disable-pip-version-check --quiet -e ".[dev]"
 	touch $(STAMP)
+
+# The optional extras on top: TensorFlow (week 2 runs every tensor operation in it too).
+$(TF_STAMP): $(STAMP)
+	$(PY) -m pip install --disable-pip-version-check --quiet -e ".[dev,tf]"
+	touch $(TF_STAMP)
 
 $(WEEK_TARGETS): $(STAMP)
 	$(PY) -m $(filter $@_%,$(WEEK_PKGS)) $(RUN_FLAGS)
