@@ -4,12 +4,14 @@
 #   make test-unit         the quick tier: no whole-week runs, browser, Docker or PostgreSQL tests
 #   make test TEST_WORKERS=0   the suite in one process (default: 2 pytest-xdist workers)
 #   make lint | bench | results | serve | docker | clean
+#   make setup TF=1        also install the optional TensorFlow extra (week 2's tensors project)
 #   make portfolio         the portfolio site (reports/portfolio/site)   make serve-hub   every app
 #   make serve-NAME        one app or service: hub loan mask sentiment forecast chat chat-ui
 #                          gallery story (README: Capstones)
 
 PY      := .venv/bin/python
 STAMP   := .venv/.installed-stamp
+TF_STAMP := .venv/.installed-tf-stamp
 WEEK_PKGS    := $(sort $(patsubst %/__main__.py,%,$(wildcard week[0-9][0-9]_*/__main__.py)))
 WEEK_TARGETS := $(foreach p,$(WEEK_PKGS),$(firstword $(subst _, ,$(p))))
 RUN_FLAGS    := $(if $(FAST),--fast) $(ARGS)
@@ -32,7 +34,7 @@ SERVE_TARGETS   := $(patsubst SERVE_%,serve-%,$(filter SERVE_%,$(.VARIABLES)))
 
 .PHONY: setup test test-unit lint verify all bench results serve docker clean portfolio $(SERVE_TARGETS) $(WEEK_TARGETS)
 
-setup: $(STAMP)
+setup: $(STAMP) $(if $(TF),$(TF_STAMP))
 
 # An existing venv is updated in place (pip installs only what changed); a broken one is rebuilt.
 $(STAMP): pyproject.toml
@@ -40,6 +42,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --disable-pip-version-check --quiet --upgrade pip
 	$(PY) -m pip install --disable-pip-version-check --quiet -e ".[dev]"
 	touch $(STAMP)
+
+# The optional extras on top: TensorFlow (week 2 runs every tensor operation in it too).
+$(TF_STAMP): $(STAMP)
+	$(PY) -m pip install --disable-pip-version-check --quiet -e ".[dev,tf]"
+	touch $(TF_STAMP)
 
 $(WEEK_TARGETS): $(STAMP)
 	$(PY) -m $(filter $@_%,$(WEEK_PKGS)) $(RUN_FLAGS)
@@ -69,6 +76,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	.venv/bin/hadolint $$(find . -name Dockerfile -not -path './.venv/*' -not -path './reports/*' | sort)
+	.venv/bin/actionlint
 
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

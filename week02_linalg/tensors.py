@@ -1,6 +1,9 @@
-"""PyTorch tensor basics: shapes, broadcasting, dtypes, devices and views.
+"""Tensor basics in NumPy, PyTorch and TensorFlow: shapes, broadcasting, dtypes, devices, views.
 
-Each lesson is a check: broadcasting must give NumPy's shapes and values, a view must share
+Every operation of tensor_ops (creation, dtypes, broadcasting, reshaping, indexing, matmul,
+autodiff) runs in each installed library and must equal NumPy's result; TensorFlow joins when the
+`tf` extra is installed, and the report says how to add it when it is not. Then PyTorch in depth,
+each lesson a check: broadcasting must give NumPy's shapes and values, a view must share
 memory with its base (a write through one shows in the other) while a copy must not, torch's
 matrix product must agree with the from-scratch one, and a round trip through the run's device
 must not change a value. Type promotion is compared with NumPy's, and the pairs where the two
@@ -19,8 +22,10 @@ from shared.bars import Bar
 from shared.context import RunContext
 from shared.devices import resolve_device
 from shared.report import markdown_table
-from week02_linalg import matrix
+from week02_linalg import matrix, tensor_ops
 
+# Float64 kernels of the three libraries differ only in summation order: a few eps apart.
+LIBRARY_TOL = 1e-12
 # PyTorch follows NumPy's broadcasting rules ("Broadcasting semantics", PyTorch documentation;
 # "Broadcasting", NumPy user guide); views share storage ("Tensor Views", PyTorch documentation).
 BARS = [
@@ -30,6 +35,8 @@ BARS = [
     Bar("copy_isolation_rate", ">=", 1.0, "PyTorch docs, torch.clone / Tensor.contiguous"),
     Bar("matmul_rel_err_vs_scratch", "<=", 1e-6, "week02 matrix.matmul; Golub & Van Loan §2.7"),
     Bar("device_roundtrip_max_abs_diff", "<=", 0.0, "PyTorch docs, Tensor.to copies exactly"),
+    Bar("library_agreement_rate", ">=", 1.0, "NumPy, PyTorch and TensorFlow API docs"),
+    Bar("library_max_rel_diff", "<=", LIBRARY_TOL, "IEEE 754 float64, eps = 2.2e-16"),
 ]
 
 SHAPE_PAIRS = [
@@ -125,6 +132,52 @@ def promotion_table() -> list[tuple[str, str, str]]:
     return rows
 
 
+def check_libraries(ctx: RunContext, rng: np.random.Generator) -> dict[str, float]:
+    """Run every tensor_ops operation in each installed library against NumPy; note the tables."""
+    libraries = tensor_ops.libraries()
+    reference, others = libraries[0], libraries[1:]
+    inputs = tensor_ops.make_inputs(rng)
+    rows = [
+        row for lib in others for row in tensor_ops.compare(lib, reference, inputs, LIBRARY_TOL)
+    ]
+    ctx.info["libraries"] = ", ".join(f"{lib.name} {lib.version}" for lib in libraries)
+    if not tensor_ops.tensorflow_installed():
+        ctx.log(tensor_ops.TF_MISSING)
+        ctx.note(tensor_ops.TF_MISSING)
+    ctx.note(
+        "Each operation in every library against NumPy (float64 inputs; an output agrees when its "
+        f"shape is equal and its values are within {LIBRARY_TOL:g} relative). Where the values "
+        "agree but the dtype does not, the library chose another default:\n\n"
+        + markdown_table(
+            ["library", "operation", "outputs agreeing", "max rel diff", "dtype differs"],
+            [
+                (
+                    r.library,
+                    r.operation,
+                    f"{r.outputs - len(r.mismatched)}/{r.outputs}",
+                    f"{r.max_rel_diff:.1e}",
+                    "; ".join(r.dtype_differs) or "—",
+                )
+                for r in rows
+            ],
+        )
+    )
+    defaults = {lib.name: lib.default_dtypes() for lib in libraries}
+    ctx.note(
+        "Default dtypes, the first thing to check when two libraries' results differ:\n\n"
+        + markdown_table(
+            ["created from", *defaults],
+            [(case, *(d[case] for d in defaults.values())) for case in defaults[reference.name]],
+        )
+    )
+    outputs = sum(r.outputs for r in rows)
+    return {
+        "libraries_compared": float(len(libraries)),
+        "library_agreement_rate": 1 - sum(len(r.mismatched) for r in rows) / outputs,
+        "library_max_rel_diff": max(r.max_rel_diff for r in rows),
+    }
+
+
 def run(ctx: RunContext) -> dict[str, float]:
     """Run the tensor checks and return how many of them held."""
     rng = np.random.default_rng(ctx.seed)
@@ -166,4 +219,5 @@ def run(ctx: RunContext) -> dict[str, float]:
         "device_roundtrip_max_abs_diff": roundtrip,
         "float32_sum_rel_err": float32_err,
         "promotion_agreement_with_numpy": 1 - len(disagreements) / len(promotions),
+        **check_libraries(ctx, rng),
     }

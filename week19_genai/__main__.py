@@ -15,6 +15,7 @@ PROJECTS = {
     "decoding": "week19_genai.decoding",
     "lora_sonnets": "week19_genai.lora_sonnets",
     "haiku": "week19_genai.haiku",
+    "pipelines": "week19_genai.hf_pipelines",
 }
 COMMANDS = {"chat": "week19_genai.chat:main"}
 

@@ -15,6 +15,10 @@ def test_fast_run_writes_report_and_passes_bars(fast_run, tmp_path: Path) -> Non
     check = doc["projects"]["linalg_check"]["metrics"]
     assert check["singular_rejected_rate"] == 1.0
     assert 0 < check["max_rel_err_inverse"] < 1e-6
+    tensors = doc["projects"]["tensors"]
+    assert tensors["metrics"]["libraries_compared"] >= 2
+    assert tensors["metrics"]["library_agreement_rate"] == 1.0
+    assert "torch" in tensors["info"]["libraries"]
     figures = {p.name for p in (tmp_path / "figures").iterdir()}
     assert {"transforms_2d_ellipse.png", "transforms_2d_projection.png"} <= figures
     assert "linalg_check_inverse_vs_condition.png" in figures

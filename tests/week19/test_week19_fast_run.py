@@ -16,6 +16,7 @@ def test_fast_run_writes_the_report_and_beats_trivial_baselines(fast_run, tmp_pa
         "decoding",
         "lora_sonnets",
         "haiku",
+        "pipelines",
     }
     assert all(p.get("error") is None for p in projects.values())
     tokens = projects["tokenization"]["metrics"]
@@ -28,6 +29,7 @@ def test_fast_run_writes_the_report_and_beats_trivial_baselines(fast_run, tmp_pa
     assert "## A GPT trained from scratch" in (tmp_path / "report.md").read_text()
     assert projects["haiku"]["metrics"]["dictionary_words"] > 100_000
     assert "skipped in the fast run" in projects["decoding"]["info"]["smollm2"]
+    assert "skipped in the fast run" in projects["pipelines"]["info"]["smollm2"]
 
 
 def test_chat_refuses_bad_options_before_loading_the_model(capsys):
