@@ -70,7 +70,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q $(TEST_FLAGS) $(ARGS)
 
 test-unit: $(STAMP)
-	$(PY) -m pytest -q $(TEST_FLAGS) -m "not e2e and not browser and not docker and not postgres" $(ARGS)
+	$(PY) -m pytest -q $(TEST_FLAGS) -m "not e2e and not browser and not docker and not postgres and not mysql" $(ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
