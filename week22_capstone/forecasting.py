@@ -60,7 +60,7 @@ BACKTESTS = {
         16,
         "stock_forecast",
         "rmse_ratio_1step",
-        "ARIMA vs random walk, 1 day",
+        "ARIMA vs strongest baseline, 1 day",
     ),
     "melbourne_min_temp": Backtest(
         "week17_ts_deep",
