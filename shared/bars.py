@@ -44,10 +44,11 @@ class Bar:
         """Return the bar's result row; a missing or non-finite metric fails with a `problem`."""
         row = self.row()
         if self.metric not in metrics:
-            produced = ", ".join(sorted(metrics)) or "none"
+            names = sorted(metrics)
+            produced = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if names[8:] else "")
             problem = (
                 f"bar on '{self.metric}': the run did not produce this metric "
-                f"(it produced: {produced}); fix the metric's name or the bar"
+                f"(it produced: {produced or 'none'}); fix the metric's name or the bar"
             )
             return self._broken(problem)
         value = float(metrics[self.metric])
