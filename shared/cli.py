@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from shared import distributed
+from shared.bars import bar_problems, check_bars
 from shared.context import RunContext, discard_staged
 from shared.devices import (
     DEVICE_CHOICES,
@@ -158,7 +159,10 @@ def check_environment(out: Path, device: str) -> None:
 
 
 def run_project(module_path: str, ctx: RunContext) -> ProjectResult:
-    """Import one project module, run it under a fresh seed, and check its quality bars."""
+    """Import one project module, run it under a fresh seed, and check its quality bars.
+
+    A declared bar whose metric is missing or not finite fails the project, fast runs too.
+    """
     module = importlib.import_module(module_path)
     seed_everything(ctx.seed)
     ctx.log("running" + (" (fast)" if ctx.fast else ""))
@@ -166,12 +170,23 @@ def run_project(module_path: str, ctx: RunContext) -> ProjectResult:
     take_used_precisions()  # what an earlier project used is not this one's
     metrics = {k: float(v) for k, v in module.run(ctx).items()}
     wall = time.perf_counter() - start
-    if used := take_used_precisions():
-        ctx.info.setdefault("precision", "+".join(used))
-    bars = [row for bar in getattr(module, "BARS", []) if (row := bar.check(metrics))]
+    if precisions := take_used_precisions():
+        ctx.info.setdefault("precision", "+".join(precisions))
+    used = [d["name"] for d in ctx.datasets]
+    bars, not_applicable = check_bars(getattr(module, "BARS", []), metrics, used)
     doc = inspect.getdoc(module) or ""
     title, _, summary = doc.partition("\n")
-    return ProjectResult(ctx, title.strip().rstrip("."), summary.strip(), metrics, bars, wall)
+    error = "; ".join(bar_problems(bars)) or None
+    return ProjectResult(
+        ctx,
+        title.strip().rstrip("."),
+        summary.strip(),
+        metrics,
+        bars,
+        wall,
+        error,
+        not_applicable=not_applicable,
+    )
 
 
 def failed_project(ctx: RunContext, module_path: str, exc: Exception, wall: float) -> ProjectResult:

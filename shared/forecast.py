@@ -1,4 +1,5 @@
-"""Forecast accuracy metrics and the naive forecasts every model must beat (weeks 16, 17, 22).
+"""Forecast accuracy metrics, the naive forecasts every model must beat, and the comparison of
+a model with the strongest of them over backtest windows (weeks 16, 17, 22).
 
 Each metric takes the actual values and the forecasts as arrays of the same shape. MASE scales
 the error by the in-sample error of the (seasonal) naive forecast on the training series, so a
@@ -8,7 +9,8 @@ value below 1 means "better than naive" on any series, whatever its units (Hyndm
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -91,3 +93,55 @@ def seasonal_naive_forecast(history: ArrayLike, horizon: int, season: int) -> np
         )
     last_season = history[-season:]
     return np.resize(last_season, horizon)
+
+
+def seasonal_naive_drift_forecast(history: ArrayLike, horizon: int, season: int) -> np.ndarray:
+    """Seasonal naive plus the average change from one season to the next, per season ahead.
+
+    The forecast of a seasonal random walk with drift (FPP3 §5.2, SNAIVE with drift): a
+    growing series' next year is last year's plus the typical yearly growth.
+    """
+    history = np.asarray(history, dtype=float)
+    if len(history) <= season:
+        raise ValueError(
+            f"a seasonal naive forecast with drift needs more than {season} past values, "
+            f"got {len(history)}"
+        )
+    drift = np.mean(history[season:] - history[:-season])
+    seasons_ahead = np.arange(horizon) // season + 1
+    return seasonal_naive_forecast(history, horizon, season) + drift * seasons_ahead
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A model against the strongest baseline over backtest windows (errors: lower is better)."""
+
+    baseline: str
+    mean_ratio: float
+    worst_ratio: float
+    worst_window: int
+
+
+def compare_to_baselines(
+    errors: Mapping[str, Sequence[float]], model: str, baselines: Sequence[str]
+) -> Comparison:
+    """Compare `model` with the baseline of lowest mean error over the windows.
+
+    `errors` maps each forecaster to its error in every window (same windows, same order).
+    The mean ratio is the model's mean error over the baseline's; the worst is the largest
+    ratio in any one window (numbered from 1), so a mean that hides a bad window is shown.
+    """
+    if not baselines:
+        raise ValueError("name at least one baseline to compare with")
+    lengths = {name: len(errors[name]) for name in (model, *baselines)}
+    if len(set(lengths.values())) != 1 or not lengths[model]:
+        raise ValueError(f"every forecaster needs an error in each window, got {lengths}")
+    strongest = min(baselines, key=lambda name: float(np.mean(errors[name])))
+    mine, theirs = np.asarray(errors[model], float), np.asarray(errors[strongest], float)
+    ratios = mine / theirs
+    return Comparison(
+        strongest,
+        float(mine.mean() / theirs.mean()),
+        float(ratios.max()),
+        int(ratios.argmax()) + 1,
+    )

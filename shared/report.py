@@ -22,6 +22,7 @@ class ProjectResult:
     wall_seconds: float = 0.0
     error: str | None = None
     data_error: bool = False
+    not_applicable: list[dict] = field(default_factory=list)
 
     @property
     def failed_bars(self) -> list[dict]:
@@ -58,6 +59,7 @@ def metrics_json(
                 **({"error": r.error} if r.error else {}),
                 "metrics": r.metrics,
                 "bars": r.bars,
+                **({"bars_not_applicable": r.not_applicable} if r.not_applicable else {}),
                 "datasets": r.ctx.datasets,
                 "info": r.ctx.info,
                 "wall_seconds": round(r.wall_seconds, 2),
@@ -89,16 +91,26 @@ def report_markdown(
             )
         metric_rows = [(k, v) for k, v in r.metrics.items()]
         parts.append("**Metrics**\n\n" + markdown_table(["metric", "value"], metric_rows))
-        if r.bars:
+        if r.bars or r.not_applicable:
             bar_rows = [
                 (
                     b["metric"],
                     f"{b['op']} {b['target']}",
-                    b["value"],
+                    "missing" if b["value"] is None else b["value"],
                     "PASS" if b["passed"] else "FAIL",
                     b["reference"],
                 )
                 for b in r.bars
+            ]
+            bar_rows += [
+                (
+                    b["metric"],
+                    f"{b['op']} {b['target']}",
+                    "–",
+                    f"not applicable: {b['reason']}",
+                    b["reference"],
+                )
+                for b in r.not_applicable
             ]
             parts.append(
                 "**Quality bars**\n\n"
@@ -129,6 +141,8 @@ def summary_table(results: list[ProjectResult], fast: bool) -> str:
         status = "no bar" if not r.bars else "PASS" if not r.failed_bars else "FAIL"
         if r.error:
             status = "FAILED: " + r.error.splitlines()[0][:60]
+        if r.not_applicable:
+            status += f" ({len(r.not_applicable)} not applicable)"
         if fast and r.bars:
             status += " (fast run: not enforced)"
         shown = ", ".join(f"{k}={_cell(v)}" for k, v in list(r.metrics.items())[:4])

@@ -24,7 +24,7 @@ def results_rows(reports: Path = REPORTS_DIR) -> list[tuple]:
             shown = bars or [
                 {"metric": k, "value": v} for k, v in list(project["metrics"].items())[:2]
             ]
-            metrics = _first_two([f"{b['metric']} {b['value']:.4g}" for b in shown], "bars")
+            metrics = _first_two([f"{b['metric']} {_value(b['value'])}" for b in shown], "bars")
             verdict = "–" if not bars else "PASS" if all(b["passed"] for b in bars) else "FAIL"
             if project.get("status") == "FAILED":
                 verdict = "FAILED"
@@ -42,6 +42,11 @@ def results_rows(reports: Path = REPORTS_DIR) -> list[tuple]:
                 )
             )
     return rows
+
+
+def _value(value: float | None) -> str:
+    """A bar's value to four digits, or "missing" for a bar whose metric was not produced."""
+    return "missing" if value is None else f"{value:.4g}"
 
 
 def _first_two(items: list[str], noun: str) -> str:

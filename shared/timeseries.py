@@ -1,5 +1,6 @@
 """Time-series plumbing both forecasting weeks use: checked series, time-ordered splits,
-walk-forward evaluation, lag/window/calendar features and a scaler that knows its cut-off.
+rolling-origin backtest windows, walk-forward evaluation, lag/window/calendar features and a
+scaler that knows its cut-off.
 
 The rule behind every helper is "no look-ahead": a forecast made at origin t may use only
 values observed before t. Splits never shuffle; features at t are built from values before t;
@@ -113,6 +114,61 @@ def walk_forward_folds(n_obs: int, n_test: int, horizon: int = 1, step: int = 1)
         raise TimeSeriesError(f"horizon {horizon} is longer than the test stretch ({n_test})")
     first = n_obs - n_test
     return [Fold(origin, horizon) for origin in range(first, n_obs - horizon + 1, step)]
+
+
+@dataclass(frozen=True)
+class BacktestWindow:
+    """One rolling-origin window: choose on `validation`, then forecast `test` from before it.
+
+    A candidate judged on the validation stretch is fitted on `fit` (everything before it);
+    the chosen one is refitted on `history` (everything before the test stretch) and scored on
+    `test`. Nothing at or after `test.start` reaches either step.
+    """
+
+    number: int
+    validation: slice
+    test: slice
+
+    @property
+    def fit(self) -> slice:
+        """Positions a candidate may be fitted on while it is judged on the validation stretch."""
+        return slice(0, self.validation.start)
+
+    @property
+    def history(self) -> slice:
+        """Positions the chosen model may be fitted on to forecast the test stretch."""
+        return slice(0, self.test.start)
+
+
+def rolling_origin_windows(
+    n_obs: int, test_size: int, n_windows: int, validation_size: int = 0, min_fit: int = 1
+) -> list[BacktestWindow]:
+    """Return `n_windows` consecutive test stretches of `test_size` ending at the last value.
+
+    The test stretches are those of scikit-learn's TimeSeriesSplit(n_splits=n_windows,
+    test_size=test_size) (which refuses a single window): training data only before each. The
+    `validation_size` values just before each test stretch are its validation window, and at
+    least `min_fit` values must remain before that for fitting.
+    """
+    if test_size < 1 or n_windows < 1 or validation_size < 0:
+        raise ValueError(
+            f"need test_size >= 1, n_windows >= 1 and validation_size >= 0, got "
+            f"{test_size}, {n_windows} and {validation_size}"
+        )
+    first_test = n_obs - n_windows * test_size
+    if first_test - validation_size < min_fit:
+        raise TimeSeriesError(
+            f"{n_windows} test windows of {test_size} with {validation_size} validation values "
+            f"leave {first_test - validation_size} of {n_obs} observations to fit on the first "
+            f"window, fewer than {min_fit}: use fewer or shorter windows"
+        )
+    starts = range(first_test, n_obs, test_size)
+    return [
+        BacktestWindow(
+            number, slice(start - validation_size, start), slice(start, start + test_size)
+        )
+        for number, start in enumerate(starts, start=1)
+    ]
 
 
 Forecaster = Callable[[np.ndarray, int], np.ndarray]

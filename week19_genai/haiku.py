@@ -24,8 +24,17 @@ from shared.llm import load_chat_model
 from week19_genai.generation import chat_prefix, generate_texts, sample_with_logprobs
 from week19_genai.syllables import SyllableCounter, line_words, load_cmudict
 
-# Issue 14's bar: >= 90% of generated poems satisfy the form.
-BARS = [Bar("form_rate", ">=", 0.9, "issue 14: >= 90% of generated haiku are 5-7-5")]
+# Issue 14's bar: >= 90% of generated poems satisfy the form. It is about SmolLM2's poems, so a
+# fast run, which skips loading the model, lists it as not applicable.
+BARS = [
+    Bar(
+        "form_rate",
+        ">=",
+        0.9,
+        "issue 14: >= 90% of generated haiku are 5-7-5",
+        data="smollm2_135m_instruct",
+    )
+]
 FORM = (5, 7, 5)
 SYSTEM = "You write haiku: three short lines, no title."
 TOPICS = [

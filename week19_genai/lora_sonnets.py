@@ -27,10 +27,23 @@ from week19_genai.generation import generate_texts, pad_id
 from week19_genai.lm_scoring import encode_pairs, labelled_batch, perplexity
 
 # Issue 14's bars: held-out perplexity on the style drops >= 20% against the base model, and the
-# reloaded adapter reproduces the trained one (float32 logits equal up to rounding).
+# reloaded adapter reproduces the trained one (float32 logits equal up to rounding). Both are
+# about SmolLM2, which a fast run does not load: there they are listed as not applicable.
 BARS = [
-    Bar("ppl_drop", ">=", 0.2, "issue 14: held-out perplexity drops >= 20% vs the base model"),
-    Bar("reload_max_abs_diff", "<=", 1e-4, "issue 14: adapter saved and reloaded, same outputs"),
+    Bar(
+        "ppl_drop",
+        ">=",
+        0.2,
+        "issue 14: held-out perplexity drops >= 20% vs the base model",
+        data="smollm2_135m_instruct",
+    ),
+    Bar(
+        "reload_max_abs_diff",
+        "<=",
+        1e-4,
+        "issue 14: adapter saved and reloaded, same outputs",
+        data="smollm2_135m_instruct",
+    ),
 ]
 PROMPT = "A sonnet by William Shakespeare:\n\n"
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")

@@ -6,16 +6,21 @@ LSTM (Melbourne) forecast 1-7 steps ahead from rolling origins, beside the naive
 must beat, and every forecast is stored with its model and version (week 18's functions). The
 dashboard (forecast_app.py) then reads everything back from the database: forecast vs actual,
 and the error of each version at each horizon. The run checks the stored errors against pandas
-and drives the page with Streamlit's AppTest.
+and drives the page with Streamlit's AppTest. Whether a model beats its baseline is not judged
+on these few origins: the report quotes weeks 16 and 17's rolling-origin backtests.
 """
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
 
 import pandas as pd
 
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.db import make_engine
+from shared.paths import week_report_dir
 from shared.report import markdown_table
 from week18_databases import migrate
 from week18_databases.time_series_store import SERIES, baseline_forecasts, model_forecasts
@@ -32,6 +37,61 @@ BARS = [
     ),
     Bar("app_error_rows", ">=", 1, "the dashboard shows error by horizon read from the database"),
 ]
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Where a stored series' model-vs-baseline verdict comes from: an earlier week's full run.
+
+    `metric` is the model's mean RMSE over the strongest baseline's across the backtest windows;
+    the run also writes `<metric>_worst_window`.
+    """
+
+    package: str
+    week: int
+    project: str
+    metric: str
+    what: str
+
+
+BACKTESTS = {
+    "msft_close": Backtest(
+        "week16_ts_classical",
+        16,
+        "stock_forecast",
+        "rmse_ratio_1step",
+        "ARIMA vs strongest baseline, 1 day",
+    ),
+    "melbourne_min_temp": Backtest(
+        "week17_ts_deep",
+        17,
+        "melbourne",
+        "network_h1_rmse_ratio_best_baseline",
+        "network vs strongest baseline, 1 day",
+    ),
+}
+
+
+def backtest_ratios() -> tuple[dict[str, float], list[tuple]]:
+    """Read weeks 16-17's full-run backtests: model/baseline RMSE ratios, mean and worst window.
+
+    Returns the metrics found and a table row per series; where a week's full run is missing,
+    the row names the command that writes it.
+    """
+    metrics, rows = {}, []
+    for series, b in BACKTESTS.items():
+        path = week_report_dir(b.week) / "metrics.json"
+        doc = json.loads(path.read_text()) if path.exists() else {"projects": {}}
+        found = doc["projects"].get(b.project, {}).get("metrics", {})
+        if doc.get("fast") or b.metric not in found:
+            command = f"python -m {b.package} --project {b.project}"
+            rows.append((series, b.what, "–", "–", f"no full run yet: `{command}`"))
+            continue
+        mean, worst = found[b.metric], found[f"{b.metric}_worst_window"]
+        metrics[f"backtest_{series}_ratio_mean"] = mean
+        metrics[f"backtest_{series}_ratio_worst_window"] = worst
+        rows.append((series, b.what, mean, worst, f"reports/week{b.week:02d}/metrics.json"))
+    return metrics, rows
 
 
 def app_page(url: str) -> tuple[int, int]:
@@ -85,8 +145,19 @@ def run(ctx: RunContext) -> dict[str, float]:
         "Start it with `python -m week22_capstone serve forecast`.\n\n"
         + "\n\n".join(f"**{n}**\n\n{_table(t)}" for n, t in tables)
     )
+    backtest, backtest_rows = backtest_ratios()
+    ctx.note(
+        f"**Does the model beat its baseline?** Not judged on these {origins} origins (one short "
+        "stretch, where luck decides): weeks 16 and 17's rolling-origin backtests answer it, "
+        "as the model's mean RMSE over the strongest baseline's across their test windows "
+        "(below 1 = better), with the worst window beside it.\n\n"
+        + markdown_table(
+            ["series", "comparison", "mean ratio", "worst window", "source"], backtest_rows
+        )
+    )
     h1 = expected[expected["horizon"] == 1]
     return {
+        **backtest,
         "forecasts": len(made),
         "stored_forecasts_missing": missing,
         "error_sql_pandas_max_diff": diff,

@@ -52,3 +52,14 @@ def test_long_lists_are_cut_to_two(tmp_path):
         json.dumps({"week": 2, "fast": False, "projects": {"p": project}})
     )
     assert "| err_0 0, err_1 0 +3 more bars | PASS | – |" in results_table(tmp_path)
+
+
+def test_a_bar_whose_metric_was_missing_shows_as_missing(tmp_path):
+    week = tmp_path / "week03"
+    week.mkdir()
+    bars = [{"metric": "auc", "value": None, "passed": False, "problem": "not produced"}]
+    project = {"status": "FAILED", "metrics": {}, "bars": bars, "datasets": [], "wall_seconds": 1}
+    (week / "metrics.json").write_text(
+        json.dumps({"week": 3, "fast": False, "projects": {"p": project}})
+    )
+    assert "| auc missing | FAILED | – |" in results_table(tmp_path)

@@ -23,7 +23,7 @@ def toy_project(monkeypatch):
     module.__doc__ = "Toy project.\n\nSquares the seed, to test the plumbing."
     module.BARS = [
         Bar("score", ">=", 0.5, "a made-up target"),
-        Bar("absent", "<=", 1, "never measured"),
+        Bar("cifar_error", "<=", 1, "measured only on CIFAR-10", data="cifar10"),
     ]
     module.SCORE = 0.9
 
@@ -55,8 +55,18 @@ def test_full_run_writes_the_contract(toy_project, tmp_path):
             "reference": "a made-up target",
         }
     ]
+    assert project["bars_not_applicable"] == [
+        {
+            "metric": "cifar_error",
+            "op": "<=",
+            "target": 1,
+            "reference": "measured only on CIFAR-10",
+            "reason": "applies only to runs on cifar10; this run used no registry data",
+        }
+    ]
     assert project["wall_seconds"] >= 0 and doc["wall_seconds"] >= project["wall_seconds"]
     report = (tmp_path / "report.md").read_text()
+    assert "not applicable: applies only to runs on cifar10" in report
     assert "# Week 99: Toy week" in report and "## Toy project (`toy`)" in report
     assert "![a rising line](figures/toy_line_plot.png)" in report and "A paragraph." in report
     assert (tmp_path / "figures" / "toy_line_plot.png").stat().st_size > 1000
@@ -69,6 +79,46 @@ def test_a_missed_bar_fails_a_full_run_but_not_a_fast_one(toy_project, tmp_path,
     assert run_week(99, "Toy week", {"toy": MODULE}, ["--out", str(tmp_path), "--fast"]) == 0
     assert "not enforced" in capsys.readouterr().out
     assert json.loads((tmp_path / "metrics.json").read_text())["fast"] is True
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_bar_whose_metric_is_missing_fails_the_project(toy_project, tmp_path, capsys, fast):
+    toy_project.BARS = [*toy_project.BARS, Bar("renamed", "<=", 1, "a bar on a renamed metric")]
+    argv = ["--out", str(tmp_path)] + (["--fast"] if fast else [])
+    assert run_week(99, "Toy week", {"toy": MODULE}, argv) == 3
+    assert "FAILED: bar on 'renamed': the run did not produce" in capsys.readouterr().out
+    project = json.loads((tmp_path / "metrics.json").read_text())["projects"]["toy"]
+    assert project["status"] == "FAILED" and "'renamed'" in project["error"]
+    row = next(b for b in project["bars"] if b["metric"] == "renamed")
+    assert row["value"] is None and row["passed"] is False and "score" in row["problem"]
+    assert "| renamed | <= 1 | missing | FAIL |" in (tmp_path / "report.md").read_text()
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_a_bar_on_a_metric_that_is_not_a_number_fails(toy_project, tmp_path, value):
+    toy_project.SCORE = value
+    argv = ["--out", str(tmp_path), "--fast"]
+    assert run_week(99, "Toy week", {"toy": MODULE}, argv) == 3
+    project = json.loads((tmp_path / "metrics.json").read_text())["projects"]["toy"]
+    assert f"the metric is {value}" in project["error"]
+
+
+def test_a_bar_for_other_data_is_checked_when_its_metric_was_measured(toy_project, tmp_path):
+    run = toy_project.run
+    toy_project.run = lambda ctx: {**run(ctx), "cifar_error": 2.0}
+    assert run_week(99, "Toy week", {"toy": MODULE}, ["--out", str(tmp_path)]) == 1
+    project = json.loads((tmp_path / "metrics.json").read_text())["projects"]["toy"]
+    assert [b["passed"] for b in project["bars"]] == [True, False]
+    assert "bars_not_applicable" not in project
+
+
+def test_a_bar_for_data_the_run_used_must_have_its_metric() -> None:
+    bar = Bar("cifar_error", "<=", 1, "ref", data="cifar10")
+    assert bar.not_applicable({}, ["cifar10"]) is None
+    assert "did not produce" in bar.check({})["problem"]
+    assert bar.not_applicable({}, ["fashion_mnist_test_images"]) == (
+        "applies only to runs on cifar10; this run used fashion_mnist_test_images"
+    )
 
 
 def test_unknown_project_is_a_usage_error(toy_project, tmp_path):

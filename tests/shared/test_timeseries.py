@@ -11,8 +11,19 @@ from sklearn.metrics import (
     mean_squared_error,
     root_mean_squared_error,
 )
+from sklearn.model_selection import TimeSeriesSplit
 
-from shared.forecast import mae, mape, mase, mse, naive_forecast, rmse, seasonal_naive_forecast
+from shared.forecast import (
+    compare_to_baselines,
+    mae,
+    mape,
+    mase,
+    mse,
+    naive_forecast,
+    rmse,
+    seasonal_naive_drift_forecast,
+    seasonal_naive_forecast,
+)
 from shared.timeseries import (
     Fold,
     LookAheadError,
@@ -21,6 +32,7 @@ from shared.timeseries import (
     calendar_features,
     check_series,
     lag_features,
+    rolling_origin_windows,
     sequence_windows,
     train_test_split,
     walk_forward,
@@ -193,3 +205,41 @@ def test_scaler_standardises_with_training_statistics_only() -> None:
     np.testing.assert_allclose(z[:, 0], [-1.2247449, 0, 1.2247449], atol=1e-6)
     np.testing.assert_array_equal(z[:, 1], 0)  # a constant column is centred, not divided by 0
     np.testing.assert_allclose(scaler.inverse(z[:, 0]), frame["a"])
+
+
+def test_rolling_origin_windows_are_consecutive_and_end_at_the_last_value() -> None:
+    windows = rolling_origin_windows(100, 10, 3, validation_size=5, min_fit=20)
+    assert [(w.test.start, w.test.stop) for w in windows] == [(70, 80), (80, 90), (90, 100)]
+    for w in windows:
+        assert (w.validation.start, w.validation.stop) == (w.test.start - 5, w.test.start)
+        assert w.fit == slice(0, w.validation.start) and w.history == slice(0, w.test.start)
+    assert [w.number for w in windows] == [1, 2, 3]
+    splits = TimeSeriesSplit(n_splits=3, test_size=10).split(np.arange(100))
+    assert [(t[0], t[-1] + 1) for _, t in splits] == [(w.test.start, w.test.stop) for w in windows]
+
+
+def test_rolling_origin_windows_refuse_too_little_history() -> None:
+    with pytest.raises(TimeSeriesError, match="fewer than 30: use fewer or shorter windows"):
+        rolling_origin_windows(100, 20, 4, validation_size=5, min_fit=30)
+    with pytest.raises(ValueError, match="test_size >= 1"):
+        rolling_origin_windows(100, 0, 4)
+
+
+def test_seasonal_naive_with_drift_adds_the_yearly_growth_per_season_ahead() -> None:
+    history = np.arange(24.0)  # grows by 4 every season of 4
+    np.testing.assert_allclose(
+        seasonal_naive_drift_forecast(history[:12], 6, 4), [12, 13, 14, 15, 16, 17]
+    )
+    flat = np.tile([1.0, 5.0, 3.0], 4)
+    np.testing.assert_allclose(seasonal_naive_drift_forecast(flat, 4, 3), [1, 5, 3, 1])
+    with pytest.raises(ValueError, match="more than 4 past values"):
+        seasonal_naive_drift_forecast(history[:4], 2, 4)
+
+
+def test_compare_to_baselines_uses_the_strongest_and_shows_the_worst_window() -> None:
+    errors = {"model": [1.0, 3.0], "weak": [4.0, 4.0], "strong": [2.0, 2.0]}
+    result = compare_to_baselines(errors, "model", ["weak", "strong"])
+    assert result.baseline == "strong" and result.mean_ratio == pytest.approx(1.0)
+    assert (result.worst_ratio, result.worst_window) == (pytest.approx(1.5), 2)
+    with pytest.raises(ValueError, match="an error in each window"):
+        compare_to_baselines({"model": [1.0], "weak": [1.0, 2.0]}, "model", ["weak"])

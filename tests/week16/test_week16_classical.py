@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from shared.registry import fetch
+from shared.timeseries import rolling_origin_windows
 from week16_ts_classical.ar import fit_ar, forecast_ar, lag_matrix
 from week16_ts_classical.arima import (
     NO_SEASON,
@@ -16,7 +17,7 @@ from week16_ts_classical.arima import (
     one_step_forecasts,
 )
 from week16_ts_classical.forecast_tests import coverage, diebold_mariano
-from week16_ts_classical.sales_forecast import snaive_forecast
+from week16_ts_classical.sales_forecast import FAST, backtest_window, snaive_forecast
 from week16_ts_classical.series import read_monthly_ts, read_msft
 from week16_ts_classical.stock_forecast import arima_price_paths
 
@@ -122,10 +123,19 @@ def test_fast_run_end_to_end(fast_run) -> None:
     assert set(projects) == {"decomposition", "ar_models", "stock_forecast", "sales_forecast"}
     assert all(p["status"] == "ok" for p in projects.values())
     assert projects["ar_models"]["metrics"]["ar_max_param_diff"] < 1e-8
-    stock = projects["stock_forecast"]["metrics"]
-    assert 0.8 < stock["rmse_ratio_1step"] < 1.2 and 0 <= stock["dm_p_1step"] <= 1
+    stock = projects["stock_forecast"]
+    assert (
+        0.8 < stock["metrics"]["rmse_ratio_1step"] < 1.2
+        and 0 <= stock["metrics"]["dm_p_1step"] <= 1
+    )
+    assert stock["metrics"]["rmse_ratio_1step_worst_window"] >= stock["metrics"]["rmse_ratio_1step"]
+    assert stock["bars"] == []  # nothing beats the random walk: no bar that cannot fail
     sales = projects["sales_forecast"]["metrics"]
-    assert sales["wineind_sarima_rmse"] < 1.2 * sales["wineind_snaive_rmse"]
+    assert sales["wineind_chosen_rmse_mean"] < 1.2 * sales["wineind_seasonal_naive_rmse_mean"]
+    assert {b["metric"] for b in projects["sales_forecast"]["bars"]} == {
+        "wineind_rmse_ratio_best_baseline",
+        "auscafe_rmse_ratio_best_baseline",
+    }
 
 
 def test_arima_price_paths_see_nothing_from_their_origin_on() -> None:
@@ -140,3 +150,16 @@ def test_arima_price_paths_see_nothing_from_their_origin_on() -> None:
     assert abs(np.log(paths[0, 0] / close.iloc[379])) < 0.05  # near the last seen price
     with pytest.raises(ValueError, match="need"):
         arima_price_paths(close, [10], 5, fast=True)
+
+
+def test_sales_backtest_chooses_on_the_months_before_the_test_window() -> None:
+    series = read_monthly_ts(fetch("wineind"), "wineind")
+    window = rolling_origin_windows(len(series), 24, 1, validation_size=24, min_fit=48)[0]
+    result = backtest_window(series, window, FAST, seed=0)
+    changed = series.copy()
+    changed.iloc[window.test] *= 3.0  # the test months: neither choice nor forecast may move
+    again = backtest_window(changed, window, FAST, seed=0)
+    assert again.chosen == result.chosen and again.validation_rmse == result.validation_rmse
+    for name, forecast in result.forecasts.items():
+        np.testing.assert_allclose(again.forecasts[name]["mean"], forecast["mean"])
+    assert set(result.forecasts) >= {"chosen", "persistence", "seasonal naive + drift"}

@@ -11,7 +11,7 @@ import torch
 
 from shared.data import DataSchemaError
 from shared.registry import fetch
-from shared.timeseries import LookAheadError, TimeSeriesError
+from shared.timeseries import LookAheadError, TimeSeriesError, rolling_origin_windows
 from week17_ts_deep import tune
 from week17_ts_deep.forecasting import (
     Setup,
@@ -22,7 +22,7 @@ from week17_ts_deep.forecasting import (
     predict_recursive,
     prepare,
 )
-from week17_ts_deep.melbourne import lstm_forecasts
+from week17_ts_deep.melbourne import HORIZON, TEST_DAYS, VAL_DAYS, load_melbourne, lstm_forecasts
 from week17_ts_deep.models import RecurrentForecaster
 from week17_ts_deep.weather import read_melbourne, read_seattle
 
@@ -164,8 +164,12 @@ def test_fast_run_end_to_end(fast_run) -> None:
     projects = doc["projects"]
     assert set(projects) == {"melbourne", "seattle", "tuning"}
     assert all(p["status"] == "ok" for p in projects.values())
-    mel = projects["melbourne"]["metrics"]
-    assert mel["lstm_direct_h1_rmse"] < mel["persistence_h7_rmse"]
+    melbourne = projects["melbourne"]
+    mel = melbourne["metrics"]
+    assert mel["network_h1_rmse_mean"] < mel["persistence_h7_rmse_mean"]
+    assert mel["network_h1_rmse_worst"] >= mel["network_h1_rmse_mean"]
+    assert 0 <= mel["dm_p_h1_network_vs_best_baseline"] <= 1
+    assert [b["metric"] for b in melbourne["bars"]] == ["network_h1_rmse_ratio_best_baseline"]
     assert projects["tuning"]["metrics"]["trials"] == 2
 
 
@@ -180,3 +184,19 @@ def test_lstm_forecasts_for_week_18_are_in_degrees_and_versioned() -> None:
     assert version == same_version and version.startswith("LSTM direct")
     with pytest.raises(ValueError, match="test year"):
         lstm_forecasts(index[:3], fast=True)
+
+
+def test_each_backtest_year_trains_before_it_and_tests_inside_it(melbourne) -> None:
+    windows = rolling_origin_windows(len(melbourne), TEST_DAYS, 3, VAL_DAYS, min_fit=4 * TEST_DAYS)
+    assert windows[-1].test.stop == len(melbourne)
+    for window in windows:
+        mel = load_melbourne(window.test.start)
+        assert mel.val_start == window.validation.start and mel.test_start == window.test.start
+        train, val = mel.fit_origins(30)
+        assert (
+            train.stop + HORIZON - 1 <= mel.val_start and val.stop + HORIZON - 1 <= mel.test_start
+        )
+        folds = mel.test_folds()
+        assert folds[0].origin == window.test.start
+        assert folds[-1].test.stop == window.test.stop  # every target inside the test year
+        assert mel.data.scaler.fitted_until < melbourne.index[window.test.start]
