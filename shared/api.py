@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Generic, TypeVar
 
 import uvicorn
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
 from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -85,6 +85,20 @@ SentKey = Annotated[
 Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="rows to skip")]
 RowId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="a stored row's id")]
+# A create route that takes this header stores the key with the row it creates; a retry with the
+# same key and the same request answers that row again instead of creating a second one.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=IDEMPOTENCY_HEADER,
+        min_length=1,
+        max_length=255,
+        pattern=r"^[!-~]+$",
+        description="a key the client picks per request (e.g. a UUID): a retry with the same key "
+        "answers the row the first request created instead of creating another",
+    ),
+]
 
 
 def service_app(
@@ -126,6 +140,16 @@ def found(row: T | None, message: str) -> T:
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, message)
     return row
+
+
+def same_request(stored: object, sent: object) -> None:
+    """Refuse (422) a request that reuses an Idempotency-Key first sent with a different one."""
+    if stored != sent:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"this {IDEMPOTENCY_HEADER} was already used for a different request; "
+            "send a new key with a new request",
+        )
 
 
 def deleted(existed: bool, message: str) -> Response:
