@@ -85,18 +85,16 @@ SentKey = Annotated[
 Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="rows to skip")]
 RowId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="a stored row's id")]
-# A create route that takes this header stores the key with the row it creates; a retry with the
-# same key and the same request answers that row again instead of creating a second one.
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IdempotencyKey = Annotated[
     str | None,
     Header(
         alias=IDEMPOTENCY_HEADER,
         min_length=1,
-        max_length=255,
+        max_length=200,
         pattern=r"^[!-~]+$",
-        description="a key the client picks per request (e.g. a UUID): a retry with the same key "
-        "answers the row the first request created instead of creating another",
+        description="the client's unique key for this create (e.g. a UUID): a retry with the "
+        "same key gets the row the first request stored instead of storing another",
     ),
 ]
 

@@ -7,9 +7,9 @@ names it, and the OpenAPI document shows each model's own inputs.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 _TYPES = {"int": int, "float": float, "str": str}
 
@@ -17,7 +17,7 @@ _TYPES = {"int": int, "float": float, "str": str}
 def input_model(model_name: str, schema: dict[str, dict]) -> type[BaseModel]:
     """A Pydantic model of one request's inputs for the model `model_name`."""
     fields = {column: _field(spec) for column, spec in schema.items()}
-    config = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=64)
+    config = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=64, strict=True)
     return create_model(f"{model_name.capitalize()}Inputs", __config__=config, **fields)
 
 
@@ -35,7 +35,7 @@ def _field(spec: dict) -> tuple[Any, Any]:
     """(annotation, default) for one column; a nullable column may be left out."""
     kind: Any = _TYPES[spec["dtype"]]
     if "allowed" in spec:
-        kind = Literal[tuple(spec["allowed"])]
+        kind = Annotated[Literal[tuple(spec["allowed"])], BeforeValidator(_not_bool)]
     constraints = {}
     if "min" in spec:
         constraints["ge"] = spec["min"]
@@ -45,3 +45,10 @@ def _field(spec: dict) -> tuple[Any, Any]:
     if spec.get("nullable", False):
         return kind | None, Field(None, description=description, **constraints)
     return kind, Field(..., description=description, **constraints)
+
+
+def _not_bool(value: Any) -> Any:
+    """Refuse JSON true/false for a listed value: Python's True == 1 would let it pass as 1."""
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not one of the allowed values")
+    return value
