@@ -52,7 +52,14 @@ def verified(path: Path) -> dict:
     side = sidecar_of(path)
     if not path.is_file() or not side.is_file():
         raise FormatError(f"{path} or its sidecar {side.name} is missing; run week 24 again")
-    meta = json.loads(side.read_text())
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        meta = None
+    if not isinstance(meta, dict):
+        raise FormatError(
+            f"{side.name} is not a sidecar (a JSON object): refused; run week 24 again"
+        )
     if sha256_of(path) != meta.get("sha256"):
         raise FormatError(f"{path} does not match the sha256 in {side.name}: refused, not loaded")
     return meta
