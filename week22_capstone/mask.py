@@ -104,10 +104,11 @@ def _video(source: Path, out_dir: Path, pipeline: MaskPipeline) -> dict:
         )
     frames = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
     size = (int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)))
-    if frames > MAX_FRAMES:
-        capture.release()
-        raise VideoError(f"{source.name}: {frames} frames; send a video of at most {MAX_FRAMES}")
     try:
+        if frames > MAX_FRAMES:
+            raise VideoError(
+                f"{source.name}: {frames} frames; send a video of at most {MAX_FRAMES}"
+            )
         check_size(source.name, size)
     except VideoError:
         capture.release()
@@ -124,7 +125,7 @@ def _video(source: Path, out_dir: Path, pipeline: MaskPipeline) -> dict:
 def check_threshold(threshold: float) -> float:
     """Return a face-confidence threshold if it is strictly between 0 and 1; ValueError if not.
 
-    At 0 every one of the SSD's 200 candidate boxes is a "face"; at 1 none is.
+    At 0 every box the SSD proposes would count as a face; at 1 none would.
     """
     if not 0 < threshold < 1:
         raise ValueError(f"the face threshold must be between 0 and 1 (exclusive), not {threshold}")

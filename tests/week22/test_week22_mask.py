@@ -264,3 +264,14 @@ def test_reads_need_the_key(client) -> None:
     assert client.get(url).status_code == 401
     assert client.get(url, headers=HEADERS).status_code == 200
     assert client.get("/health").status_code == 200
+
+
+def test_a_retry_while_the_first_request_runs_is_a_conflict(client) -> None:
+    import hashlib
+
+    key = "still-running-1"
+    running = client.app.state.settings.outputs / hashlib.sha256(key.encode()).hexdigest()[:32]
+    running.mkdir()  # as the first request does before it detects
+    files = {"file": ("a.png", small_image())}
+    response = client.post("/detections", files=files, headers={**HEADERS, "Idempotency-Key": key})
+    assert response.status_code == 409 and "still being processed" in response.json()["message"]
