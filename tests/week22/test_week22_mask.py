@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import resource
 import struct
 import zlib
 from pathlib import Path
@@ -37,14 +38,31 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
+def zeros_deflated(size: int) -> bytes:
+    """A zlib stream of `size` zero bytes, built without compressing them all.
+
+    After a full flush each 1 MiB block of zeros deflates to the same bytes, so one block is
+    compressed and repeated; the Adler-32 of n zeros is (n mod 65521) << 16 | 1.
+    """
+    block = 1 << 20
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    once = deflate.compress(bytes(block)) + deflate.flush(zlib.Z_FULL_FLUSH)
+    blocks, rest = divmod(size, block)
+    tail = deflate.compress(bytes(rest)) + deflate.flush(zlib.Z_FINISH)
+    checksum = struct.pack(">I", (size % 65521) << 16 | 1)
+    return b"\x78\xda" + once * blocks + tail + checksum
+
+
 def bomb_png(width: int = 30000, height: int = 30000) -> bytes:
-    """A PNG whose header declares width x height RGB pixels (2.7 GB decoded at 30000 x 30000)."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\0" * (1 + 3 * width) * 4)
+    """A real decompression bomb: a black greyscale PNG of width x height pixels, under 1 MB.
+
+    At 30000 x 30000 it is issue 26's file: 0.9 GB of pixels, 2.7 GB once decoded as BGR.
+    """
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", pixels)
+        + png_chunk(b"IDAT", zeros_deflated((1 + width) * height))
         + png_chunk(b"IEND", b"")
     )
 
@@ -138,7 +156,7 @@ def test_bad_uploads_get_a_4xx_saying_why(client, tmp_path, capsys) -> None:
 def test_a_decompression_bomb_is_refused_from_its_header(no_decoding, tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.png"
     bomb.write_bytes(bomb_png())
-    assert bomb.stat().st_size < 100_000
+    assert bomb.stat().st_size < 1_000_000
     with pytest.raises(ValueError, match="over the limit of 4096x4096"):
         image_size(bomb)
     under_pillows_own_guard = tmp_path / "big.png"
@@ -152,6 +170,15 @@ def test_the_api_refuses_a_bomb_without_decoding_it(client, no_decoding) -> None
     response = client.post("/detections", files=files, headers=HEADERS)
     assert response.status_code == 422
     assert "over the limit of 4096x4096" in response.json()["message"]
+
+
+def test_refusing_a_real_bomb_costs_no_memory(client) -> None:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    files = {"file": ("bomb.png", bomb_png())}
+    response = client.post("/detections", files=files, headers=HEADERS)
+    assert response.status_code == 422
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak
+    assert grown < 300_000, f"peak memory grew by {grown} KiB; decoding takes 2.7 GB"
 
 
 def test_the_cli_refuses_a_bomb_before_loading_a_model(no_decoding, tmp_path, capsys, monkeypatch):
