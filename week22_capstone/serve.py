@@ -19,6 +19,7 @@ from sqlalchemy import make_url
 from shared.cli import command_error
 from shared.launch import serve, serve_parser
 from shared.paths import week_report_dir
+from week22_capstone.mask_cli import WEEK13_MODELS
 
 MODELS = week_report_dir(22) / "models"
 PORTS = {"loan": 8022, "mask": 8023, "sentiment": 8501, "forecast": 8502}
@@ -41,8 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--models",
         type=Path,
         default=None,
-        help=f"model folder of the loan API and the sentiment dashboard (default {MODELS}, or "
-        "$WEEK22_MODELS for the dashboard)",
+        help=f"the app's model folder (default: {MODELS}; the sentiment dashboard's "
+        f"$WEEK22_MODELS if set; the mask API's {WEEK13_MODELS}, week 13's fine-tuned classifier)",
     )
     return parser
 
@@ -98,8 +99,10 @@ def _missing_sentiment_model(args: argparse.Namespace) -> str | None:
 
 
 def _api(args: argparse.Namespace):
-    """The API `args.name` names: the loan API on its model folder, or the mask API."""
-    return _loan_app(args.models or MODELS) if args.name == "loan" else _mask_app()
+    """The API `args.name` names, on its model folder."""
+    if args.name == "loan":
+        return _loan_app(args.models or MODELS)
+    return _mask_app(args.models or WEEK13_MODELS)
 
 
 def _loan_app(models: Path):
@@ -111,8 +114,8 @@ def _loan_app(models: Path):
     return create_app(settings, load_loan_model(models / MODEL_FILE))
 
 
-def _mask_app():
-    """The face-mask API on week 13's detector and classifier (its fine-tuned one when saved)."""
+def _mask_app(models: Path):
+    """The face-mask API: week 13's detector, and its fine-tuned classifier when `models` has it."""
     from week22_capstone.mask_service import create_app, settings_from_env
 
-    return create_app(settings_from_env())
+    return create_app(settings_from_env(), models)

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from shared.paths import REPO_ROOT
 from week22_capstone import serve
 from week22_capstone.forecast_store import DB_ENV
+from week22_capstone.mask_cli import WEEK13_MODELS
 from week22_capstone.sentiment_models import MODELS_ENV, TFIDF_FILE
 
 FORECAST_APP = REPO_ROOT / "week22_capstone" / "forecast_app.py"
@@ -61,3 +62,14 @@ def test_serve_sentiment_without_a_model_names_the_command(
     assert serve.main(["sentiment", "--models", str(folder)]) == 2
     (folder / TFIDF_FILE).write_bytes(b"")
     assert serve.main(["sentiment", "--models", str(folder)]) == 0 and no_start == ["sentiment"]
+
+
+def test_serve_mask_loads_week_13s_models_or_the_folder_given(tmp_path, monkeypatch) -> None:
+    import week22_capstone.mask_service as mask_service
+
+    folders = []
+    monkeypatch.setattr(mask_service, "create_app", lambda settings, models: folders.append(models))
+    monkeypatch.setenv("ML_ROADMAP_API_KEY", "week22-serve-key-0123")
+    for argv in (["mask"], ["mask", "--models", str(tmp_path)]):
+        serve._api(serve.build_parser().parse_args(argv))
+    assert folders == [WEEK13_MODELS, tmp_path]
