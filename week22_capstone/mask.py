@@ -7,6 +7,7 @@ the CLI (`python -m week22_capstone mask --input FILE`) both call it, so they an
 A file that is neither, cannot be decoded, is larger than 4096x4096 px (read from its header,
 before decoding: image_input.py), is truncated, or is longer than MAX_FRAMES is refused with a
 `week13_cv_advanced.video.VideoError` saying why and naming the file, never its folder.
+`mask_pipeline` builds the pipeline on ONNX Runtime (no torch: mask_onnx.py) or on PyTorch.
 """
 
 from __future__ import annotations
@@ -132,11 +133,35 @@ def check_threshold(threshold: float) -> float:
     return threshold
 
 
-def mask_pipeline(models_dir: Path, classifier: str = "auto", threshold: float = 0.5):
-    """Week 13's pipeline: SSD faces + its fine-tuned classifier if saved, else the Keras one."""
+def default_backend(models_dir: Path) -> str:
+    """onnx once week 24's export is in `models_dir` (or where torch is not installed), else torch."""
+    import importlib.util
+
+    from week22_capstone.mask_onnx import ONNX_FILE
+
+    exported = (Path(models_dir) / ONNX_FILE).is_file()
+    return "onnx" if exported or importlib.util.find_spec("torch") is None else "torch"
+
+
+def mask_pipeline(
+    models_dir: Path, classifier: str = "auto", threshold: float = 0.5, backend: str | None = None
+) -> MaskPipeline:
+    """Week 13's pipeline: SSD faces, then its classifier on ONNX Runtime or PyTorch.
+
+    ONNX (mask_onnx.py) serves the exported Keras classifier without torch; PyTorch serves the
+    fine-tuned classifier if saved, else the Keras one. `backend` None means `default_backend`.
+    """
+    threshold = check_threshold(threshold)
+    backend = backend or default_backend(models_dir)
+    if backend == "onnx":
+        from week22_capstone.mask_onnx import onnx_pipeline
+
+        return onnx_pipeline(models_dir, classifier, threshold)
+    if backend != "torch":
+        raise ValueError(f"backend must be onnx or torch, not {backend!r}")
     from week13_cv_advanced.video import build_pipeline
 
-    return build_pipeline(classifier, check_threshold(threshold), models_dir)
+    return build_pipeline(classifier, threshold, models_dir)
 
 
 def with_threshold(pipeline: MaskPipeline, threshold: float) -> MaskPipeline:

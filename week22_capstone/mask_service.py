@@ -100,10 +100,13 @@ class Detection(BaseModel):
 
 
 def create_app(
-    settings: MaskSettings, week13_models: Path = WEEK13_MODELS, pipeline=None
+    settings: MaskSettings,
+    week13_models: Path = WEEK13_MODELS,
+    pipeline=None,
+    backend: str | None = None,
 ) -> FastAPI:
-    """Return the API; `pipeline` defaults to week 13's (its fine-tuned classifier when saved)."""
-    pipeline = pipeline or mask_pipeline(week13_models)
+    """Return the API; `pipeline` defaults to week 13's on `backend` (mask.mask_pipeline)."""
+    pipeline = pipeline or mask_pipeline(week13_models, backend=backend)
     # One network serves every request; OpenCV's setInput/forward pair is not thread-safe.
     busy = threading.Lock()
 

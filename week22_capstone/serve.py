@@ -14,12 +14,11 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import make_url
-
 from shared.cli import command_error
 from shared.launch import serve, serve_parser
 from shared.paths import week_report_dir
-from week22_capstone.mask_cli import WEEK13_MODELS
+from week22_capstone.mask_cli import BACKENDS, WEEK13_MODELS
+from week22_capstone.mask_onnx import EXPORT_COMMAND, ONNX_FILE
 
 MODELS = week_report_dir(22) / "models"
 PORTS = {"loan": 8022, "mask": 8023, "sentiment": 8501, "forecast": 8502}
@@ -45,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the app's model folder (default: {MODELS}; the sentiment dashboard's "
         f"$WEEK22_MODELS if set; the mask API's {WEEK13_MODELS}, week 13's fine-tuned classifier)",
     )
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help=f"the mask API's classifier runtime: onnx (no torch) or torch; default onnx once "
+        f"--models holds {ONNX_FILE} (`{EXPORT_COMMAND}`), else torch",
+    )
     return parser
 
 
@@ -68,6 +74,8 @@ def missing_for(args: argparse.Namespace) -> str | None:
 
 def _missing_forecasts() -> str | None:
     """The forecast database, when it is a SQLite file that does not exist."""
+    from sqlalchemy import make_url
+
     from week22_capstone.forecast_store import DB_ENV, forecast_db_url
 
     url = make_url(forecast_db_url())
@@ -102,7 +110,7 @@ def _api(args: argparse.Namespace):
     """The API `args.name` names, on its model folder."""
     if args.name == "loan":
         return _loan_app(args.models or MODELS)
-    return _mask_app(args.models or WEEK13_MODELS)
+    return _mask_app(args.models or WEEK13_MODELS, args.backend)
 
 
 def _loan_app(models: Path):
@@ -114,8 +122,8 @@ def _loan_app(models: Path):
     return create_app(settings, load_loan_model(models / MODEL_FILE))
 
 
-def _mask_app(models: Path):
-    """The face-mask API: week 13's detector, and its fine-tuned classifier when `models` has it."""
+def _mask_app(models: Path, backend: str | None):
+    """The face-mask API: week 13's detector and classifier, on ONNX Runtime or PyTorch."""
     from week22_capstone.mask_service import create_app, settings_from_env
 
-    return create_app(settings_from_env(), models)
+    return create_app(settings_from_env(), models, backend=backend)

@@ -68,8 +68,17 @@ def test_serve_mask_loads_week_13s_models_or_the_folder_given(tmp_path, monkeypa
     import week22_capstone.mask_service as mask_service
 
     folders = []
-    monkeypatch.setattr(mask_service, "create_app", lambda settings, models: folders.append(models))
+    monkeypatch.setattr(
+        mask_service, "create_app", lambda settings, models, backend: folders.append(models)
+    )
     monkeypatch.setenv("ML_ROADMAP_API_KEY", "week22-serve-key-0123")
     for argv in (["mask"], ["mask", "--models", str(tmp_path)]):
         serve._api(serve.build_parser().parse_args(argv))
     assert folders == [WEEK13_MODELS, tmp_path]
+
+
+def test_serve_mask_on_onnx_without_the_export_names_the_command(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ML_ROADMAP_API_KEY", "week22-serve-key-0123")
+    assert serve.main(["mask", "--backend", "onnx", "--models", str(tmp_path)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "python -m week24_deploy export-mask" in error
