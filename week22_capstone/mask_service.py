@@ -12,6 +12,7 @@ is not an image or video the service can read is a 422 saying why, naming no ser
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -51,6 +52,7 @@ from week22_capstone.mask_cli import WEEK13_MODELS
 
 MAX_UPLOAD_BYTES = 50 << 20
 DEFAULT_OUTPUTS = REPORTS_DIR / "week22" / "mask_api"
+OUTPUTS_ENV = "WEEK22_MASK_OUTPUTS"  # the image keeps detections on its /data volume
 DEFAULT_KEEP = 100  # detections kept on disk (a 300-frame video's copy is tens of MB at most)
 ANSWER_FILE = "answer.json"
 ID_PATTERN = "^[0-9a-f]{32}$"
@@ -75,8 +77,10 @@ class MaskSettings(KeyedSettings):
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> MaskSettings:
-    """ML_ROADMAP_API_KEY; outputs under reports/week22/mask_api."""
-    return MaskSettings(api_key_from_env(environ, "the mask API"), DEFAULT_OUTPUTS)
+    """ML_ROADMAP_API_KEY; outputs in $WEEK22_MASK_OUTPUTS, else under reports/week22/mask_api."""
+    outputs = (os.environ if environ is None else environ).get(OUTPUTS_ENV)
+    key = api_key_from_env(environ, "the mask API")
+    return MaskSettings(key, Path(outputs) if outputs else DEFAULT_OUTPUTS)
 
 
 class Face(BaseModel):
