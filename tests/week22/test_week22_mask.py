@@ -302,3 +302,11 @@ def test_a_retry_while_the_first_request_runs_is_a_conflict(client) -> None:
     files = {"file": ("a.png", small_image())}
     response = client.post("/detections", files=files, headers={**HEADERS, "Idempotency-Key": key})
     assert response.status_code == 409 and "still being processed" in response.json()["message"]
+
+
+def test_outputs_go_where_week22_mask_outputs_says(tmp_path: Path) -> None:
+    from week22_capstone.mask_service import DEFAULT_OUTPUTS, OUTPUTS_ENV, settings_from_env
+
+    env = {"ML_ROADMAP_API_KEY": KEY}
+    assert settings_from_env(env).outputs == DEFAULT_OUTPUTS
+    assert settings_from_env({**env, OUTPUTS_ENV: str(tmp_path)}).outputs == tmp_path
