@@ -101,9 +101,8 @@ SERVICES=(
     "ml-roadmap-loan-approval loan-approval week24_deploy/docker/requirements-loan-approval.txt libgomp1"
     "ml-roadmap-sentiment sentiment week24_deploy/docker/requirements-sentiment.txt"
     "ml-roadmap-forecast forecast week24_deploy/docker/requirements-forecast.txt"
+    "ml-roadmap-face-mask face-mask week24_deploy/docker/requirements-mask.txt"
 )
-# Week 22's face-mask API is left out: it runs week 13's torchvision detector, and PyPI's torch
-# wheel is a CUDA build of several GB (week24_deploy/README.md: the CPU-only wheel elsewhere).
 
 build_image() {
     # build_image DOCKERFILE TAG LOG [--build-arg ...]: the base, CA secret and proxies passed on.

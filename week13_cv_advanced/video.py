@@ -24,7 +24,7 @@ import numpy as np
 
 from shared.paths import week_report_dir
 from week13_cv_advanced.face_scenes import tile_boxes
-from week13_cv_advanced.keras_port import CLASSES
+from week13_cv_advanced.labels import CLASSES
 
 GREEN, RED = (0, 190, 0), (0, 0, 230)
 FINETUNED_FILE = "mask_classifier.pt"

@@ -6,7 +6,9 @@ builds its test scenes (no registry holds labelled photos of masked faces): DCGA
 them with a painted mask, pasted at known places onto real photos. Each scene goes through the
 API as a PNG and through the CLI; the scenes are also joined into a short MP4 and sent as a
 video. Scored: faces found (IoU >= 0.5 with the pasted face), labels right on those, and whether
-the API and the CLI answer the same.
+the API and the CLI answer the same. The same scenes also go through the pipeline twice with
+week 13's Keras classifier, on PyTorch and exported to ONNX (mask_onnx.py, the torch-free
+serving path): the two must find the same boxes and labels, probabilities within 1e-4.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ BARS = [
     Bar("api_cli_mismatches", "<=", 0, "the endpoint and the CLI give the same boxes and labels"),
     Bar("annotated_unreadable", "<=", 0, "every annotated file comes back and decodes"),
     Bar("video_frames_missing", "<=", 0, "every frame of the video is in the answer"),
+    Bar("onnx_torch_mismatches", "<=", 0, "issue 21: ONNX gives the torch path's boxes and labels"),
+    Bar("onnx_probability_max_abs_diff", "<=", 1e-4, "issue 21: probabilities within 1e-4"),
 ]
 TILE = 128
 CLI_SCENES = 3  # each CLI call loads the models again, as a user's would
@@ -115,6 +119,7 @@ def run(ctx: RunContext) -> dict[str, float]:
         answers = [_post(client, p) for p in [*paths, clip]]
         unreadable = sum(_unreadable(client, a) for a in answers)
     cli = [_cli(p, ctx.out / "mask_cli") for p in paths[:CLI_SCENES]]
+    parity = backend_parity(ctx, [s.image for s in scenes])
     video = answers.pop()
     totals = np.array([score(a, s, t) for a, s, t in zip(answers, scenes, truth, strict=True)])
     faces, found, correct = totals.sum(axis=0)
@@ -123,6 +128,11 @@ def run(ctx: RunContext) -> dict[str, float]:
         f"Classifier: {ctx.info['classifier']}. {len(scenes)} scenes ({faces} faces) through "
         f"POST /detections (the first {len(cli)} also through the CLI), then `scenes.mp4` ({video['frames']} frames, "
         f"{len(video['faces'])} faces found). Annotated copies in `mask_api/` and `mask_cli/`."
+    )
+    ctx.note(
+        f"ONNX Runtime vs PyTorch (Keras classifier, same scenes): "
+        f"{parity['onnx_torch_mismatches']:g} scene(s) with other boxes or labels, "
+        f"probabilities within {parity['onnx_probability_max_abs_diff']:.1e}."
     )
     return {
         "faces": float(faces),
@@ -133,7 +143,27 @@ def run(ctx: RunContext) -> dict[str, float]:
         "video_frames": video["frames"],
         "video_frames_missing": len(scenes) - video["frames"],
         "video_faces": len(video["faces"]),
+        **parity,
     }
+
+
+def backend_parity(ctx: RunContext, images: list[np.ndarray]) -> dict[str, float]:
+    """Week 13's Keras classifier on PyTorch and on ONNX Runtime (exported here): how they differ."""
+    from week24_deploy.mask_export import export_mask_classifier
+
+    export_mask_classifier(ctx.models_dir, ctx.dataset("keras_mask_classifier"))
+    on_torch = mask_pipeline(ctx.models_dir, "keras", backend="torch")
+    on_onnx = mask_pipeline(ctx.models_dir, backend="onnx")
+    mismatches, worst = 0, 0.0
+    for image in images:
+        a, b = on_torch.process(image), on_onnx.process(image)
+        if _boxes_and_labels(a) != _boxes_and_labels(b):
+            mismatches += 1
+            continue
+        worst = max(
+            [worst, *(abs(x.probability - y.probability) for x, y in zip(a, b, strict=True))]
+        )
+    return {"onnx_torch_mismatches": float(mismatches), "onnx_probability_max_abs_diff": worst}
 
 
 def _post(client: httpx.Client, path: Path) -> dict:
@@ -172,3 +202,8 @@ def _differ(api: dict, cli: dict) -> bool:
     a = [(f["box"], f["label"]) for f in api["faces"]]
     c = [(f["box"], f["label"]) for f in cli["faces"]]
     return a != c
+
+
+def _boxes_and_labels(faces: list) -> list[tuple[list[float], str]]:
+    """The faces of one frame as comparable (box, label) pairs."""
+    return [(f.box.tolist(), f.label) for f in faces]

@@ -3,10 +3,12 @@
 Pick a series, a horizon and the model versions; the page draws the stored forecasts against the
 stored actuals and the error of every version at every horizon, each from one SQL query on week
 18's tables. Run with `python -m week22_capstone serve forecast` (DATABASE_URL, or the SQLite
-file `python -m week22_capstone --project forecasting` fills).
+file `python -m week22_capstone --project forecasting` fills). A database that holds no forecast
+yet (none of week 18's tables, or empty ones) shows which command fills it.
 """
 
 import streamlit as st
+from sqlalchemy import inspect
 
 from shared.db import make_engine
 from week22_capstone.forecast_store import (
@@ -19,15 +21,16 @@ from week22_capstone.forecast_store import (
 
 
 @st.cache_resource
-def engine():
-    """One engine per server process."""
-    return make_engine(forecast_db_url())
+def engine(url: str):
+    """One engine per server process and database."""
+    return make_engine(url)
 
 
 st.set_page_config(page_title="Forecasts", layout="wide")
 st.title("Forecast vs actual")
-db = engine()
-names = forecast_series(db)
+db = engine(forecast_db_url())
+stored = {"forecasts", "observations"} <= set(inspect(db).get_table_names())
+names = forecast_series(db) if stored else []
 if not names:
     st.warning(
         "No forecasts in the database yet: run `python -m week22_capstone --project forecasting`."

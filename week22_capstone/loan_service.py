@@ -3,8 +3,11 @@
 POST /decisions takes one application, checked field by field against the model's input schema
 (week 18's `input_model`: a bad field is a 422 that names it), decides with the compiled
 pipeline and week 6's cost-based threshold, writes the decision to the audit trail and answers
-with the decision and its explanation. Every route but /health needs the API key: decisions and
-their inputs are personal data. Errors, the key check and the body limit are `shared.api`'s.
+with the decision and its explanation. Fields are strict: `true` or `"100"` is not a number, and
+an unknown field is refused. A POST with an `Idempotency-Key` already on record answers the
+decision stored under it (a 422 if it came with other inputs) instead of recording another.
+Every route but /health needs the API key: decisions and their inputs are personal data.
+Errors, the key check and the body limit are `shared.api`'s.
 """
 
 from collections.abc import AsyncIterator, Mapping
@@ -15,7 +18,17 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request, Response
 from pydantic import BaseModel
 
-from shared.api import Limit, Offset, Page, RowId, creating, found, guarded
+from shared.api import (
+    IdempotencyKey,
+    Limit,
+    Offset,
+    Page,
+    RowId,
+    creating,
+    found,
+    guarded,
+    same_request,
+)
 from shared.api import service_app as build_service_app
 from shared.db import make_engine
 from shared.paths import REPORTS_DIR
@@ -107,10 +120,16 @@ def _add_routes(app: FastAPI, model: LoanModel) -> None:
         )
 
     @app.post("/decisions", response_model=DecisionOut, **creating("decisions"))
-    def decide(application: Application, audit: Audit, response: Response):
+    def decide(
+        application: Application,
+        audit: Audit,
+        response: Response,
+        idempotency_key: IdempotencyKey = None,
+    ):
         """Decide one application, record the decision, and answer with it and its reasons."""
         inputs = application.model_dump()
-        row = audit.record(model.version, inputs, model.decide(inputs))
+        row = audit.record(model.version, inputs, model.decide(inputs), idempotency_key)
+        same_request(row["inputs"], inputs)
         response.headers["Location"] = f"/decisions/{row['id']}"
         return DecisionOut.model_validate(dict(row))
 

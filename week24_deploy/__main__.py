@@ -1,7 +1,8 @@
 """Run week 24: `python -m week24_deploy [--project NAME] [--fast]`, or a sub-command.
 
 Sub-commands: `portfolio [--out DIR]` (build the portfolio site from every week's README and
-report) and `serve hub [--port N]` (the Streamlit page that links every app of the course).
+report), `serve hub [--port N]` (the Streamlit page that links every app of the course) and
+`export-mask [--models DIR]` (week 13's mask classifier as ONNX, for week 22's torch-free API).
 """
 
 import sys
@@ -17,6 +18,7 @@ PROJECTS = {
 COMMANDS = {
     "portfolio": "week24_deploy.portfolio:main",
     "serve": "week24_deploy.serve:main",
+    "export-mask": "week24_deploy.mask_export:main",
 }
 
 if __name__ == "__main__":

@@ -88,7 +88,8 @@ APPS = (
         "FastAPI service",
         "python -m week22_capstone serve mask",
         8023,
-        "face-mask detection on an image or a short video, annotated file returned",
+        "face-mask detection on an image or a short video (ONNX Runtime, no torch), annotated "
+        "file returned",
     ),
     App(
         "sentiment",

@@ -23,6 +23,9 @@ TAKES_MODELS = {"loan-service", "loan-approval", "face-mask"}
 # Services that find their models through an environment variable instead: the sentiment
 # dashboard's TF-IDF model (week22_capstone.sentiment_models.MODELS_ENV).
 MODELS_FROM_ENV = {"sentiment": "WEEK22_MODELS"}
+# Where a service writes what it keeps, on the /data volume (the code under /app is read-only to
+# the image's user): the face-mask API's annotated copies (mask_service.OUTPUTS_ENV).
+OUTPUTS_IN_DATA = {"face-mask": ("WEEK22_MASK_OUTPUTS", "/data/mask_api")}
 TRANSFORMER_ENV = "WEEK22_TRANSFORMER"
 
 
@@ -47,7 +50,8 @@ def command(app: App) -> list[str]:
 
 
 def environment(app: App, environ: Mapping[str, str]) -> dict[str, str]:
-    """The service's environment: the model folder where it reads one from a variable.
+    """The service's environment: the model folder where it reads one from a variable, and
+    the folder on /data where it keeps its outputs.
 
     The sentiment image has no torch (PyPI's wheel is a CUDA build of GBs), so a transformer
     folder passed in is refused with what to do, rather than failing on the first page view.
@@ -55,6 +59,8 @@ def environment(app: App, environ: Mapping[str, str]) -> dict[str, str]:
     env = dict(environ)
     if app.name in MODELS_FROM_ENV:
         env.setdefault(MODELS_FROM_ENV[app.name], env.get("ML_ROADMAP_MODELS", "/models"))
+    if app.name in OUTPUTS_IN_DATA:
+        env.setdefault(*OUTPUTS_IN_DATA[app.name])
     wants_transformer = app.name == "sentiment" and env.get(TRANSFORMER_ENV)
     if wants_transformer and not all(map(importlib.util.find_spec, ("torch", "transformers"))):
         raise SystemExit(

@@ -3,8 +3,9 @@
 A state dict is read back with `torch.load(weights_only=True)`, which builds tensors and plain
 containers only and so cannot run code from the file; safetensors holds raw tensors and a JSON
 header, no code at all, and loads without PyTorch's pickle machinery; ONNX holds the computation
-graph too, so ONNX Runtime (no PyTorch) can serve it. Every file gets a sidecar with its sha256,
-and a loader refuses a file whose checksum differs before reading it.
+graph too, so ONNX Runtime (no PyTorch) can serve it: shared.onnx_model, which imports no torch,
+checks and loads it. Every file gets a sidecar with its sha256, and a loader refuses a file whose
+checksum differs before reading it.
 """
 
 from __future__ import annotations
@@ -19,20 +20,14 @@ from torch import nn
 
 from shared.artifacts import library_versions
 from shared.atomic import atomic_path, write_text_atomic
+from shared.onnx_model import FormatError as FormatError  # the loaders' error, re-exported
+from shared.onnx_model import OnnxModel as OnnxModel  # serving needs no torch: shared
+from shared.onnx_model import sidecar_of, verified
 from shared.registry import sha256_of
 
 FORMATS = ("state_dict", "safetensors", "onnx")
 SUFFIXES = {"state_dict": ".pt", "safetensors": ".safetensors", "onnx": ".onnx"}
 ONNX_OPSET = 17
-
-
-class FormatError(ValueError):
-    """A saved model file cannot be trusted; the message says why and how to rebuild it."""
-
-
-def sidecar_of(path: Path) -> Path:
-    """Return where the sidecar of `path` lives (`model.onnx` -> `model.onnx.json`)."""
-    return path.with_name(path.name + ".json")
 
 
 def write_sidecar(path: Path, meta: dict) -> Path:
@@ -45,17 +40,6 @@ def write_sidecar(path: Path, meta: dict) -> Path:
     }
     write_text_atomic(sidecar_of(path), json.dumps(sidecar, indent=2) + "\n")
     return sidecar_of(path)
-
-
-def verified(path: Path) -> dict:
-    """Return `path`'s sidecar after checking the file's sha256 against it; FormatError if not."""
-    side = sidecar_of(path)
-    if not path.is_file() or not side.is_file():
-        raise FormatError(f"{path} or its sidecar {side.name} is missing; run week 24 again")
-    meta = json.loads(side.read_text())
-    if sha256_of(path) != meta.get("sha256"):
-        raise FormatError(f"{path} does not match the sha256 in {side.name}: refused, not loaded")
-    return meta
 
 
 def save_state_dict(model: nn.Module, path: Path) -> Path:
@@ -118,24 +102,6 @@ def export_onnx(model: nn.Module, example: torch.Tensor, path: Path) -> Path:
             dynamo=False,
         )
     return path
-
-
-class OnnxModel:
-    """An exported model served by ONNX Runtime on the CPU: `predict(x) -> outputs`."""
-
-    def __init__(self, path: Path) -> None:
-        import onnxruntime
-
-        verified(path)
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3  # warnings and up only
-        self.session = onnxruntime.InferenceSession(
-            str(path), options, providers=["CPUExecutionProvider"]
-        )
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """Run the graph on a float32 batch."""
-        return self.session.run(["y"], {"x": np.ascontiguousarray(x, dtype=np.float32)})[0]
 
 
 @torch.inference_mode()

@@ -35,7 +35,8 @@ def main() -> None:
     st.divider()
     st.markdown(
         "Docker: `make docker` builds an image per service (`week24_deploy/docker/`); "
-        "`docker compose -f week24_deploy/docker/compose.yaml up` starts them with PostgreSQL."
+        "`docker compose --env-file week24_deploy/docker/postgres.env -f "
+        "week24_deploy/docker/compose.yaml up` starts them with PostgreSQL."
     )
 
 

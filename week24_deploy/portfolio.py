@@ -9,6 +9,10 @@ latest report: the full run's, else the smoke run's), so each capstone project h
 Links are rewritten for the site: a README or report link becomes the page that holds it, a
 figure the copied image; a link to a source file becomes `path` text, or, with --source-url,
 a link into the hosted repository (e.g. https://github.com/you/ml-roadmap/blob/main).
+
+The command refuses, with one line, an --out that is not a writable folder (exit 5) and a
+--reports that is a file (exit 2) or holds no week's report (exit 5): a site of READMEs
+without a single result is not a portfolio.
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.atomic import write_text_atomic
+from shared.cli import command_error
 from shared.paths import REPO_ROOT, REPORTS_DIR
 from shared.results import results_table
 
@@ -234,6 +240,31 @@ def broken_references(site_dir: Path, exists: Callable[[Path], bool] = Path.is_f
     return broken
 
 
+def check_out(out: Path) -> tuple[int, str] | None:
+    """(exit code, why) when `out` cannot hold the site; None when it can."""
+    if out.exists() and not out.is_dir():
+        return 5, f"--out {out} is a file; give a folder for the site"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        return 5, f"--out {out} is not a writable folder: {exc.strerror or exc}"
+    return None
+
+
+def check_reports(reports: Path, root: Path = REPO_ROOT) -> tuple[int, str] | None:
+    """(exit code, why) when `reports` holds no week's report to publish; None when it does."""
+    if reports.exists() and not reports.is_dir():
+        return 2, f"--reports {reports} is a file; give the folder the runs write reports to"
+    if not reports.is_dir() or not any(week.report for week in find_weeks(root, reports)):
+        return 5, (
+            f"no week's report in {reports}: run a week first (`make week01`, or `make all`), "
+            "or point --reports at the folder the runs wrote"
+        )
+    return None
+
+
 def main(argv: list[str]) -> int:
     """`python -m week24_deploy portfolio [--out DIR] [--source-url URL]`: build the site."""
     parser = argparse.ArgumentParser(
@@ -247,6 +278,11 @@ def main(argv: list[str]) -> int:
         "--source-url", help="link source files here, e.g. https://github.com/you/repo/blob/main"
     )
     args = parser.parse_args(argv)
+    refused = check_reports(args.reports) or check_out(args.out)
+    if refused:
+        code, message = refused
+        command_error(message)  # the one `error:` line every command prints
+        return code
     try:
         index = build(args.out, reports=args.reports, source_url=args.source_url)
     except RuntimeError as exc:

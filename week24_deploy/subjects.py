@@ -81,6 +81,7 @@ def mask_subject(ctx: RunContext) -> Subject:
     from week13_cv_advanced.dcgan import load_generator
     from week13_cv_advanced.face_mask import face_set
     from week13_cv_advanced.keras_port import keras_preprocess, load_keras_mask_classifier
+    from week24_deploy.mask_export import INPUT_SPEC
 
     h5 = ctx.dataset("keras_mask_classifier")
     people = 2 if ctx.fast else 16
@@ -92,8 +93,7 @@ def mask_subject(ctx: RunContext) -> Subject:
         model=load_keras_mask_classifier(h5).eval(),
         build=lambda: load_keras_mask_classifier(h5),
         inputs=np.ascontiguousarray(x, dtype=np.float32),
-        input_spec="(batch, 3, 224, 224) float32: RGB face crops scaled to [-1, 1]; output "
-        "(batch, 2) logits for (mask, no_mask)",
+        input_spec=INPUT_SPEC,
         weights="pretrained: the Keras face-mask MobileNetV2 (registry keras_mask_classifier), "
         "read from HDF5 and ported to PyTorch by week 13",
         data=f"{len(labels)} faces of {people} DCGAN-generated people, each bare and with a "

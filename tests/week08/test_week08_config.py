@@ -80,21 +80,6 @@ def test_passenger_rejects_non_finite_and_out_of_range_values(bad: dict) -> None
         Passenger(**{**PASSENGER, **bad})
 
 
-def test_docker_requirements_match_the_project_pins() -> None:
-    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    pins = dict(line.split("==") for line in project)
-    folder = REPO_ROOT / "week08_fastapi"
-    docker = [
-        line
-        for f in ("requirements-serve.txt", "requirements-train.txt")
-        for line in (folder / f).read_text().split()
-    ]
-    assert len(docker) >= 10
-    for line in docker:
-        name, version = line.split("==")
-        assert pins[name] == version, f"{name}: Docker pins {version}, pyproject {pins[name]}"
-
-
 # Run in a fresh interpreter: refuse to import any pinned distribution the image does not install,
 # as a missing module would (libraries probe optional ones with `except ModuleNotFoundError`)
 # (and, for serving, week 7, which stage 2 does not copy), then do what the image does.

@@ -134,3 +134,72 @@ def test_no_request_gets_a_server_error(loan_model, tmp_path, fuzz_api) -> None:
     operations, statuses = fuzz_api(schema, {API_KEY_HEADER: KEY}, examples=15)
     assert operations == 5
     assert statuses[201] > 0 and statuses[422] > 0 and statuses[200] > 0, statuses
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"loanamt": True},
+        {"loanamt": "100"},
+        {"appinc": False},
+        {"dep": True},
+        {"dep": "2"},
+        {"pubrec": True},
+        {"married": False},
+        {"unknown_field": 1},
+    ],
+    ids=str,
+)
+def test_numbers_are_strict_and_unknown_fields_refused(client, applications, change) -> None:
+    inputs = inputs_of(applications[0].iloc[0])
+    response = client.post("/decisions", json={**inputs, **change}, headers={API_KEY_HEADER: KEY})
+    assert response.status_code == 422, response.text
+    assert next(iter(change)) in response.json()["message"]
+    assert client.get("/decisions", headers={API_KEY_HEADER: KEY}).json()["total"] == 0
+
+
+def test_a_retry_with_the_same_idempotency_key_is_recorded_once(client, applications) -> None:
+    inputs = inputs_of(applications[0].iloc[5])
+    headers = {API_KEY_HEADER: KEY, "Idempotency-Key": "loan-retry-1"}
+    first = client.post("/decisions", json=inputs, headers=headers)
+    again = client.post("/decisions", json=inputs, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    other = client.post("/decisions", json={**inputs, "loanamt": 1.0}, headers=headers)
+    assert other.status_code == 422 and "Idempotency-Key" in other.json()["message"]
+    unkeyed = client.post("/decisions", json=inputs, headers={API_KEY_HEADER: KEY})
+    assert unkeyed.json()["id"] != first.json()["id"]
+    assert client.get("/decisions", headers={API_KEY_HEADER: KEY}).json()["total"] == 2
+    too_long = {**headers, "Idempotency-Key": "k" * 201}
+    assert client.post("/decisions", json=inputs, headers=too_long).status_code == 422
+
+
+def test_an_audit_table_from_before_idempotency_keys_gets_the_column(
+    loan_model, applications, tmp_path
+) -> None:
+    from sqlalchemy import create_engine
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    old = create_engine(url)
+    with old.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE loan_decisions (id INTEGER PRIMARY KEY, created_at DATETIME, "
+            "model_version VARCHAR(12), inputs JSON, approve BOOLEAN, probability FLOAT, "
+            "threshold FLOAT, explanation VARCHAR(1000))"
+        )
+    old.dispose()
+    headers = {API_KEY_HEADER: KEY, "Idempotency-Key": "after-upgrade"}
+    with TestClient(create_app(Settings(url, KEY), loan_model)) as api:
+        inputs = inputs_of(applications[0].iloc[1])
+        ids = {api.post("/decisions", json=inputs, headers=headers).json()["id"] for _ in range(2)}
+    assert len(ids) == 1
+
+
+def test_every_read_needs_the_key(client) -> None:
+    for route in client.app.routes:
+        if "GET" not in getattr(route, "methods", ()) or route.path == "/health":
+            continue
+        if route.path in ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"):
+            continue
+        path = route.path.replace("{decision_id}", "1")
+        assert client.get(path).status_code == 401, path

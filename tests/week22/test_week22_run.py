@@ -10,6 +10,11 @@ def test_fast_run(fast_run) -> None:
     loan = projects["loan_api"]["metrics"]
     assert loan["parity_max_prob_diff"] <= 1e-5 and loan["audit_rows_missing"] == 0
     assert loan["oof_cost_per_applicant"] < loan["oof_cost_approve_all"]
-    assert projects["face_mask"]["metrics"]["api_cli_mismatches"] == 0
+    mask = projects["face_mask"]
+    assert mask["metrics"]["api_cli_mismatches"] == 0
+    assert mask["metrics"]["onnx_torch_mismatches"] == 0
+    assert mask["metrics"]["onnx_probability_max_abs_diff"] <= 1e-4
+    bars = {bar["metric"]: bar["passed"] for bar in mask["bars"]}
+    assert bars["onnx_torch_mismatches"] and bars["onnx_probability_max_abs_diff"]
     assert projects["sentiment"]["metrics"]["app_labels_shown"] >= 2
     assert projects["forecasting"]["metrics"]["stored_forecasts_missing"] == 0

@@ -43,3 +43,17 @@ def test_an_unknown_service_names_the_choices(monkeypatch) -> None:
     monkeypatch.setenv("ML_ROADMAP_SERVICE", "nope")
     with pytest.raises(SystemExit, match=r"choose one of: .*loan-approval"):
         container.service()
+
+
+def test_the_face_mask_api_reads_models_from_the_volume_and_keeps_outputs_on_data() -> None:
+    argv = container.command(APP["face-mask"])
+    assert argv[1:5] == ["-m", "week22_capstone", "serve", "mask"]
+    assert argv[argv.index("--models") + 1] == "/models"
+    env = container.environment(APP["face-mask"], {})
+    assert env["WEEK22_MASK_OUTPUTS"] == "/data/mask_api"
+    assert (
+        container.environment(APP["face-mask"], {"WEEK22_MASK_OUTPUTS": "/x"})[
+            "WEEK22_MASK_OUTPUTS"
+        ]
+        == "/x"
+    )

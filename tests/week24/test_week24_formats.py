@@ -70,3 +70,11 @@ def test_a_file_without_sidecar_is_refused(tmp_path: Path) -> None:
     path = save_state_dict(lstm(), tmp_path / "m.pt")
     with pytest.raises(FormatError, match="sidecar"):
         load_state_dict(lstm(), path)
+
+
+@pytest.mark.parametrize("sidecar", [b"{not json", b"[1, 2]", b"\xff\xfe", b""], ids=repr)
+def test_a_malformed_sidecar_is_a_format_error(tmp_path: Path, sidecar: bytes) -> None:
+    path = save_state_dict(lstm(), tmp_path / "m.pt")
+    write_sidecar(path, {"model": "test"}).write_bytes(sidecar)
+    with pytest.raises(FormatError, match=r"m\.pt\.json is not a sidecar"):
+        load_state_dict(lstm(), path)

@@ -2,7 +2,9 @@
 week 22's two dashboards with `--network none` (their models and data on volumes), week 18's
 service and week 22's loan API beside PostgreSQL on a private network with their models on a
 read-only volume; each health-checked through a port published on 127.0.0.1, the dashboards
-also used in headless Chromium. .ci/docker.sh (`make docker`) builds the images; without a
+also used in headless Chromium. The face-mask image (ONNX Runtime, no torch) runs with `--network
+none` and answers a scene PNG uploaded through its published port with boxes, labels and the
+annotated PNG. .ci/docker.sh (`make docker`) builds the images; without a
 Docker daemon or the images every test skips."""
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from week24_deploy.apps import APPS
 APP = {app.name: app for app in APPS}
 IMAGES = {
     name: f"ml-roadmap-{name}"
-    for name in ("hub", "loan-service", "loan-approval", "sentiment", "forecast")
+    for name in ("hub", "loan-service", "loan-approval", "sentiment", "forecast", "face-mask")
 }
 DB_IMAGE = "ml-roadmap-postgres"
 DATABASE_URL = "postgresql+psycopg://ml_roadmap:ml_roadmap@db:5432/ml_roadmap"
@@ -268,6 +270,64 @@ def test_forecast_image_draws_forecasts_in_chromium(network: str, forecasts_db: 
         with open_page(url, text="Error by horizon", timeout_s=120) as visit:
             assert visit.page.get_by_text("melbourne_min_temp").first.is_visible()
             assert not visit.failures
+    finally:
+        remove(container)
+
+
+@pytest.fixture
+def mask_volumes(tmp_path: Path) -> list[str]:
+    """`-v` options: week 13's classifier exported to ONNX, a cache holding the res10 SSD."""
+    skip_unless_runnable(IMAGES["face-mask"])
+    from shared.paths import cache_dir
+    from shared.registry import fetch
+    from week24_deploy.mask_export import export_mask_classifier
+
+    models = tmp_path / "models"
+    export_mask_classifier(models, fetch("keras_mask_classifier"))
+    cache = tmp_path / "cache"
+    for name in ("res10_ssd_prototxt", "res10_ssd_caffemodel"):
+        fetch(name)
+        shutil.copytree(cache_dir() / name, cache / name, ignore=_locks)
+    return ["-v", f"{readable(models)}:/models:ro", "-v", f"{readable(cache, True)}:/data/cache"]
+
+
+def test_face_mask_image_has_no_torch_and_runs_with_no_network(mask_volumes: list[str]) -> None:
+    container = start_offline("face-mask", "-e", "ML_ROADMAP_API_KEY=" + "k" * 24, *mask_volumes)
+    probe = "import importlib.util as u, os; print(os.getuid(), u.find_spec('torch'))"
+    try:
+        assert docker("exec", container, "python", "-c", probe) == "10001 None"
+    finally:
+        remove(container)
+
+
+def test_face_mask_image_finds_faces_in_an_uploaded_scene(
+    network: str, mask_volumes: list[str], tmp_path: Path
+) -> None:
+    import cv2
+    import numpy as np
+
+    from shared.context import RunContext
+    from week22_capstone.face_mask import labelled_scenes
+
+    scenes, _ = labelled_scenes(RunContext(22, "test", tmp_path), 2)
+    scene = max(scenes, key=lambda s: len(s.boxes)).image
+    key = "k" * 24
+    settings = ["--network", network, "-e", f"ML_ROADMAP_API_KEY={key}"]
+    container, url = start("face-mask", *settings, *mask_volumes)
+    try:
+        assert "ONNX Runtime" in httpx.get(f"{url}/health", timeout=10).json()["classifier"]
+        headers = {"X-API-Key": key}
+        upload = {"file": ("scene.png", cv2.imencode(".png", scene)[1].tobytes(), "image/png")}
+        found = httpx.post(f"{url}/detections", files=upload, headers=headers, timeout=120)
+        assert found.status_code == 201, found.text
+        faces = found.json()["faces"]
+        assert faces and all(
+            len(f["box"]) == 4 and f["label"] in ("mask", "no_mask") for f in faces
+        )
+        annotated = httpx.get(url + found.json()["annotated_url"], headers=headers, timeout=30)
+        assert annotated.status_code == 200 and annotated.headers["content-type"] == "image/png"
+        image = cv2.imdecode(np.frombuffer(annotated.content, np.uint8), cv2.IMREAD_COLOR)
+        assert image.shape == scene.shape and not np.array_equal(image, scene)
     finally:
         remove(container)
 

@@ -15,7 +15,14 @@ import pytest
 from browser import open_page
 
 from shared.paths import REPO_ROOT
-from week24_deploy.portfolio import Site, broken_references, build, rewrite_links, split_report
+from week24_deploy.portfolio import (
+    Site,
+    broken_references,
+    build,
+    main,
+    rewrite_links,
+    split_report,
+)
 
 PIXEL = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -131,3 +138,40 @@ def test_site_opens_in_chromium_with_every_figure(served: str, tmp_path: Path) -
             assert visit.failures == [] and visit.broken_images() == [], url
     assert shot.stat().st_size > 1000
     shutil.rmtree(tmp_path / "out")
+
+
+@pytest.fixture
+def one_report(tmp_path: Path) -> Path:
+    """A reports folder holding one report of a week this repository has (week 1)."""
+    reports = tmp_path / "reports"
+    (reports / "week01").mkdir(parents=True)
+    (reports / "week01" / "report.md").write_text("# Week 1\n")
+    return reports
+
+
+@pytest.mark.parametrize(
+    ("out", "code", "says"),
+    [("/proc/ml-roadmap-site", 5, "not a writable folder"), ("taken.txt", 5, "is a file")],
+)
+def test_an_out_that_cannot_hold_the_site_is_one_line(
+    one_report: Path, tmp_path: Path, capsys, out: str, code: int, says: str
+) -> None:
+    taken = tmp_path / "taken.txt"
+    taken.write_text("mine")
+    target = out if out.startswith("/") else str(taken)
+    assert main(["--out", target, "--reports", str(one_report)]) == code
+    err = capsys.readouterr().err
+    assert err.startswith("error: --out") and err.count("\n") == 1 and says in err
+    assert taken.read_text() == "mine"
+
+
+def test_reports_that_are_a_file_or_hold_no_report_are_refused(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "site"
+    (tmp_path / "notes.txt").write_text("")
+    assert main(["--out", str(out), "--reports", str(tmp_path / "notes.txt")]) == 2
+    assert "--reports" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["--out", str(out), "--reports", str(tmp_path / "empty")]) == 5
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no week's report" in err and "make week01" in err
+    assert not out.exists()

@@ -1,0 +1,135 @@
+"""Every image's requirements file against pyproject.toml's pins, and the face-mask image's
+requirements against what its serving path imports (no torch), checked without Docker."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from shared.paths import REPO_ROOT
+from shared.registry import fetch
+from week24_deploy.mask_export import export_mask_classifier
+
+DOCKER_SH = REPO_ROOT / ".ci" / "docker.sh"
+WEEK08 = REPO_ROOT / "week08_fastapi"
+# The image installs xgboost-cpu: the same `xgboost` module and version without the CUDA build.
+SAME_AS = {"xgboost-cpu": "xgboost"}
+
+
+def _name(requirement: str) -> str:
+    """A distribution's normalised name (PEP 503), extras dropped: `psycopg[binary]` -> psycopg."""
+    return re.sub(r"[-_.]+", "-", requirement.split("[")[0]).lower()
+
+
+def project_pins() -> dict[str, str]:
+    """pyproject.toml's dependencies as {normalised name: exact version}."""
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    return {_name(line.split("==")[0]): line.split("==")[1] for line in project["dependencies"]}
+
+
+def requirements(path: Path) -> dict[str, str]:
+    """A requirements file's lines (comments dropped) as {normalised name: exact version}."""
+    lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+    pins = {}
+    for line in filter(None, lines):
+        assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9A-Za-z.+]+", line), f"{path.name}: {line}"
+        name, version = line.split("==")
+        pins[_name(name)] = version
+    return pins
+
+
+def image_requirements() -> list[Path]:
+    """The requirements file of every image: week 8's two and each service .ci/docker.sh builds."""
+    services = re.search(r"^SERVICES=\((.*?)^\)", DOCKER_SH.read_text(), re.S | re.M)
+    assert services, "no SERVICES list in .ci/docker.sh"
+    listed = re.findall(r"^\s*\"\S+ \S+ ([^\s\"]+)", services.group(1), re.M)
+    return [WEEK08 / "requirements-serve.txt", WEEK08 / "requirements-train.txt"] + [
+        REPO_ROOT / path for path in listed
+    ]
+
+
+def test_every_image_is_built_from_a_requirements_file_in_the_repository() -> None:
+    files = image_requirements()
+    assert len(files) >= 8 and all(path.is_file() for path in files), files
+    docker_folder = sorted((REPO_ROOT / "week24_deploy" / "docker").glob("requirements-*.txt"))
+    assert set(docker_folder) <= set(files), "a requirements file no image is built from"
+
+
+@pytest.mark.parametrize("path", image_requirements(), ids=lambda p: p.name)
+def test_every_images_requirements_match_the_project_pins(path: Path) -> None:
+    pins = project_pins()
+    wanted = requirements(path)
+    assert len(wanted) >= 2
+    for name, version in wanted.items():
+        pinned = pins.get(SAME_AS.get(name, name))
+        assert pinned == version, f"{path.name}: {name}=={version}, pyproject pins {pinned}"
+
+
+def test_the_mask_image_has_no_torch() -> None:
+    wanted = requirements(REPO_ROOT / "week24_deploy" / "docker" / "requirements-mask.txt")
+    assert {"onnxruntime", "opencv-python-headless"} <= set(wanted)
+    assert not {"torch", "torchvision"} & set(wanted)
+
+
+# A fresh interpreter that cannot import any pinned distribution the image does not install (as
+# a missing module would fail), then does what the image's start command does: build the API
+# through `serve mask` on the /models folder, and detect faces in one uploaded scene.
+_IMAGE = """
+import importlib.metadata, json, sys
+blocked = set(json.loads(sys.argv[1]))
+names = {m for m, dists in importlib.metadata.packages_distributions().items()
+         if any(d.lower().replace("_", "-") in blocked for d in dists)}
+
+class Blocker:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in names:
+            raise ModuleNotFoundError(f"the image does not install {name}", name=name)
+
+sys.meta_path.insert(0, Blocker())
+from fastapi.testclient import TestClient
+from week22_capstone import serve
+app = serve._api(serve.build_parser().parse_args(["mask", "--models", sys.argv[2]]))
+with TestClient(app) as client, open(sys.argv[3], "rb") as scene:
+    headers = {"X-API-Key": "k" * 24}
+    answer = client.post("/detections", files={"file": ("scene.png", scene)}, headers=headers)
+    image = client.get(answer.json()["annotated_url"], headers=headers)
+torch = sorted(m for m in sys.modules if m.split(".")[0] in {"torch", "torchvision"})
+print(json.dumps({"status": [answer.status_code, image.status_code], "torch": torch,
+                  "faces": answer.json()["faces"], "health": client.get("/health").json()}))
+"""
+
+
+def test_the_mask_image_installs_everything_its_serving_path_imports(tmp_path: Path) -> None:
+    from shared.context import RunContext
+    from week22_capstone.face_mask import labelled_scenes
+
+    models = tmp_path / "models"
+    export_mask_classifier(models, fetch("keras_mask_classifier"))
+    scenes, _ = labelled_scenes(RunContext(22, "test", tmp_path), 2)
+    scene = tmp_path / "scene.png"
+    cv2.imwrite(str(scene), max(scenes, key=lambda s: len(s.boxes)).image)
+    installed = requirements(REPO_ROOT / "week24_deploy" / "docker" / "requirements-mask.txt")
+    blocked = sorted(set(project_pins()) - set(installed))
+    env = {"ML_ROADMAP_API_KEY": "k" * 24, "WEEK22_MASK_OUTPUTS": str(tmp_path / "outputs")}
+    done = subprocess.run(
+        [sys.executable, "-c", _IMAGE, json.dumps(blocked), str(models), str(scene)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["status"] == [201, 200] and result["torch"] == []
+    assert result["faces"] and "ONNX Runtime" in result["health"]["classifier"]
+    assert np.all([face["label"] in ("mask", "no_mask") for face in result["faces"]])
