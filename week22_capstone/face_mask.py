@@ -149,7 +149,7 @@ def run(ctx: RunContext) -> dict[str, float]:
 
 def backend_parity(ctx: RunContext, images: list[np.ndarray]) -> dict[str, float]:
     """Week 13's Keras classifier on PyTorch and on ONNX Runtime (exported here): how they differ."""
-    from week24_deploy.mask_export import export_mask_classifier
+    from week22_capstone.mask_export import export_mask_classifier
 
     export_mask_classifier(ctx.models_dir, ctx.dataset("keras_mask_classifier"))
     on_torch = mask_pipeline(ctx.models_dir, "keras", backend="torch")

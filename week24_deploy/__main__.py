@@ -18,7 +18,7 @@ PROJECTS = {
 COMMANDS = {
     "portfolio": "week24_deploy.portfolio:main",
     "serve": "week24_deploy.serve:main",
-    "export-mask": "week24_deploy.mask_export:main",
+    "export-mask": "week22_capstone.mask_export:main",
 }
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ def mask_subject(ctx: RunContext) -> Subject:
     from week13_cv_advanced.dcgan import load_generator
     from week13_cv_advanced.face_mask import face_set
     from week13_cv_advanced.keras_port import keras_preprocess, load_keras_mask_classifier
-    from week24_deploy.mask_export import INPUT_SPEC
+    from week22_capstone.mask_export import INPUT_SPEC
 
     h5 = ctx.dataset("keras_mask_classifier")
     people = 2 if ctx.fast else 16

@@ -1,6 +1,6 @@
 """The face-mask pipeline on ONNX Runtime: the torch path's faces, no torch imported, refusals.
 
-Week 13's classifier is exported once (week24_deploy.mask_export) into a temporary model folder;
+Week 13's classifier is exported once (week22_capstone.mask_export) into a temporary model folder;
 the ONNX path must give the torch path's boxes and labels on built scenes, probabilities within
 1e-4, and the CLI on `--backend onnx` must run in an interpreter where torch cannot be imported.
 """
@@ -23,8 +23,8 @@ from shared.registry import fetch
 from week22_capstone import mask_cli
 from week22_capstone.face_mask import backend_parity, labelled_scenes
 from week22_capstone.mask import default_backend, mask_pipeline
+from week22_capstone.mask_export import export_mask_classifier
 from week22_capstone.mask_onnx import ONNX_FILE
-from week24_deploy.mask_export import export_mask_classifier
 
 
 @pytest.fixture(scope="module")

@@ -280,7 +280,7 @@ def mask_volumes(tmp_path: Path) -> list[str]:
     skip_unless_runnable(IMAGES["face-mask"])
     from shared.paths import cache_dir
     from shared.registry import fetch
-    from week24_deploy.mask_export import export_mask_classifier
+    from week22_capstone.mask_export import export_mask_classifier
 
     models = tmp_path / "models"
     export_mask_classifier(models, fetch("keras_mask_classifier"))

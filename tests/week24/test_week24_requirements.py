@@ -17,7 +17,7 @@ import pytest
 
 from shared.paths import REPO_ROOT
 from shared.registry import fetch
-from week24_deploy.mask_export import export_mask_classifier
+from week22_capstone.mask_export import export_mask_classifier
 
 DOCKER_SH = REPO_ROOT / ".ci" / "docker.sh"
 WEEK08 = REPO_ROOT / "week08_fastapi"

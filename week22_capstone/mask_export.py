@@ -2,9 +2,11 @@
 
 Week 22's face-mask API and CLI serve this file with ONNX Runtime, no PyTorch
 (week22_capstone/mask_onnx.py). It is week 13's pretrained Keras MobileNetV2 (registry
-`keras_mask_classifier`, ported to PyTorch by week 13), exported with the same exporter and
-sidecar as model_formats.py, into week 13's model folder by default: the folder the API reads
-and the face-mask image mounts as /models. Weights come from the registry, never from a hub.
+`keras_mask_classifier`, ported to PyTorch by week 13), exported with shared.onnx_export (the
+exporter and sidecar week 24's model_formats uses), into week 13's model folder by default: the
+folder the API reads and the face-mask image mounts as /models. It lives in week 22, which
+serves the file; week 24's `export-mask` sub-command runs it. Weights come from the registry,
+never from a hub.
 """
 
 from __future__ import annotations
@@ -29,12 +31,12 @@ def export_mask_classifier(models: Path, h5: Path) -> Path:
     """Export the Keras classifier read from `h5` to `models`/ONNX_FILE with its sidecar."""
     import onnxruntime
 
+    from shared.onnx_export import export_onnx, write_sidecar
     from week13_cv_advanced.keras_port import (
         INPUT_SIZE,
         keras_preprocess,
         load_keras_mask_classifier,
     )
-    from week24_deploy.formats import export_onnx, write_sidecar
 
     grey = np.full((INPUT_SIZE, INPUT_SIZE, 3), 128, np.uint8)
     path = Path(models) / ONNX_FILE
