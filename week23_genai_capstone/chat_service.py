@@ -59,6 +59,7 @@ from shared.api import (
     found,
     guarded,
     require_key,
+    same_request,
 )
 from shared.api import service_app as build_service_app
 from shared.db import database_url, make_engine
@@ -92,7 +93,7 @@ _STREAM = {
     503: {"model": Problem, "description": SHUTTING_DOWN},
 }
 _BUSY = {503: {"model": Problem, "description": SHUTTING_DOWN}}
-_REUSED = {409: {"model": Problem, "description": "the Idempotency-Key asked another question"}}
+_REUSED = {422: {"model": Problem, "description": "the Idempotency-Key asked another question"}}
 
 
 @dataclass(frozen=True)
@@ -274,19 +275,15 @@ class Chatbot:
     ) -> MessageOut | None:
         """The answer stored for idempotency key `key`, if it asked this question already.
 
-        404 for another key's conversation; 409 when the key asked a different question.
+        404 for another key's conversation; 422 (shared.api.same_request) when the key asked a
+        different question, as weeks 18 and 22 answer.
         """
         self.conversation(owner, conversation_id)
         turn = self.store.turn(conversation_id, key) if key else None
         if turn is None:
             return None
         asked, answer = turn
-        if asked != question.content:
-            raise HTTPException(
-                status.HTTP_409_CONFLICT,
-                f"this Idempotency-Key asked another question in conversation "
-                f"{conversation_id}: send a new key for a new question",
-            )
+        same_request(asked, question.content)
         return message_out(answer)
 
     def ground(self, question: str) -> Grounded | None:

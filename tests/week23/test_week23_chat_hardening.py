@@ -299,7 +299,7 @@ def test_a_retry_with_the_same_idempotency_key_stores_nothing_twice(api: TestCli
     ]
     assert len(api.get(f"/conversations/{chat}", headers=AUTH).json()["messages"]) == 2
     reused = api.post(ASK.format(chat), json={"content": "Bye"}, headers=asked)
-    assert reused.status_code == 409 and "Idempotency-Key" in reused.json()["message"]
+    assert reused.status_code == 422 and "Idempotency-Key" in reused.json()["message"]
     for bad in ("has space", "x" * 201, ""):
         response = api.post("/conversations", json={}, headers={**AUTH, "Idempotency-Key": bad})
         assert response.status_code == 422, bad
