@@ -21,7 +21,7 @@ from shared.plotting import label, subplots
 from shared.report import markdown_table
 from week14_nlp.domains import domain_metrics, slug
 from week14_nlp.tweets import LABELS, load_tweets
-from week22_capstone.apptest import load_page
+from week22_capstone.apptest import environment, load_page
 from week22_capstone.sentiment_models import (
     MODELS_ENV,
     SentimentModels,
@@ -46,10 +46,11 @@ BARS = [
 
 def app_labels(text: str, **env: str) -> tuple[dict[str, str], int]:
     """Type `text` into the app (AppTest); return each model's label and full domain rows shown."""
-    app = load_page(APP, **env)
-    domains = app.dataframe[0].value
-    app.text_area[0].input(text)
-    app.button[0].click().run()
+    with environment(**env):  # the click reruns the page, which reads the models' folder again
+        app = load_page(APP)
+        domains = app.dataframe[0].value
+        app.text_area[0].input(text)
+        app.button[0].click().run()
     if app.exception:
         raise RuntimeError(f"the dashboard raised: {app.exception[0].message}")
     row = app.dataframe[-1].value.iloc[0]
