@@ -163,6 +163,8 @@ def test_gallery_in_chromium(gallery_folder: Path) -> None:
         open_page(url, text="A crimson dress", timeout_s=120) as visit,
     ):
         visit.page.get_by_text("Bright trainers").first.wait_for(state="visible")
+        # Streamlit may draw the captions before the images: wait for the second image too
+        visit.page.locator("img").nth(1).wait_for(state="visible")
         shot.parent.mkdir(parents=True, exist_ok=True)
         visit.page.screenshot(path=str(shot), full_page=True)
         assert visit.page.locator("img").count() >= 2
