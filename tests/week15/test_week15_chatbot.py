@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from letter_counts import LetterCounts
 
 from shared.registry import fetch
 from week15_transformers.assistant import NOT_COVERED, CourseAssistant, grounded_messages
@@ -46,18 +47,6 @@ One paragraph about alpha.
 
 Another paragraph about beta.
 """
-
-
-class BagOfLetters:
-    """A tiny deterministic encoder: unit vectors of letter counts (no model needed)."""
-
-    def encode(self, texts):
-        rows = np.zeros((len(texts), 26), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for ch in text.lower():
-                if "a" <= ch <= "z":
-                    rows[i, ord(ch) - 97] += 1
-        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
 
 
 def test_sections_split_at_headings_but_not_inside_code():
@@ -133,7 +122,7 @@ def test_fused_search_finds_meaning_and_exact_words():
         Chunk("b.md", "x", "apple banana cherry"),
         Chunk("c.md", "x", "week 17 optuna study"),
     ]
-    index = ReadmeIndex(chunks, BagOfLetters())
+    index = ReadmeIndex(chunks, LetterCounts())
     assert index.search("zebras", k=1)[0].chunk.source == "a.md"
     assert index.search("which library runs the week 17 study", k=1)[0].chunk.source == "c.md"
     assert index.search("optuna", k=1, method="bm25")[0].chunk.source == "c.md"
@@ -145,7 +134,7 @@ def test_fused_search_finds_meaning_and_exact_words():
     with pytest.raises(ValueError, match="unknown method"):
         index.search("banana", method="tfidf")
     with pytest.raises(ValueError, match="nothing to index"):
-        ReadmeIndex([], BagOfLetters())
+        ReadmeIndex([], LetterCounts())
 
 
 def test_units_are_sentences_list_items_rows_and_commands():
@@ -180,7 +169,7 @@ def _index() -> ReadmeIndex:
         ),
         Chunk("week09/README.md", "Data", "Week 9 > Data\nMNIST digits train the MLP."),
     ]
-    return ReadmeIndex(chunks, BagOfLetters())
+    return ReadmeIndex(chunks, LetterCounts())
 
 
 def test_the_reader_quotes_the_unit_that_answers_with_its_source():

@@ -13,7 +13,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-import numpy as np
+from letter_counts import LetterCounts
 from serving import STREAMLIT_HEALTH, serve_subprocess
 
 from shared.llm import GGUF_FILE, REGISTRY_NAME
@@ -38,19 +38,6 @@ def course_notes(folder: Path) -> Path:
     (folder / "week99_notes").mkdir(parents=True, exist_ok=True)
     (folder / "week99_notes" / "README.md").write_text(NOTES, encoding="utf-8")
     return folder
-
-
-class LetterCounts:
-    """A deterministic stand-in encoder: unit vectors of letter counts."""
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """One unit vector of a-z counts per text."""
-        rows = np.zeros((len(texts), 26), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for ch in text.lower():
-                if "a" <= ch <= "z":
-                    rows[i, ord(ch) - 97] += 1
-        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
 
 
 def notes_assistant(folder: Path, threshold: float) -> CourseAssistant:
