@@ -1,6 +1,6 @@
 """Benchmark week 18's index: one lookup on a 1,000,000-row table before and after CREATE INDEX.
 
-Runs `week18_databases.indexing.measure` on SQLite (a temporary file) and, when DATABASE_URL
+Runs `week18_databases.projects.indexing.measure` on SQLite (a temporary file) and, when DATABASE_URL
 names PostgreSQL, on that server too. Target (issue 13): the planner switches to the index and
 the lookup gets at least 10x faster. Results go to reports/bench.json under "week18_index".
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from shared.bench import record
 from shared.db import make_engine
-from week18_databases.indexing import FULL_ROWS, drop_events, measure
+from week18_databases.projects.indexing import FULL_ROWS, drop_events, measure
 
 SPEEDUP_TARGET = 10.0
 

@@ -25,7 +25,7 @@ from shared.api import API_KEY_HEADER, LOOPBACK, free_port, wait_for_health
 from shared.bench import record
 from shared.paths import REPO_ROOT
 from week18_databases.loans import inputs_of
-from week22_capstone.loan_model import load_loan_model, read_applications, train_and_save
+from week22_capstone.loan.model import load_loan_model, read_applications, train_and_save
 
 KEY = "bench-week22-key"
 CALLS, WARMUP, REQUESTS, TIME_CAP_S = 500, 100, 1000, 60.0

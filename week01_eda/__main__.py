@@ -4,7 +4,7 @@ from shared.cli import run_week
 
 WEEK = 1
 TITLE = "Python & data foundations"
-PROJECTS = {"titanic_eda": "week01_eda.titanic_eda"}
+PROJECTS = {"titanic_eda": "week01_eda.projects.titanic_eda"}
 
 if __name__ == "__main__":
     raise SystemExit(run_week(WEEK, TITLE, PROJECTS))

@@ -5,9 +5,9 @@ from shared.cli import run_week
 WEEK = 2
 TITLE = "Linear algebra"
 PROJECTS = {
-    "linalg_check": "week02_linalg.linalg_check",
-    "tensors": "week02_linalg.tensors",
-    "transforms_2d": "week02_linalg.transforms_2d",
+    "linalg_check": "week02_linalg.projects.linalg_check",
+    "tensors": "week02_linalg.projects.tensors",
+    "transforms_2d": "week02_linalg.projects.transforms_2d",
 }
 
 if __name__ == "__main__":

@@ -5,11 +5,11 @@ from shared.cli import run_week
 WEEK = 3
 TITLE = "Probability & statistics"
 PROJECTS = {
-    "lln_clt": "week03_probability.lln_clt",
-    "distributions": "week03_probability.distributions",
-    "bayes_diagnostic": "week03_probability.bayes_diagnostic",
-    "correlation": "week03_probability.correlation",
-    "hypothesis_tests": "week03_probability.hypothesis_tests",
+    "lln_clt": "week03_probability.projects.lln_clt",
+    "distributions": "week03_probability.projects.distributions",
+    "bayes_diagnostic": "week03_probability.projects.bayes_diagnostic",
+    "correlation": "week03_probability.projects.correlation",
+    "hypothesis_tests": "week03_probability.projects.hypothesis_tests",
 }
 
 if __name__ == "__main__":

@@ -5,9 +5,9 @@ from shared.cli import run_week
 WEEK = 4
 TITLE = "Calculus & optimization"
 PROJECTS = {
-    "derivatives": "week04_calculus.derivatives",
-    "loss_functions": "week04_calculus.loss_functions",
-    "gradient_descent": "week04_calculus.gradient_descent",
+    "derivatives": "week04_calculus.projects.derivatives",
+    "loss_functions": "week04_calculus.projects.loss_functions",
+    "gradient_descent": "week04_calculus.projects.gradient_descent",
 }
 
 if __name__ == "__main__":

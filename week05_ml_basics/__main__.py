@@ -5,8 +5,8 @@ from shared.cli import run_week
 WEEK = 5
 TITLE = "ML basics"
 PROJECTS = {
-    "house_prices": "week05_ml_basics.house_prices",
-    "titanic_classifiers": "week05_ml_basics.titanic_classifiers",
+    "house_prices": "week05_ml_basics.projects.house_prices",
+    "titanic_classifiers": "week05_ml_basics.projects.titanic_classifiers",
 }
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@ from shared.cli import run_week
 WEEK = 6
 TITLE = "Advanced ML"
 PROJECTS = {
-    "credit_approval": "week06_advanced_ml.credit_approval",
-    "customer_segments": "week06_advanced_ml.customer_segments",
+    "credit_approval": "week06_advanced_ml.projects.credit_approval",
+    "customer_segments": "week06_advanced_ml.projects.customer_segments",
 }
 
 if __name__ == "__main__":

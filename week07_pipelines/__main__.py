@@ -7,8 +7,8 @@ from shared.cli import run_week
 WEEK = 7
 TITLE = "ML pipelines"
 PROJECTS = {
-    "titanic_pipeline": "week07_pipelines.titanic_pipeline",
-    "loan_pipeline": "week07_pipelines.loan_pipeline",
+    "titanic_pipeline": "week07_pipelines.projects.titanic_pipeline",
+    "loan_pipeline": "week07_pipelines.projects.loan_pipeline",
 }
 
 

@@ -6,7 +6,7 @@ from shared.cli import run_week
 
 WEEK = 8
 TITLE = "Model serving with FastAPI"
-PROJECTS = {"api_session": "week08_fastapi.api_session"}
+PROJECTS = {"api_session": "week08_fastapi.projects.api_session"}
 
 
 COMMANDS = {"serve": "week08_fastapi.server:serve_main"}

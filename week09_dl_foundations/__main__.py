@@ -5,9 +5,9 @@ from shared.cli import run_week
 WEEK = 9
 TITLE = "Deep learning foundations"
 PROJECTS = {
-    "perceptron_activations": "week09_dl_foundations.perceptron_activations",
-    "numpy_backprop": "week09_dl_foundations.numpy_backprop",
-    "mnist_mlp": "week09_dl_foundations.mnist_mlp",
+    "perceptron_activations": "week09_dl_foundations.projects.perceptron_activations",
+    "numpy_backprop": "week09_dl_foundations.projects.numpy_backprop",
+    "mnist_mlp": "week09_dl_foundations.projects.mnist_mlp",
 }
 
 if __name__ == "__main__":

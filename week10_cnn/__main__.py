@@ -5,8 +5,8 @@ from shared.cli import run_week
 WEEK = 10
 TITLE = "CNN basics"
 PROJECTS = {
-    "conv_from_scratch": "week10_cnn.conv_from_scratch",
-    "image_classifier": "week10_cnn.image_classifier",
+    "conv_from_scratch": "week10_cnn.projects.conv_from_scratch",
+    "image_classifier": "week10_cnn.projects.image_classifier",
 }
 
 if __name__ == "__main__":

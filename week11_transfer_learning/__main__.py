@@ -5,9 +5,9 @@ from shared.cli import run_week
 WEEK = 11
 TITLE = "Advanced CNNs and pretrained models"
 PROJECTS = {
-    "zero_shot": "week11_transfer_learning.zero_shot",
-    "transfer": "week11_transfer_learning.transfer",
-    "inside_the_cnn": "week11_transfer_learning.inside_the_cnn",
+    "zero_shot": "week11_transfer_learning.projects.zero_shot",
+    "transfer": "week11_transfer_learning.projects.transfer",
+    "inside_the_cnn": "week11_transfer_learning.projects.inside_the_cnn",
 }
 
 if __name__ == "__main__":

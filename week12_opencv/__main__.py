@@ -11,11 +11,11 @@ from shared.cli import run_week
 WEEK = 12
 TITLE = "Computer vision basics with OpenCV"
 PROJECTS = {
-    "image_basics": "week12_opencv.image_basics",
-    "cnn_preprocess": "week12_opencv.cnn_preprocess",
-    "filters_edges": "week12_opencv.filters_edges",
-    "coin_count": "week12_opencv.coin_count",
-    "homography": "week12_opencv.homography",
+    "image_basics": "week12_opencv.projects.image_basics",
+    "cnn_preprocess": "week12_opencv.projects.cnn_preprocess",
+    "filters_edges": "week12_opencv.projects.filters_edges",
+    "coin_count": "week12_opencv.projects.coin_count",
+    "homography": "week12_opencv.projects.homography",
 }
 COMMANDS = {
     "classify": "week12_opencv.commands:classify",

@@ -11,9 +11,9 @@ from shared.cli import run_week
 WEEK = 13
 TITLE = "Computer vision: detection, face masks, tracking"
 PROJECTS = {
-    "face_detection": "week13_cv_advanced.face_detection",
-    "face_mask": "week13_cv_advanced.face_mask",
-    "tracking": "week13_cv_advanced.tracking",
+    "face_detection": "week13_cv_advanced.projects.face_detection",
+    "face_mask": "week13_cv_advanced.projects.face_mask",
+    "tracking": "week13_cv_advanced.projects.tracking",
 }
 COMMANDS = {
     "video": "week13_cv_advanced.video:main",

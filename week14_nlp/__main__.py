@@ -10,10 +10,10 @@ from shared.cli import run_week
 WEEK = 14
 TITLE = "NLP fundamentals"
 PROJECTS = {
-    "preprocessing": "week14_nlp.preprocessing",
-    "bow_tfidf": "week14_nlp.bow_tfidf",
-    "spam_classifier": "week14_nlp.spam_classifier",
-    "tweet_sentiment": "week14_nlp.tweet_sentiment",
+    "preprocessing": "week14_nlp.projects.preprocessing",
+    "bow_tfidf": "week14_nlp.projects.bow_tfidf",
+    "spam_classifier": "week14_nlp.projects.spam_classifier",
+    "tweet_sentiment": "week14_nlp.projects.tweet_sentiment",
 }
 COMMANDS = {"classify": "week14_nlp.classify:main"}
 

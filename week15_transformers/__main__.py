@@ -11,13 +11,13 @@ from shared.cli import run_week
 WEEK = 15
 TITLE = "Transformers and embeddings"
 PROJECTS = {
-    "embeddings": "week15_transformers.embeddings",
-    "finetune": "week15_transformers.finetune",
-    "summarization": "week15_transformers.summarization",
-    "translation": "week15_transformers.translation",
-    "chatbot": "week15_transformers.chatbot",
+    "embeddings": "week15_transformers.projects.embeddings",
+    "finetune": "week15_transformers.projects.finetune",
+    "summarization": "week15_transformers.projects.summarization",
+    "translation": "week15_transformers.projects.translation",
+    "chatbot": "week15_transformers.projects.chatbot",
 }
-COMMANDS = {"chat": "week15_transformers.chatbot:main"}
+COMMANDS = {"chat": "week15_transformers.projects.chatbot:main"}
 
 if __name__ == "__main__":
     raise SystemExit(run_week(WEEK, TITLE, PROJECTS, sys.argv[1:], commands=COMMANDS))

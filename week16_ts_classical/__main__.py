@@ -7,10 +7,10 @@ from shared.cli import run_week
 WEEK = 16
 TITLE = "Classical time-series forecasting"
 PROJECTS = {
-    "decomposition": "week16_ts_classical.decomposition",
-    "ar_models": "week16_ts_classical.ar_models",
-    "stock_forecast": "week16_ts_classical.stock_forecast",
-    "sales_forecast": "week16_ts_classical.sales_forecast",
+    "decomposition": "week16_ts_classical.projects.decomposition",
+    "ar_models": "week16_ts_classical.projects.ar_models",
+    "stock_forecast": "week16_ts_classical.projects.stock_forecast",
+    "sales_forecast": "week16_ts_classical.projects.sales_forecast",
 }
 
 if __name__ == "__main__":

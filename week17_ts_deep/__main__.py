@@ -7,9 +7,9 @@ from shared.cli import run_week
 WEEK = 17
 TITLE = "Deep time-series forecasting"
 PROJECTS = {
-    "melbourne": "week17_ts_deep.melbourne",
-    "seattle": "week17_ts_deep.seattle",
-    "tuning": "week17_ts_deep.tuning",
+    "melbourne": "week17_ts_deep.projects.melbourne",
+    "seattle": "week17_ts_deep.projects.seattle",
+    "tuning": "week17_ts_deep.projects.tuning",
 }
 COMMANDS = {"tune": "week17_ts_deep.tune:main"}
 

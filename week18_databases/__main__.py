@@ -7,11 +7,11 @@ from shared.cli import run_week
 WEEK = 18
 TITLE = "Databases: SQL, documents, a prediction service, a time-series store"
 PROJECTS = {
-    "sql_analytics": "week18_databases.sql_analytics",
-    "indexing": "week18_databases.indexing",
-    "prediction_service": "week18_databases.prediction_service",
-    "documents": "week18_databases.documents",
-    "time_series_store": "week18_databases.time_series_store",
+    "sql_analytics": "week18_databases.projects.sql_analytics",
+    "indexing": "week18_databases.projects.indexing",
+    "prediction_service": "week18_databases.projects.prediction_service",
+    "documents": "week18_databases.projects.documents",
+    "time_series_store": "week18_databases.projects.time_series_store",
 }
 COMMANDS = {"serve": "week18_databases.server:main"}
 

@@ -8,7 +8,12 @@ import pandas as pd
 from sqlalchemy import Engine, insert
 
 from shared.registry import fetch
-from week07_pipelines.loan_pipeline import LOAN_INPUT_COLUMNS, LOAN_SCHEMA, TARGET, read_loanapp
+from week07_pipelines.projects.loan_pipeline import (
+    LOAN_INPUT_COLUMNS,
+    LOAN_SCHEMA,
+    TARGET,
+    read_loanapp,
+)
 from week18_databases.tables import Applicant
 
 

@@ -10,12 +10,12 @@ from shared.cli import run_week
 WEEK = 19
 TITLE = "Generative AI basics"
 PROJECTS = {
-    "tokenization": "week19_genai.tokenization",
-    "gpt_from_scratch": "week19_genai.gpt_shakespeare",
-    "decoding": "week19_genai.decoding",
-    "lora_sonnets": "week19_genai.lora_sonnets",
-    "haiku": "week19_genai.haiku",
-    "pipelines": "week19_genai.hf_pipelines",
+    "tokenization": "week19_genai.projects.tokenization",
+    "gpt_from_scratch": "week19_genai.projects.gpt_shakespeare",
+    "decoding": "week19_genai.projects.decoding",
+    "lora_sonnets": "week19_genai.projects.lora_sonnets",
+    "haiku": "week19_genai.projects.haiku",
+    "pipelines": "week19_genai.projects.hf_pipelines",
 }
 COMMANDS = {"chat": "week19_genai.chat:main"}
 

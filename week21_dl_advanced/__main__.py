@@ -12,10 +12,10 @@ from shared.cli import run_week
 WEEK = 21
 TITLE = "Modern deep-learning architectures: attention, ViT, UNet, Faster R-CNN, Lightning"
 PROJECTS = {
-    "attention": "week21_dl_advanced.attention",
-    "segmentation": "week21_dl_advanced.segmentation",
-    "lightning": "week21_dl_advanced.lightning_unet",
-    "detection": "week21_dl_advanced.detection",
+    "attention": "week21_dl_advanced.projects.attention",
+    "segmentation": "week21_dl_advanced.projects.segmentation",
+    "lightning": "week21_dl_advanced.projects.lightning_unet",
+    "detection": "week21_dl_advanced.projects.detection",
 }
 
 if __name__ == "__main__":

@@ -7,12 +7,12 @@ from shared.cli import run_week
 WEEK = 22
 TITLE = "End-to-end capstones"
 PROJECTS = {
-    "loan_api": "week22_capstone.loan_api",
-    "face_mask": "week22_capstone.face_mask",
-    "sentiment": "week22_capstone.sentiment",
-    "forecasting": "week22_capstone.forecasting",
+    "loan_api": "week22_capstone.projects.loan_api",
+    "face_mask": "week22_capstone.projects.face_mask",
+    "sentiment": "week22_capstone.projects.sentiment",
+    "forecasting": "week22_capstone.projects.forecasting",
 }
-COMMANDS = {"serve": "week22_capstone.serve:main", "mask": "week22_capstone.mask_cli:main"}
+COMMANDS = {"serve": "week22_capstone.serve:main", "mask": "week22_capstone.mask.cli:main"}
 
 
 def main(argv: list[str]) -> int:

@@ -17,14 +17,15 @@ from pathlib import Path
 from shared.cli import command_error
 from shared.launch import serve, serve_parser
 from shared.paths import week_report_dir
-from week22_capstone.mask_cli import BACKENDS, WEEK13_MODELS
-from week22_capstone.mask_onnx import EXPORT_COMMAND, ONNX_FILE
+from week22_capstone import forecast, sentiment
+from week22_capstone.mask.cli import BACKENDS, WEEK13_MODELS
+from week22_capstone.mask.onnx_runtime import EXPORT_COMMAND, ONNX_FILE
 
 MODELS = week_report_dir(22) / "models"
 PORTS = {"loan": 8022, "mask": 8023, "sentiment": 8501, "forecast": 8502}
 DASHBOARDS = {
-    "sentiment": Path(__file__).with_name("sentiment_app.py"),
-    "forecast": Path(__file__).with_name("forecast_app.py"),
+    "sentiment": sentiment.PAGE,
+    "forecast": forecast.PAGE,
 }
 FORECASTING = "python -m week22_capstone --project forecasting"
 SENTIMENT = "python -m week22_capstone --project sentiment"
@@ -76,7 +77,7 @@ def _missing_forecasts() -> str | None:
     """The forecast database, when it is a SQLite file that does not exist."""
     from sqlalchemy import make_url
 
-    from week22_capstone.forecast_store import DB_ENV, forecast_db_url
+    from week22_capstone.forecast.store import DB_ENV, forecast_db_url
 
     url = make_url(forecast_db_url())
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
@@ -93,7 +94,7 @@ def _missing_forecasts() -> str | None:
 
 def _missing_sentiment_model(args: argparse.Namespace) -> str | None:
     """The TF-IDF model the sentiment dashboard loads; --models is handed to the page."""
-    from week22_capstone.sentiment_models import MODELS_ENV, TFIDF_FILE, models_dir
+    from week22_capstone.sentiment.models import MODELS_ENV, TFIDF_FILE, models_dir
 
     if args.models is not None:
         os.environ[MODELS_ENV] = str(args.models)
@@ -115,8 +116,8 @@ def _api(args: argparse.Namespace):
 
 def _loan_app(models: Path):
     """The Loan Approval API on the saved, verified and compiled model."""
-    from week22_capstone.loan_model import MODEL_FILE, load_loan_model
-    from week22_capstone.loan_service import create_app, settings_from_env
+    from week22_capstone.loan.model import MODEL_FILE, load_loan_model
+    from week22_capstone.loan.service import create_app, settings_from_env
 
     settings = settings_from_env()
     return create_app(settings, load_loan_model(models / MODEL_FILE))
@@ -124,6 +125,6 @@ def _loan_app(models: Path):
 
 def _mask_app(models: Path, backend: str | None):
     """The face-mask API: week 13's detector and classifier, on ONNX Runtime or PyTorch."""
-    from week22_capstone.mask_service import create_app, settings_from_env
+    from week22_capstone.mask.service import create_app, settings_from_env
 
     return create_app(settings_from_env(), models, backend=backend)

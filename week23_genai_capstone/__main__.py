@@ -11,9 +11,9 @@ from shared.cli import run_week
 WEEK = 23
 TITLE = "Generative AI capstone: chatbot service, AI art gallery, storybook app"
 PROJECTS = {
-    "chatbot": "week23_genai_capstone.chatbot",
-    "gallery": "week23_genai_capstone.gallery",
-    "storybook": "week23_genai_capstone.storybook",
+    "chatbot": "week23_genai_capstone.projects.chatbot",
+    "gallery": "week23_genai_capstone.projects.gallery",
+    "storybook": "week23_genai_capstone.projects.storybook",
 }
 COMMANDS = {"serve": "week23_genai_capstone.serve:main"}
 

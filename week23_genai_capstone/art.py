@@ -22,9 +22,9 @@ import torch
 from shared.paths import week_report_dir
 from shared.vision import FASHION_MNIST_CLASSES
 from week20_genai_multimodal.diffusion import PIPELINE, TextToImage, build_unet, save_pipeline
+from week20_genai_multimodal.projects.storybook import png_data_uri
+from week20_genai_multimodal.projects.text_to_image import GUIDANCE, UNET
 from week20_genai_multimodal.schedule import NoiseSchedule
-from week20_genai_multimodal.storybook import png_data_uri
-from week20_genai_multimodal.text_to_image import GUIDANCE, UNET
 
 TEXT_TO_IMAGE_ENV = "WEEK23_TEXT_TO_IMAGE"
 WEEK20_MODEL = week_report_dir(20) / "models" / "text_to_image"

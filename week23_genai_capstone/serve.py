@@ -19,7 +19,8 @@ from pathlib import Path
 from shared.cli import command_error
 from shared.devices import DEVICE_CHOICES
 from shared.launch import serve, serve_parser
-from week23_genai_capstone.chat_service import (
+from week23_genai_capstone import chat, gallery, story
+from week23_genai_capstone.chat.service import (
     MAX_NEW_TOKENS,
     MAX_NEW_TOKENS_LIMIT,
     NOTES_ENV,
@@ -29,9 +30,9 @@ from week23_genai_capstone.language_model import MODEL_ENV, check_model_folder
 
 PORTS = {"chat": 8030, "chat-ui": 8503, "gallery": 8504, "story": 8505}
 PAGES = {
-    "chat-ui": Path(__file__).with_name("chat_app.py"),
-    "gallery": Path(__file__).with_name("gallery_app.py"),
-    "story": Path(__file__).with_name("story_app.py"),
+    "chat-ui": chat.PAGE,
+    "gallery": gallery.PAGE,
+    "story": story.PAGE,
 }
 MODEL_APPS = ("chat", "story")  # the apps that load a chat model themselves
 
@@ -98,7 +99,7 @@ def main(argv: Sequence[str]) -> int:
 
 def _chat_app(args: argparse.Namespace):
     """The chatbot API on the chat model `args` names and the course notes, settings from env."""
-    from week23_genai_capstone.chat_service import create_app, load_assistant, settings_from_env
+    from week23_genai_capstone.chat.service import create_app, load_assistant, settings_from_env
     from week23_genai_capstone.language_model import load_chat
 
     settings = settings_from_env()

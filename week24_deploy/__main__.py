@@ -12,13 +12,13 @@ from shared.cli import run_week
 WEEK = 24
 TITLE = "Deployment and the portfolio"
 PROJECTS = {
-    "model_formats": "week24_deploy.model_formats",
-    "portfolio": "week24_deploy.portfolio_project",
+    "model_formats": "week24_deploy.projects.model_formats",
+    "portfolio": "week24_deploy.projects.portfolio",
 }
 COMMANDS = {
     "portfolio": "week24_deploy.portfolio:main",
     "serve": "week24_deploy.serve:main",
-    "export-mask": "week22_capstone.mask_export:main",
+    "export-mask": "week22_capstone.mask.export:main",
 }
 
 if __name__ == "__main__":

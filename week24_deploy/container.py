@@ -21,7 +21,7 @@ from week24_deploy.apps import APPS, App
 # Services whose command takes --models (the folder of saved models, mounted as a volume).
 TAKES_MODELS = {"loan-service", "loan-approval", "face-mask"}
 # Services that find their models through an environment variable instead: the sentiment
-# dashboard's TF-IDF model (week22_capstone.sentiment_models.MODELS_ENV).
+# dashboard's TF-IDF model (week22_capstone.sentiment.models.MODELS_ENV).
 MODELS_FROM_ENV = {"sentiment": "WEEK22_MODELS"}
 # Where a service writes what it keeps, on the /data volume (the code under /app is read-only to
 # the image's user): the face-mask API's annotated copies (mask_service.OUTPUTS_ENV).

@@ -15,7 +15,7 @@ from shared import distributed
 from shared.registry import fetch
 from shared.training import Trainer
 from shared.vision import load_mnist
-from week09_dl_foundations.mnist_mlp import mlp
+from week09_dl_foundations.projects.mnist_mlp import mlp
 
 SAMPLES, SEED = 512, 3
 

@@ -17,8 +17,8 @@ import shared.devices
 from shared.cli import run_week
 from shared.devices import PRECISION_ENV, precision_for, precision_setting
 from shared.training import Trainer
-from week19_genai.gpt_shakespeare import gpt_precision
-from week21_dl_advanced.lightning_unet import lightning_precision
+from week19_genai.projects.gpt_shakespeare import gpt_precision
+from week21_dl_advanced.projects.lightning_unet import lightning_precision
 
 MODULE = "toy_week.tiny_net"
 

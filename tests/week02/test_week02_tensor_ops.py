@@ -95,7 +95,7 @@ def test_without_tensorflow_the_project_runs_two_libraries_and_says_how_to_add_i
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from shared.context import RunContext
-    from week02_linalg import tensors
+    from week02_linalg.projects import tensors
 
     monkeypatch.setattr(tensor_ops, "tensorflow_installed", lambda: False)
     ctx = RunContext(week=2, project="tensors", out=tmp_path, fast=True, device="cpu")

@@ -7,7 +7,7 @@ import pytest
 
 from shared.data import read_ames, read_titanic
 from shared.registry import fetch
-from week03_probability.correlation import AMES_NUMERIC, TITANIC_NUMERIC
+from week03_probability.projects.correlation import AMES_NUMERIC, TITANIC_NUMERIC
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import pytest
 from scipy import stats
 
 from week03_probability import formulas
-from week03_probability.distributions import pooled_counts
-from week03_probability.lln_clt import ks_distance
+from week03_probability.projects.distributions import pooled_counts
+from week03_probability.projects.lln_clt import ks_distance
 
 
 @pytest.mark.parametrize(("n", "p"), [(1, 0.5), (20, 0.3), (60, 0.01)])

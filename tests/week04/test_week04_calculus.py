@@ -10,7 +10,6 @@ import torch
 import torch.nn.functional as F
 from torch.autograd.functional import hessian, jacobian
 
-from week04_calculus import derivatives as d
 from week04_calculus import losses
 from week04_calculus.calculus import (
     central_difference,
@@ -20,6 +19,7 @@ from week04_calculus.calculus import (
     numerical_jacobian,
 )
 from week04_calculus.optimizers import Adam, GradientDescent, Momentum, linear_mse_grad, train
+from week04_calculus.projects import derivatives as d
 
 
 def test_central_difference_beats_forward_difference() -> None:

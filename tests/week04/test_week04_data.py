@@ -6,7 +6,7 @@ import numpy as np
 
 from shared.data import read_ames
 from shared.registry import fetch
-from week04_calculus.gradient_descent import FEATURES, design_matrix
+from week04_calculus.projects.gradient_descent import FEATURES, design_matrix
 
 
 def test_regression_features_are_complete_numeric_and_prices_positive() -> None:

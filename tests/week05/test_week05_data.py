@@ -13,7 +13,7 @@ from shared.data import read_ames, read_titanic
 from shared.evaluation import classification_scores, cv_summary, regression_scores
 from shared.registry import fetch
 from shared.tabular import FitRecorder
-from week05_ml_basics import house_prices, titanic_classifiers
+from week05_ml_basics.projects import house_prices, titanic_classifiers
 
 
 @pytest.fixture(scope="module")

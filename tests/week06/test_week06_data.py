@@ -12,7 +12,7 @@ from sklearn.pipeline import Pipeline
 from shared.data import GERMAN_CREDIT_CODES, read_cdnow, read_german_credit
 from shared.registry import fetch
 from shared.tabular import FitRecorder
-from week06_advanced_ml import credit_approval, customer_segments
+from week06_advanced_ml.projects import credit_approval, customer_segments
 
 
 @pytest.fixture(scope="module")

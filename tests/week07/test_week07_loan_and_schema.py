@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 from shared.registry import fetch
 from shared.schema import check_rows
 from shared.tabular import FitRecorder
-from week07_pipelines import loan_pipeline
+from week07_pipelines.projects import loan_pipeline
 
 
 @pytest.fixture(scope="module")

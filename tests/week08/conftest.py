@@ -13,7 +13,11 @@ from shared.artifacts import save_artifact
 from shared.data import read_titanic
 from shared.registry import fetch
 from shared.serving import ServedModel
-from week07_pipelines.titanic_pipeline import TITANIC_INPUT_COLUMNS, TITANIC_SCHEMA, build_pipeline
+from week07_pipelines.projects.titanic_pipeline import (
+    TITANIC_INPUT_COLUMNS,
+    TITANIC_SCHEMA,
+    build_pipeline,
+)
 from week08_fastapi.app import create_app
 from week08_fastapi.served_model import load_served_model
 from week08_fastapi.settings import Settings

@@ -21,7 +21,7 @@ from week10_cnn.conv_numpy import (
     max_pool2d,
     max_pool2d_backward,
 )
-from week10_cnn.image_classifier import ShiftFlip, setup
+from week10_cnn.projects.image_classifier import ShiftFlip, setup
 
 
 @pytest.mark.parametrize(
@@ -150,7 +150,7 @@ def test_fast_run_end_to_end(fast_run, monkeypatch) -> None:
 
 
 def test_fast_run_trains_on_cifar10_when_it_is_there(fast_run, monkeypatch, tmp_path) -> None:
-    import week10_cnn.image_classifier as classifier
+    import week10_cnn.projects.image_classifier as classifier
 
     archive = tmp_path / "cifar-10-python.tar.gz"
     _cifar_archive(archive, n_per_batch=40)

@@ -22,7 +22,7 @@ from week11_transfer_learning.pretrained import (
     load_mobilenet_v2,
     read_sample_photos,
 )
-from week11_transfer_learning.transfer import low_data_split
+from week11_transfer_learning.projects.transfer import low_data_split
 
 
 def test_registry_weight_file_matches_its_sha256_and_loads_strictly() -> None:

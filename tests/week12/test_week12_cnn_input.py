@@ -14,7 +14,7 @@ from week12_opencv.cnn_input import (
     pixel_levels_apart,
     torchvision_bilinear_transform,
 )
-from week12_opencv.cnn_preprocess import read_photos_bgr
+from week12_opencv.projects.cnn_preprocess import read_photos_bgr
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 from shared.artifacts import save_artifact
 from shared.schema import column_spec
 from week14_nlp.classify import main
-from week14_nlp.spam_classifier import build_pipeline, candidates
+from week14_nlp.projects.spam_classifier import build_pipeline, candidates
 
 HAM = [
     "Re: meeting notes\nThe notes from Tuesday's meeting are attached, see you at lunch.",

@@ -8,7 +8,7 @@ import pytest
 from shared.registry import fetch
 from week14_nlp.emails import RELEASES, load_spam_assassin
 from week14_nlp.near_duplicates import find_duplicates, normalise, shingles
-from week14_nlp.spam_classifier import (
+from week14_nlp.projects.spam_classifier import (
     TRAIN_RELEASE,
     deduplicate,
     random_split,

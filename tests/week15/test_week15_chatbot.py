@@ -13,7 +13,7 @@ from letter_counts import LetterCounts
 
 from shared.registry import fetch
 from week15_transformers.assistant import NOT_COVERED, CourseAssistant, grounded_messages
-from week15_transformers.chatbot import QUESTIONS_FILE, contains, load_questions, main
+from week15_transformers.projects.chatbot import QUESTIONS_FILE, contains, load_questions, main
 from week15_transformers.reader import overlap, read, stem_idf, units
 from week15_transformers.retrieval import (
     BM25,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from week15_transformers import extractive
-from week15_transformers.summarization import Paper, detokenize, load_aclsum, select
+from week15_transformers.projects.summarization import Paper, detokenize, load_aclsum, select
 
 
 def unit(rows):

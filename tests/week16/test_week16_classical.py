@@ -17,9 +17,9 @@ from week16_ts_classical.arima import (
     one_step_forecasts,
 )
 from week16_ts_classical.forecast_tests import coverage, diebold_mariano
-from week16_ts_classical.sales_forecast import FAST, backtest_window, snaive_forecast
+from week16_ts_classical.projects.sales_forecast import FAST, backtest_window, snaive_forecast
+from week16_ts_classical.projects.stock_forecast import arima_price_paths
 from week16_ts_classical.series import read_monthly_ts, read_msft
-from week16_ts_classical.stock_forecast import arima_price_paths
 
 
 def simulated_ar(n: int = 400, seed: int = 0) -> np.ndarray:

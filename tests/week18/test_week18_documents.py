@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 
 from shared.registry import fetch
 from week18_databases.docstore import DocumentStoreError, MongoDocuments, SqlDocuments
-from week18_databases.documents import ask, request_documents, same
+from week18_databases.projects.documents import ask, request_documents, same
 from week18_databases.tweet_store import MongoTweets, SqlTweets, ask_tweets, tweet_documents
 
 

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, inspect
 
-from week18_databases import indexing, migrate
+from week18_databases import migrate
 from week18_databases.loans import read_loans
+from week18_databases.projects import indexing
+from week18_databases.projects.sql_analytics import populate
 from week18_databases.queries import QUERIES, compare, read_tables, run_sql
-from week18_databases.sql_analytics import populate
 
 
 @pytest.fixture

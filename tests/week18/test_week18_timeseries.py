@@ -8,8 +8,8 @@ from sqlalchemy import Engine, text
 
 from shared.registry import fetch
 from week18_databases import migrate
+from week18_databases.projects.time_series_store import baseline_forecasts, snapshot
 from week18_databases.queries import compare
-from week18_databases.time_series_store import baseline_forecasts, snapshot
 from week18_databases.timeseries import (
     ERROR_BY_HORIZON,
     ROLLING_SQL,

@@ -8,7 +8,7 @@ import torch
 
 from week19_genai.bigram import BigramLM, best_bigram
 from week19_genai.gpt import GPT, GPTConfig
-from week19_genai.gpt_shakespeare import SIZES, lr_at, windows
+from week19_genai.projects.gpt_shakespeare import SIZES, lr_at, windows
 from week19_genai.sampling import filter_logits, sample_next
 
 TINY = GPTConfig(vocab_size=32, block_size=16, n_layer=2, n_head=2, n_embd=32, dropout=0.0)

@@ -17,7 +17,12 @@ from shared.hub import load_pretrained
 from shared.registry import fetch
 from week19_genai.generation import chat_prefix, generate_texts, pad_id
 from week19_genai.lm_scoring import distinct_n, encode_pairs, labelled_batch, perplexity
-from week19_genai.lora_sonnets import add_lora, load_adapter, max_logit_difference, save_adapter
+from week19_genai.projects.lora_sonnets import (
+    add_lora,
+    load_adapter,
+    max_logit_difference,
+    save_adapter,
+)
 
 CHATML = (
     "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
@@ -60,7 +65,7 @@ def test_from_pretrained_local_folder_loads_gpt2(model_and_tokenizer, gpt2_folde
 
 
 def test_every_decoding_strategy_runs_and_is_scored(model_and_tokenizer):
-    from week19_genai.decoding import STRATEGIES
+    from week19_genai.projects.decoding import STRATEGIES
 
     model, tokenizer = model_and_tokenizer
     prefixes = [chat_prefix(tokenizer, "Tell a story."), chat_prefix(tokenizer, "A poem, please.")]
@@ -134,7 +139,7 @@ def test_lora_adapter_saved_and_reloaded_gives_identical_outputs(model_and_token
 
 def test_sampled_candidates_carry_the_models_own_log_probabilities(model_and_tokenizer):
     from week19_genai.generation import sample_with_logprobs
-    from week19_genai.haiku import line_score
+    from week19_genai.projects.haiku import line_score
 
     model, tokenizer = model_and_tokenizer
     prefix = chat_prefix(tokenizer, "A haiku, please.")

@@ -15,7 +15,7 @@ import torch
 
 from shared import llm
 from shared.registry import DatasetError, fetch
-from week19_genai import hf_pipelines
+from week19_genai.projects import hf_pipelines
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.registry import fetch
-from week19_genai.haiku import fit_line, is_haiku
+from week19_genai.projects.haiku import fit_line, is_haiku
 from week19_genai.syllables import SyllableCounter, fallback_syllables, load_cmudict
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from week20_genai_multimodal import structured
-from week20_genai_multimodal.prompting import GarmentAnswer
+from week20_genai_multimodal.projects.prompting import GarmentAnswer
 from week20_genai_multimodal.structured import ask_validated, extract_json, validate
 
 

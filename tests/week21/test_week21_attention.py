@@ -7,8 +7,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from week21_dl_advanced.attention import check_against_torch, random_mask
 from week21_dl_advanced.multihead import MultiHeadAttention, scaled_dot_product_attention
+from week21_dl_advanced.projects.attention import check_against_torch, random_mask
 
 TOL = 1e-6
 

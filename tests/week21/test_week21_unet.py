@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from shared.metrics import MeanIoU
-from week21_dl_advanced.segmentation import mean_iou
+from week21_dl_advanced.projects.segmentation import mean_iou
 from week21_dl_advanced.unet import UNet, dice_bce_loss, dice_loss, two_class_scores
 
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from week21_dl_advanced.attention import attention_rollout
+from week21_dl_advanced.projects.attention import attention_rollout
 from week21_dl_advanced.vit import PatchEmbedding, VisionTransformer, count_parameters
 
 

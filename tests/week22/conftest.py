@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from week22_capstone.loan_model import LoanModel, load_loan_model, train_and_save
+from week22_capstone.loan.model import LoanModel, load_loan_model, train_and_save
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-import week22_capstone.forecasting as forecasting
+import week22_capstone.projects.forecasting as forecasting
 
 
 def test_backtest_ratios_come_from_full_runs_and_name_the_missing_one(tmp_path, monkeypatch):

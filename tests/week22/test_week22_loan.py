@@ -12,12 +12,12 @@ from sklearn.ensemble import RandomForestClassifier
 
 from shared.api import API_KEY_HEADER
 from shared.artifacts import ArtifactError
-from week06_advanced_ml.credit_approval import misclassification_cost
-from week07_pipelines.loan_pipeline import build_pipeline
+from week06_advanced_ml.projects.credit_approval import misclassification_cost
+from week07_pipelines.projects.loan_pipeline import build_pipeline
 from week18_databases.loans import inputs_of
 from week18_databases.service import Settings
-from week22_capstone.compiled import CompileError, compile_pipeline
-from week22_capstone.loan_model import (
+from week22_capstone.loan.compiled import CompileError, compile_pipeline
+from week22_capstone.loan.model import (
     bayes_threshold,
     decision_cost,
     explain,
@@ -25,7 +25,7 @@ from week22_capstone.loan_model import (
     read_applications,
     tune_threshold,
 )
-from week22_capstone.loan_service import create_app
+from week22_capstone.loan.service import create_app
 
 KEY = "week22-test-key-0123"
 

@@ -22,12 +22,12 @@ from fastapi.testclient import TestClient
 
 from shared.api import API_KEY_HEADER
 from shared.context import RunContext
-from week22_capstone import mask_cli
-from week22_capstone.face_mask import labelled_scenes, score
-from week22_capstone.image_input import image_size
-from week22_capstone.mask import mask_pipeline
-from week22_capstone.mask_cli import WEEK13_MODELS, build_parser
-from week22_capstone.mask_service import MaskSettings, create_app, prune
+from week22_capstone.mask import cli as mask_cli
+from week22_capstone.mask.cli import WEEK13_MODELS, build_parser
+from week22_capstone.mask.detect import mask_pipeline
+from week22_capstone.mask.image_input import image_size
+from week22_capstone.mask.service import MaskSettings, create_app, prune
+from week22_capstone.projects.face_mask import labelled_scenes, score
 
 KEY = "week22-mask-key-0123"
 HEADERS = {API_KEY_HEADER: KEY}
@@ -182,7 +182,7 @@ def test_refusing_a_real_bomb_costs_no_memory(client) -> None:
 
 
 def test_the_cli_refuses_a_bomb_before_loading_a_model(no_decoding, tmp_path, capsys, monkeypatch):
-    import week22_capstone.mask as mask
+    import week22_capstone.mask.detect as mask
 
     def loaded(*args, **kwargs):
         raise AssertionError("a model was loaded")
@@ -305,7 +305,7 @@ def test_a_retry_while_the_first_request_runs_is_a_conflict(client) -> None:
 
 
 def test_outputs_go_where_week22_mask_outputs_says(tmp_path: Path) -> None:
-    from week22_capstone.mask_service import DEFAULT_OUTPUTS, OUTPUTS_ENV, settings_from_env
+    from week22_capstone.mask.service import DEFAULT_OUTPUTS, OUTPUTS_ENV, settings_from_env
 
     env = {"ML_ROADMAP_API_KEY": KEY}
     assert settings_from_env(env).outputs == DEFAULT_OUTPUTS

@@ -1,6 +1,6 @@
 """The face-mask pipeline on ONNX Runtime: the torch path's faces, no torch imported, refusals.
 
-Week 13's classifier is exported once (week22_capstone.mask_export) into a temporary model folder;
+Week 13's classifier is exported once (week22_capstone.mask.export) into a temporary model folder;
 the ONNX path must give the torch path's boxes and labels on built scenes, probabilities within
 1e-4, and the CLI on `--backend onnx` must run in an interpreter where torch cannot be imported.
 """
@@ -20,11 +20,11 @@ import pytest
 from shared.context import RunContext
 from shared.paths import REPO_ROOT
 from shared.registry import fetch
-from week22_capstone import mask_cli
-from week22_capstone.face_mask import backend_parity, labelled_scenes
-from week22_capstone.mask import default_backend, mask_pipeline
-from week22_capstone.mask_export import export_mask_classifier
-from week22_capstone.mask_onnx import ONNX_FILE
+from week22_capstone.mask import cli as mask_cli
+from week22_capstone.mask.detect import default_backend, mask_pipeline
+from week22_capstone.mask.export import export_mask_classifier
+from week22_capstone.mask.onnx_runtime import ONNX_FILE
+from week22_capstone.projects.face_mask import backend_parity, labelled_scenes
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ class Blocker:
             raise ModuleNotFoundError(f"no {name} here", name=name)
 
 sys.meta_path.insert(0, Blocker())
-from week22_capstone import mask_cli
+from week22_capstone.mask import cli as mask_cli
 out = io.StringIO()
 with contextlib.redirect_stdout(out):
     code = mask_cli.main(sys.argv[1:])

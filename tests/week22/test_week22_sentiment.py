@@ -16,9 +16,10 @@ from browser import open_page
 from serving import serve_subprocess
 from streamlit.testing.v1 import AppTest
 
-from shared.paths import REPO_ROOT, week_report_dir
+from shared.paths import week_report_dir
 from week14_nlp.tweets import LABELS
-from week22_capstone.sentiment_models import (
+from week22_capstone import sentiment
+from week22_capstone.sentiment.models import (
     MODELS_ENV,
     TFIDF_FILE,
     TFIDF_HINT,
@@ -30,7 +31,7 @@ from week22_capstone.sentiment_models import (
     train_tfidf,
 )
 
-APP = REPO_ROOT / "week22_capstone" / "sentiment_app.py"
+APP = sentiment.PAGE
 WORDS = ["i", "love", "hate", "this", "phone", "day", "great", "bad", "it", "is", "what", "a"]
 
 

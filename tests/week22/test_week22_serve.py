@@ -8,13 +8,12 @@ import sqlite3
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from shared.paths import REPO_ROOT
-from week22_capstone import serve
-from week22_capstone.forecast_store import DB_ENV
-from week22_capstone.mask_cli import WEEK13_MODELS
-from week22_capstone.sentiment_models import MODELS_ENV, TFIDF_FILE
+from week22_capstone import forecast, serve
+from week22_capstone.forecast.store import DB_ENV
+from week22_capstone.mask.cli import WEEK13_MODELS
+from week22_capstone.sentiment.models import MODELS_ENV, TFIDF_FILE
 
-FORECAST_APP = REPO_ROOT / "week22_capstone" / "forecast_app.py"
+FORECAST_APP = forecast.PAGE
 
 
 @pytest.fixture
@@ -65,7 +64,7 @@ def test_serve_sentiment_without_a_model_names_the_command(
 
 
 def test_serve_mask_loads_week_13s_models_or_the_folder_given(tmp_path, monkeypatch) -> None:
-    import week22_capstone.mask_service as mask_service
+    import week22_capstone.mask.service as mask_service
 
     folders = []
     monkeypatch.setattr(

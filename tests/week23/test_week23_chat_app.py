@@ -13,13 +13,14 @@ from streamlit.testing.v1 import AppTest
 from week23_support import KEY, notes_assistant, served
 
 from shared.api import LOOPBACK, free_port, serve_in_thread
-from shared.paths import REPO_ROOT, week_report_dir
+from shared.paths import week_report_dir
 from week18_databases.service import Settings
-from week23_genai_capstone.chat_client import START_API, URL_ENV, ChatClient
-from week23_genai_capstone.chat_service import create_app
+from week23_genai_capstone import chat
+from week23_genai_capstone.chat.client import START_API, URL_ENV, ChatClient
+from week23_genai_capstone.chat.service import create_app
 from week23_genai_capstone.language_model import load_chat
 
-APP = str(REPO_ROOT / "week23_genai_capstone" / "chat_app.py")
+APP = str(chat.PAGE)
 
 
 @pytest.fixture

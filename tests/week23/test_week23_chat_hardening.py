@@ -28,15 +28,15 @@ from week23_support import KEY, course_notes, served
 from shared.api import API_KEY_HEADER, LOOPBACK, free_port, serve_in_thread, wait_for_health
 from shared.paths import REPO_ROOT
 from week23_genai_capstone import serve
-from week23_genai_capstone.chat_service import (
+from week23_genai_capstone.chat.service import (
     NOTES_ENV,
     SHUTTING_DOWN,
     Chatbot,
     ChatSettings,
     create_app,
 )
+from week23_genai_capstone.chat.sse import read_events
 from week23_genai_capstone.language_model import Generation, load_chat
-from week23_genai_capstone.sse import read_events
 
 OTHER_KEY = "week23-other-key-4567"
 AUTH = {API_KEY_HEADER: KEY}

@@ -15,11 +15,11 @@ from week23_support import KEY, course_notes, notes_assistant, served
 from shared.api import API_KEY_HEADER, free_port
 from week15_transformers.assistant import NOT_COVERED
 from week18_databases.service import Settings
-from week23_genai_capstone.chat_client import ChatClient, deltas
-from week23_genai_capstone.chat_service import NOTES_ENV, QuestionIn, create_app
-from week23_genai_capstone.chat_store import owner_of
+from week23_genai_capstone.chat.client import ChatClient, deltas
+from week23_genai_capstone.chat.service import NOTES_ENV, QuestionIn, create_app
+from week23_genai_capstone.chat.sse import event, read_events
+from week23_genai_capstone.chat.store import owner_of
 from week23_genai_capstone.language_model import load_chat
-from week23_genai_capstone.sse import event, read_events
 
 AUTH = {API_KEY_HEADER: KEY}
 

@@ -16,11 +16,11 @@ from streamlit.testing.v1 import AppTest
 from week23_support import served
 
 from shared.db import make_engine
-from shared.paths import REPO_ROOT, week_report_dir
+from shared.paths import week_report_dir
 from week20_genai_multimodal.diffusion import load_pipeline, save_pipeline
+from week23_genai_capstone import gallery
 from week23_genai_capstone.art import GUIDANCE, draw, model_guidance, model_version, save_untrained
-from week23_genai_capstone.gallery import garment_word, max_abs_diff, regenerate
-from week23_genai_capstone.gallery_store import (
+from week23_genai_capstone.gallery.store import (
     DATABASE,
     GALLERY_ENV,
     MAX_QUERY_CHARS,
@@ -28,8 +28,9 @@ from week23_genai_capstone.gallery_store import (
     Gallery,
     QueryError,
 )
+from week23_genai_capstone.projects.gallery import garment_word, max_abs_diff, regenerate
 
-APP = REPO_ROOT / "week23_genai_capstone" / "gallery_app.py"
+APP = gallery.PAGE
 ART = [
     ("a red dress", "A crimson dress glows like a summer sunset."),
     ("white sneakers", "Bright trainers, ready for 100% of your walks."),

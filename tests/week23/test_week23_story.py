@@ -14,13 +14,14 @@ from browser import open_page
 from streamlit.testing.v1 import AppTest
 from week23_support import served
 
-from shared.paths import REPO_ROOT, week_report_dir
-from week20_genai_multimodal.storybook import MAX_PREMISE, check_premise, read_storybook
+from shared.paths import week_report_dir
+from week20_genai_multimodal.projects.storybook import MAX_PREMISE, check_premise, read_storybook
+from week23_genai_capstone import story
 from week23_genai_capstone.art import TEXT_TO_IMAGE_ENV, TRAIN_DIFFUSION, save_untrained
 from week23_genai_capstone.language_model import MODEL_ENV
-from week23_genai_capstone.story import choose_pictures
+from week23_genai_capstone.story.pipeline import choose_pictures
 
-APP = str(REPO_ROOT / "week23_genai_capstone" / "story_app.py")
+APP = str(story.PAGE)
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +81,7 @@ def test_a_full_run_without_week_20s_model_says_which_command_makes_it(
 ) -> None:
     """Issue 24: the storybook failed with IndexError (element_tree.py) where the gallery said."""
     from shared.context import RunContext
-    from week23_genai_capstone import storybook
+    from week23_genai_capstone.projects import storybook
 
     monkeypatch.setenv(TEXT_TO_IMAGE_ENV, str(tmp_path / "reports" / "week20" / "models"))
     ctx = RunContext(week=23, project="storybook", out=tmp_path / "week23")

@@ -23,7 +23,7 @@ from week24_deploy.formats import (
     verified,
     write_sidecar,
 )
-from week24_deploy.model_formats import tamper
+from week24_deploy.projects.model_formats import tamper
 
 
 def lstm() -> torch.nn.Module:

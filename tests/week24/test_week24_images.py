@@ -157,7 +157,7 @@ def test_loan_approval_image_decides_and_audits_into_postgresql(
 ) -> None:
     skip_unless_runnable(IMAGES["loan-approval"])
     from week18_databases.loans import inputs_of
-    from week22_capstone.loan_model import read_applications, train_and_save
+    from week22_capstone.loan.model import read_applications, train_and_save
 
     model, _ = train_and_save(tmp_path / "models")
     key = "k" * 24
@@ -183,7 +183,7 @@ def sentiment_volumes(tmp_path: Path) -> list[str]:
     """`-v` options: a TF-IDF model fitted on 600 tweets, and a cache holding VADER's lexicon."""
     from shared.paths import cache_dir
     from shared.registry import fetch
-    from week22_capstone.sentiment_models import train_tfidf
+    from week22_capstone.sentiment.models import train_tfidf
 
     models = tmp_path / "models"
     train_tfidf(models, limit=600)
@@ -197,7 +197,7 @@ def test_sentiment_image_classifies_with_no_network(sentiment_volumes: list[str]
     skip_unless_runnable(IMAGES["sentiment"])
     container = start_offline("sentiment", *sentiment_volumes)
     probe = (
-        "from pathlib import Path; from week22_capstone.sentiment_models import *; "
+        "from pathlib import Path; from week22_capstone.sentiment.models import *; "
         "m = SentimentModels.load(Path('/models'), transformer_dir()); "
         "print(m.transformer, *m.classify(['I love this phone!']).iloc[0])"
     )
@@ -252,7 +252,7 @@ def test_forecast_image_reads_stored_forecasts_with_no_network(forecasts_db: lis
     skip_unless_runnable(IMAGES["forecast"])
     container = start_offline("forecast", *forecasts_db)
     probe = (
-        "from shared.db import make_engine; from week22_capstone.forecast_store import *; "
+        "from shared.db import make_engine; from week22_capstone.forecast.store import *; "
         "print(*forecast_series(make_engine(forecast_db_url())))"
     )
     try:
@@ -280,7 +280,7 @@ def mask_volumes(tmp_path: Path) -> list[str]:
     skip_unless_runnable(IMAGES["face-mask"])
     from shared.paths import cache_dir
     from shared.registry import fetch
-    from week22_capstone.mask_export import export_mask_classifier
+    from week22_capstone.mask.export import export_mask_classifier
 
     models = tmp_path / "models"
     export_mask_classifier(models, fetch("keras_mask_classifier"))
@@ -307,7 +307,7 @@ def test_face_mask_image_finds_faces_in_an_uploaded_scene(
     import numpy as np
 
     from shared.context import RunContext
-    from week22_capstone.face_mask import labelled_scenes
+    from week22_capstone.projects.face_mask import labelled_scenes
 
     scenes, _ = labelled_scenes(RunContext(22, "test", tmp_path), 2)
     scene = max(scenes, key=lambda s: len(s.boxes)).image
@@ -337,7 +337,7 @@ def store_baseline_forecasts(url: str) -> None:
     from shared.db import make_engine
     from shared.registry import fetch
     from week18_databases import migrate
-    from week18_databases.time_series_store import SERIES, baseline_forecasts
+    from week18_databases.projects.time_series_store import SERIES, baseline_forecasts
     from week18_databases.timeseries import ingest, store_forecasts
 
     engine = make_engine(url)

@@ -17,7 +17,7 @@ import pytest
 
 from shared.paths import REPO_ROOT
 from shared.registry import fetch
-from week22_capstone.mask_export import export_mask_classifier
+from week22_capstone.mask.export import export_mask_classifier
 
 DOCKER_SH = REPO_ROOT / ".ci" / "docker.sh"
 WEEK08 = REPO_ROOT / "week08_fastapi"
@@ -110,7 +110,7 @@ print(json.dumps({"status": [answer.status_code, image.status_code], "torch": to
 
 def test_the_mask_image_installs_everything_its_serving_path_imports(tmp_path: Path) -> None:
     from shared.context import RunContext
-    from week22_capstone.face_mask import labelled_scenes
+    from week22_capstone.projects.face_mask import labelled_scenes
 
     models = tmp_path / "models"
     export_mask_classifier(models, fetch("keras_mask_classifier"))

@@ -1,0 +1,312 @@
+"""Chatbot: answers about this course with its evidence and source, or says the notes lack it.
+
+A 135M-parameter chat model knows nothing about this repository, and handed a whole passage it
+often answers from the wrong part of it. So the assistant (assistant.py, the library week 23's
+chat service shares) does the reading: it retrieves README passages (BM25 + MiniLM fused by
+reciprocal rank: retrieval.py), abstains when even the best passage is far from the question,
+and otherwise picks the sentence, table row or command line that answers (reader.py). The
+model (SmolLM2-135M-Instruct, shared/llm.py) is prompted with that evidence for a one-sentence
+answer, and every answer shows the evidence with its README path and heading.
+
+The run scores course_questions.toml, split once into dev (where every choice was made) and
+test: retrieval hit@3, the evidence holding the expected fact, out-of-scope questions refused
+and in-scope ones wrongly refused (the bars, on test), and the generated sentence holding the
+fact (reported). `python -m week15_transformers chat` is the same assistant, interactive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.bars import Bar
+from shared.context import RunContext
+from shared.report import markdown_table
+
+BARS = [
+    Bar(
+        "test_retrieval_hit_at_3",
+        ">=",
+        0.90,
+        "issue 22: a top-3 passage from the right README holds the fact (BM25 + MiniLM, RRF)",
+    ),
+    Bar(
+        "test_evidence_fact_rate",
+        ">=",
+        0.80,
+        "issue 22: the quoted evidence holds the expected fact",
+    ),
+    Bar(
+        "test_out_of_scope_refused",
+        ">=",
+        0.80,
+        "issue 22: questions the notes do not cover are answered 'not covered'",
+    ),
+    Bar(
+        "test_in_scope_refused",
+        "<=",
+        0.10,
+        "issue 22: questions the notes cover are not refused",
+    ),
+]
+QUESTIONS_FILE = Path(__file__).parents[1] / "course_questions.toml"
+SPLITS = ("dev", "test")
+MAX_NEW_TOKENS = 48
+FAST_QUESTIONS, FAST_NEW_TOKENS = 2, 12
+SWEEP = (0.20, 0.25, 0.30, 0.35, 0.40, 0.45)
+
+
+@dataclass(frozen=True)
+class Question:
+    """An in-scope question, the fact its answer must contain, its README and its split."""
+
+    question: str
+    fact: str
+    readme: str
+    split: str
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    """A question the course notes do not answer, and its split."""
+
+    question: str
+    split: str
+
+
+def load_questions(path: Path = QUESTIONS_FILE) -> tuple[list[Question], list[OutOfScope]]:
+    """Read the [[question]] and [[out_of_scope]] tables; every one names its split."""
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    if not data.get("question"):
+        raise ValueError(f"{path} holds no [[question]] tables")
+    in_scope = [Question(**row) for row in data["question"]]
+    out_of_scope = [OutOfScope(**row) for row in data.get("out_of_scope", [])]
+    for q in [*in_scope, *out_of_scope]:
+        if q.split not in SPLITS:
+            raise ValueError(f"{path}: {q.question!r} has split {q.split!r}; use 'dev' or 'test'")
+    return in_scope, out_of_scope
+
+
+def contains(text: str, fact: str) -> bool:
+    """Return True when `fact` occurs in `text`, ignoring case and runs of whitespace."""
+    return " ".join(fact.lower().split()) in " ".join(text.lower().split())
+
+
+def build_bot(device: str, dataset: Callable[[str], Path]) -> tuple:
+    """Return (assistant, model, tokenizer) on one device.
+
+    `dataset` fetches a registry entry: `ctx.dataset` in a run, `shared.registry.fetch` in chat.
+    """
+    from shared.devices import resolve_device
+    from shared.llm import REGISTRY_NAME, load_chat_model
+    from week15_transformers.assistant import CourseAssistant
+
+    device = resolve_device(device)
+    assistant = CourseAssistant.load(dataset, device)
+    model, tokenizer = load_chat_model(dataset(REGISTRY_NAME), device)
+    return assistant, model, tokenizer
+
+
+def ask(assistant, model, tokenizer, question: str, max_new_tokens: int) -> dict:
+    """Ground one question and, unless the notes lack it, generate from the evidence."""
+    from shared.llm import stream_reply
+    from week15_transformers.assistant import NOT_COVERED, grounded_messages
+
+    grounded = assistant.ground(question)
+    if grounded.abstained:
+        return {"grounded": grounded, "answer": NOT_COVERED, "ttft": 0.0, "seconds": 0.0}
+    start = time.perf_counter()
+    pieces, first = [], None
+    for piece in stream_reply(
+        model, tokenizer, grounded_messages(grounded), max_new_tokens=max_new_tokens
+    ):
+        first = first or time.perf_counter() - start
+        pieces.append(piece)
+    seconds = time.perf_counter() - start
+    return {
+        "grounded": grounded,
+        "answer": "".join(pieces).strip(),
+        "ttft": first or seconds,
+        "seconds": seconds,
+        "tokens": len(tokenizer("".join(pieces), add_special_tokens=False)["input_ids"]),
+    }
+
+
+def right_readme_holds(hits, q: Question) -> bool:
+    """Return True when a hit comes from the question's README and holds its fact."""
+    return any(hit.chunk.source == q.readme and contains(hit.chunk.text, q.fact) for hit in hits)
+
+
+def score_split(ctx: RunContext, bot: tuple, split: str, questions, refusals, max_new: int) -> dict:
+    """Answer one split's questions; return its metrics, its table rows and retrieval scores."""
+    assistant, rows, scores = bot[0], [], {"in": [], "out": []}
+    counts = dict.fromkeys(("hit", "dense", "bm25", "evidence", "answer", "refused"), 0)
+    ttfts, tokens, seconds = [], 0, 0.0
+    for q in questions:
+        result = ask(*bot, q.question, max_new)
+        grounded = result["grounded"]
+        hit = right_readme_holds(grounded.hits, q)
+        evidence = grounded.evidence.text if grounded.evidence else ""
+        marks = {
+            "hit": hit,
+            "dense": right_readme_holds(assistant.index.search(q.question, 3, "dense"), q),
+            "bm25": right_readme_holds(assistant.index.search(q.question, 3, "bm25"), q),
+            "evidence": contains(evidence, q.fact),
+            "answer": contains(result["answer"], q.fact),
+            "refused": grounded.abstained,
+        }
+        counts = {key: counts[key] + marks[key] for key in counts}
+        scores["in"].append(grounded.retrieval_score)
+        if not grounded.abstained:
+            ttfts.append(result["ttft"])
+            tokens, seconds = tokens + result["tokens"], seconds + result["seconds"]
+        ctx.log(f"{split} {'hit ' if hit else 'miss'} {q.question}")
+        source = f"{grounded.evidence.source} › {grounded.evidence.heading}" if evidence else "—"
+        rows.append(
+            [
+                split,
+                q.question,
+                q.fact,
+                "yes" if hit else "**no**",
+                evidence[:160] or "(refused)",
+                source,
+                "yes" if marks["evidence"] else "**no**",
+                result["answer"].replace("\n", " ")[:120],
+                "yes" if marks["answer"] else "**no**",
+            ]
+        )
+    refused_out = 0
+    for q in refusals:
+        grounded = assistant.ground(q.question)
+        refused_out += grounded.abstained
+        scores["out"].append(grounded.retrieval_score)
+        ctx.log(f"{split} {'refused' if grounded.abstained else 'ANSWERED'} {q.question}")
+    n = len(questions)
+    metrics = {
+        f"{split}_questions": float(n),
+        f"{split}_out_of_scope_questions": float(len(refusals)),
+        f"{split}_retrieval_hit_at_3": counts["hit"] / n,
+        f"{split}_dense_hit_at_3": counts["dense"] / n,
+        f"{split}_bm25_hit_at_3": counts["bm25"] / n,
+        f"{split}_evidence_fact_rate": counts["evidence"] / n,
+        f"{split}_answer_fact_rate": counts["answer"] / n,
+        f"{split}_in_scope_refused": counts["refused"] / n,
+        f"{split}_out_of_scope_refused": refused_out / len(refusals) if refusals else 0.0,
+        f"{split}_median_ttft_seconds": sorted(ttfts)[len(ttfts) // 2] if ttfts else 0.0,
+        f"{split}_tokens_per_second": tokens / seconds if seconds else 0.0,
+    }
+    return {"metrics": metrics, "rows": rows, "scores": scores}
+
+
+def sweep_table(scores: dict[str, list[float]], threshold: float) -> str:
+    """Return the abstention sweep on dev: refusal rates of in- and out-of-scope per threshold."""
+    rows = []
+    for t in sorted({*SWEEP, threshold}):
+        wrong = sum(s < t for s in scores["in"]) / max(len(scores["in"]), 1)
+        right = sum(s < t for s in scores["out"]) / max(len(scores["out"]), 1)
+        mark = " (used)" if t == threshold else ""
+        rows.append([f"{t:.2f}{mark}", f"{right:.3f}", f"{wrong:.3f}"])
+    return markdown_table(["threshold", "out-of-scope refused", "in-scope refused"], rows)
+
+
+def run(ctx: RunContext) -> dict[str, float]:
+    """Score retrieval, evidence, abstention and answers on the dev and test questions."""
+    in_scope, out_of_scope = load_questions()
+    max_new = FAST_NEW_TOKENS if ctx.fast else MAX_NEW_TOKENS
+    bot = build_bot(ctx.device, ctx.dataset)
+    chunks = bot[0].index.chunks
+    ctx.note(
+        f"Indexed {len(chunks)} passages from {len({c.source for c in chunks})} week READMEs; "
+        f"abstains below a best-passage cosine of {bot[0].threshold:.2f} (chosen on dev)."
+    )
+    metrics, rows, dev_scores = {}, [], {}
+    for split in SPLITS:
+        questions = [q for q in in_scope if q.split == split]
+        refusals = [q for q in out_of_scope if q.split == split]
+        if ctx.fast:
+            questions, refusals = questions[:FAST_QUESTIONS], refusals[:FAST_QUESTIONS]
+        result = score_split(ctx, bot, split, questions, refusals, max_new)
+        metrics |= result["metrics"]
+        rows += result["rows"]
+        dev_scores = result["scores"] if split == "dev" else dev_scores
+    ctx.note(
+        "### Abstention threshold on the dev questions\n\nThe share refused at each best-passage "
+        "cosine threshold.\n\n" + sweep_table(dev_scores, bot[0].threshold)
+    )
+    ctx.note(
+        "### Questions\n\nWhether a top-3 passage from the right README holds the fact "
+        "(hit@3), the evidence the reader quoted and its source, and the generated answer "
+        "(greedy, first 120 characters).\n\n"
+        + markdown_table(
+            [
+                "split",
+                "question",
+                "fact",
+                "hit@3",
+                "evidence",
+                "source",
+                "fact in evidence",
+                "answer",
+                "fact in answer",
+            ],
+            rows,
+        )
+    )
+    ctx.info["chat_model"] = "SmolLM2-135M-Instruct (GGUF Q4_1, dequantized to float32)"
+    return metrics
+
+
+def grounding(assistant, question: str):
+    """Return the chat turn for `question`: evidence as notes and footer, or the abstention."""
+    from shared.llm import Grounding
+    from week15_transformers.assistant import NOT_COVERED, notes, source_line
+
+    grounded = assistant.ground(question)
+    if grounded.evidence is None:
+        return Grounding(reply=NOT_COVERED, footer="evidence: none close enough in the READMEs")
+    evidence = grounded.evidence
+    return Grounding(
+        notes=notes(evidence),
+        footer=f'evidence: "{evidence.text}"\nsource: {source_line(evidence)}',
+    )
+
+
+def main(argv: list[str]) -> int:
+    """`python -m week15_transformers chat`: talk with the course assistant in the terminal."""
+    from shared.devices import DEVICE_CHOICES
+    from shared.llm import chat_repl
+    from shared.registry import fetch
+    from week15_transformers.assistant import SYSTEM
+
+    parser = argparse.ArgumentParser(
+        prog="python -m week15_transformers chat",
+        description="Ask SmolLM2-135M-Instruct about this course: each answer quotes its "
+        "evidence from the week READMEs, or says the notes do not cover the question. "
+        "/reset forgets the conversation, /quit or Ctrl-D ends it.",
+    )
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    parser.add_argument("--max-new-tokens", type=int, default=200)
+    parser.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
+    parser.add_argument("--top-p", type=float, default=0.9)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-retrieval", action="store_true", help="chat without the READMEs")
+    args = parser.parse_args(argv)
+    print("loading the models …", flush=True)
+    assistant, model, tokenizer = build_bot(args.device, fetch)
+    print("ask about the course; /reset forgets, /quit ends", flush=True)
+    chat_repl(
+        model,
+        tokenizer,
+        SYSTEM,
+        context=None if args.no_retrieval else lambda q: grounding(assistant, q),
+        max_new_tokens=args.max_new_tokens,
+        temperature=args.temperature,
+        top_p=args.top_p,
+        seed=args.seed,
+    )
+    return 0

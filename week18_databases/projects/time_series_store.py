@@ -1,0 +1,229 @@
+"""Historical time series in SQL: MSFT daily prices and Melbourne temperatures, with forecasts.
+
+Both series go into one `observations(series, ts, value)` table through `timeseries.ingest`:
+ingested twice, the table holds the same rows; an ingest that fails half-way leaves none of its
+rows. Monthly resampling and a 7-day rolling mean are computed in SQL and checked against
+pandas. Forecasts are stored beside the actuals with their model and version, made from rolling
+origins a week apart, 1 to 7 days ahead: week 16's ARIMA for the stock and week 17's direct LSTM
+for the temperatures (each imported from its week, trained on the data before the origins), next
+to the baselines they must beat (shared.forecast: naive for the stock, seasonal naive with a
+365-day season for the temperatures). One SQL query then gives the error by horizon of every
+model version, checked against pandas.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import text
+
+from shared.bars import Bar
+from shared.context import RunContext
+from shared.db import database_url, make_engine
+from shared.forecast import naive_forecast, seasonal_naive_forecast
+from shared.report import markdown_table
+from week16_ts_classical.projects.stock_forecast import arima_price_paths
+from week17_ts_deep.projects.melbourne import lstm_forecasts
+from week18_databases import migrate
+from week18_databases.queries import compare
+from week18_databases.timeseries import (
+    ERROR_BY_HORIZON,
+    ROLLING_SQL,
+    error_by_horizon_pandas,
+    ingest,
+    monthly_pandas,
+    monthly_sql,
+    query,
+    read_melbourne_min_temp,
+    read_msft_close,
+    rolling_pandas,
+    store_forecasts,
+)
+
+# name: (registry entry, reader, baseline model, season)
+SERIES = {
+    "msft_close": ("msft_daily", read_msft_close, "naive", 1),
+    "melbourne_min_temp": (
+        "daily_min_temperatures",
+        read_melbourne_min_temp,
+        "seasonal_naive",
+        365,
+    ),
+}
+BASELINE_VERSION = "shared.forecast/1"
+HORIZON = 7
+BARS = [
+    Bar("reingest_changed_rows", "<=", 0, "ingesting twice leaves the same rows (idempotent)"),
+    Bar("interrupted_ingest_rows", "<=", 0, "an ingest that fails half-way leaves no rows"),
+    Bar("sql_pandas_max_diff", "<=", 1e-9, "resampling, rolling and error by horizon = pandas"),
+]
+
+
+class _Interrupted(RuntimeError):
+    """Raised inside an ingest's transaction to stand for a process dying half-way."""
+
+
+def run(ctx: RunContext) -> dict[str, float]:
+    """Ingest (twice), interrupt an ingest, resample and roll in SQL, store and score forecasts."""
+    engine = migrate.reset(make_engine(database_url(ctx.out / "timeseries.sqlite3")))
+    ctx.info["database"] = engine.dialect.name
+    series = {}
+    for name, (entry, reader, _, _) in SERIES.items():
+        s = reader(ctx.dataset(entry)).rename(name)
+        series[name] = s.iloc[-800:] if ctx.fast else s
+    for s in series.values():
+        ingest(engine, s)
+    first = snapshot(engine)
+    for s in series.values():
+        ingest(engine, s)
+    changed = int(not first.equals(snapshot(engine)))
+    interrupted = interrupted_ingest_leftover(engine, series["melbourne_min_temp"])
+    actuals = query(engine, "SELECT series, ts, value FROM observations")
+    actuals["ts"] = pd.to_datetime(actuals["ts"]).dt.date
+    diffs = {
+        "monthly": compare(
+            query(engine, monthly_sql(engine.dialect.name)),
+            monthly_pandas(actuals),
+            ("series", "month"),
+        ),
+        "rolling": compare(
+            _dated(query(engine, ROLLING_SQL)), rolling_pandas(actuals), ("series", "ts")
+        ),
+    }
+    origins = 3 if ctx.fast else 20
+    forecasts = pd.concat(
+        [
+            baseline_forecasts(series[n], n, m, season, origins)
+            for n, (_, _, m, season) in SERIES.items()
+        ]
+        + [model_forecasts(series, origins, ctx)]
+    )
+    store_forecasts(engine, forecasts)
+    errors = query(engine, ERROR_BY_HORIZON)
+    diffs["error_by_horizon"] = compare(
+        errors,
+        error_by_horizon_pandas(forecasts, actuals),
+        ("series", "model", "model_version", "horizon"),
+    )
+    engine.dispose()
+    h1 = errors[errors["horizon"] == 1].set_index(["series", "model"])["mae"].astype(float)
+    ctx.note(
+        f"Database: **{ctx.info['database']}**. {len(actuals):,} observations of "
+        f"{len(series)} series; {len(forecasts)} forecasts by "
+        f"{forecasts[['model', 'model_version']].drop_duplicates().shape[0]} model versions. "
+        "Error by horizon (one SQL query):\n\n" + _table(errors.sort_values(["series", "horizon"]))
+    )
+    return {
+        "observations": len(actuals),
+        "reingest_changed_rows": changed,
+        "interrupted_ingest_rows": interrupted,
+        "sql_pandas_max_diff": max(diffs.values()),
+        "forecasts": len(forecasts),
+        **{f"mae_h1_{name}_{model}": float(v) for (name, model), v in h1.items()},
+    }
+
+
+def snapshot(engine) -> pd.DataFrame:
+    """Every observation, in key order: what a second ingest must leave exactly as it was."""
+    return query(engine, "SELECT series, ts, value FROM observations ORDER BY series, ts")
+
+
+def interrupted_ingest_leftover(engine, series: pd.Series) -> int:
+    """Ingest a copy in batches of 100 that dies in batch 2; return the rows it left (none)."""
+    copy = series.rename(f"{series.name}_interrupted")
+
+    def die_in_batch_two(batch: int) -> None:
+        if batch == 2:
+            raise _Interrupted("stand-in for a process killed half-way through batch 2")
+
+    with contextlib.suppress(_Interrupted):
+        ingest(engine, copy, batch_rows=100, before_commit=die_in_batch_two)
+    with engine.begin() as conn:
+        params = {"name": copy.name}
+        rows = conn.execute(
+            text("SELECT COUNT(*) FROM observations WHERE series = :name"), params
+        ).scalar_one()
+        conn.execute(text("DELETE FROM observations WHERE series = :name"), params)
+    return int(rows)
+
+
+def first_days(series: pd.Series, origins: int) -> list[int]:
+    """Positions of the first forecast day of `origins` rolling origins, 7 observations apart."""
+    return [len(series) - HORIZON - 7 * k for k in range(origins)]
+
+
+def baseline_forecasts(
+    series: pd.Series, name: str, model: str, season: int, origins: int
+) -> pd.DataFrame:
+    """1..HORIZON-step baseline forecasts from the rolling origins."""
+    values = series.to_numpy(dtype=float)
+    starts = first_days(series, origins)
+    if season == 1:
+        paths = [naive_forecast(values[:cut], HORIZON) for cut in starts]
+    else:
+        paths = [seasonal_naive_forecast(values[:cut], HORIZON, season) for cut in starts]
+    days = [series.index[cut : cut + HORIZON] for cut in starts]
+    return forecast_rows(name, model, BASELINE_VERSION, series.index, starts, days, paths)
+
+
+def model_forecasts(series: dict[str, pd.Series], origins: int, ctx: RunContext) -> pd.DataFrame:
+    """The same origins forecast by week 16's ARIMA (MSFT) and week 17's LSTM (Melbourne)."""
+    close = series["msft_close"]
+    starts = first_days(close, origins)
+    ctx.log("week 16: ARIMA on MSFT log prices")
+    paths, name = arima_price_paths(close, starts, HORIZON, ctx.fast)
+    days = [close.index[cut : cut + HORIZON] for cut in starts]
+    arima = forecast_rows("msft_close", "arima", f"week16 {name}", close.index, starts, days, paths)
+    temp = series["melbourne_min_temp"]
+    starts = first_days(temp, origins)
+    ctx.log("week 17: direct LSTM on Melbourne temperatures")
+    paths, version = lstm_forecasts(temp.index[starts], ctx.seed, ctx.fast, ctx.device)
+    # week 17 fills the file's missing days, so its forecast days are consecutive calendar days
+    days = [pd.date_range(temp.index[cut], periods=HORIZON) for cut in starts]
+    lstm = forecast_rows(
+        "melbourne_min_temp", "lstm", f"week17 {version}", temp.index, starts, days, paths
+    )
+    return pd.concat([arima, lstm])
+
+
+def forecast_rows(
+    name: str,
+    model: str,
+    version: str,
+    index: pd.DatetimeIndex,
+    starts: list[int],
+    days: list[pd.DatetimeIndex],
+    paths,
+) -> pd.DataFrame:
+    """Rows of the forecasts table: one per origin and horizon (origin = the day before)."""
+    rows = []
+    for cut, dates, path in zip(starts, days, paths, strict=True):
+        for h in range(1, HORIZON + 1):
+            rows.append(
+                {
+                    "series": name,
+                    "model": model,
+                    "model_version": version,
+                    "origin": index[cut - 1].date(),
+                    "horizon": h,
+                    "ts": dates[h - 1].date(),
+                    "value": float(np.asarray(path)[h - 1]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _dated(frame: pd.DataFrame) -> pd.DataFrame:
+    """SQLite returns dates as text: make `ts` a date in both dialects."""
+    return frame.assign(ts=pd.to_datetime(frame["ts"]).dt.date)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    """A DataFrame as a Markdown table, floats to 3 decimals."""
+    rows = [
+        [f"{v:.3f}" if isinstance(v, float) else v for v in row]
+        for row in frame.itertuples(index=False)
+    ]
+    return markdown_table(list(frame.columns), rows)
