@@ -65,6 +65,8 @@ TRUSTED_GLOBALS = frozenset(
         "sklearn.feature_selection._univariate_selection.f_classif",
         "sklearn.feature_selection._univariate_selection.f_regression",
         "sklearn.feature_selection._univariate_selection.chi2",
+        "shared.tabular.log1p",
+        "shared.tabular.to_text",
         "shared.tabular._log1p",
         "shared.tabular._to_text",
         "xgboost.core.Booster",

@@ -31,7 +31,7 @@ def numeric_pipeline(
     imputer = SimpleImputer(strategy=strategy, add_indicator=indicator, keep_empty_features=True)
     steps = [("impute", imputer)]
     if log:
-        steps.append(("log1p", FunctionTransformer(_log1p, feature_names_out="one-to-one")))
+        steps.append(("log1p", FunctionTransformer(log1p, feature_names_out="one-to-one")))
     if scale:
         steps.append(("scale", StandardScaler()))
     return Pipeline(steps)
@@ -127,10 +127,11 @@ class FitRecorder(TransformerMixin, BaseEstimator):
 
 def _as_text() -> FunctionTransformer:
     """Cast category columns to text, so number-coded ones (1, 2, 3) mix with the "missing" fill."""
-    return FunctionTransformer(_to_text, feature_names_out="one-to-one")
+    return FunctionTransformer(to_text, feature_names_out="one-to-one")
 
 
-def _to_text(X: pd.DataFrame) -> pd.DataFrame:
+def to_text(X: pd.DataFrame) -> pd.DataFrame:
+    """Category columns as text (pandas' astype("str")), the step week 22 converts to ONNX."""
     return pd.DataFrame(X).astype("str")
 
 
@@ -138,6 +139,11 @@ def _category_imputer() -> SimpleImputer:
     return SimpleImputer(strategy="constant", fill_value=MISSING, keep_empty_features=True)
 
 
-def _log1p(x: np.ndarray) -> np.ndarray:
+def log1p(x: np.ndarray) -> np.ndarray:
     """log(1 + x) of non-negative amounts; negative inputs are clipped to 0 first."""
     return np.log1p(np.clip(x, 0, None))
+
+
+# Models saved before these became public pickled the functions by their old private names.
+_to_text = to_text
+_log1p = log1p

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from shared import tabular
+from shared.artifacts import load_artifact, save_artifact
 from shared.tabular import FitRecorder, split_columns, tabular_preprocessor
 
 
@@ -67,6 +71,17 @@ def test_log_numeric_takes_log1p_after_imputing() -> None:
     prep = tabular_preprocessor(log_numeric=["size"], scale=False).fit(_frame())
     np.testing.assert_allclose(prep.transform(_frame())[:, 0], np.log1p([1.0, 2.0, 2.0, 4.0]))
     assert list(prep.get_feature_names_out()) == ["size"]
+
+
+def test_saved_models_name_the_public_functions_and_the_old_names_still_load(tmp_path) -> None:
+    prep = tabular_preprocessor(onehot=["color"], log_numeric=["size"]).fit(_frame())
+    path = save_artifact(prep, tmp_path / "prep.joblib", metrics={}, feature_schema={})
+    loaded, _ = load_artifact(path)
+    np.testing.assert_array_equal(loaded.transform(_frame()), prep.transform(_frame()))
+    assert b"log1p" in path.read_bytes() and b"_log1p" not in path.read_bytes()
+    # A model saved before the rename names the private functions; they resolve to the same ones.
+    assert pickle.loads(b"cshared.tabular\n_log1p\n.") is tabular.log1p
+    assert pickle.loads(b"cshared.tabular\n_to_text\n.") is tabular.to_text
 
 
 def test_fit_recorder_remembers_the_fitted_index() -> None:
