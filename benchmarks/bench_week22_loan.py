@@ -1,11 +1,11 @@
-"""Benchmark the week 22 Loan Approval API against the pipeline it compiles, in one run.
+"""Benchmark the week 22 Loan Approval API against the pipeline it serves as ONNX, in one run.
 
 In-process, from the same application dict: week 7's scikit-learn pipeline (one-row DataFrame,
-predict_proba) and its compiled NumPy form (`CompiledPipeline.probability`), median over
-interleaved calls. Over HTTP: `python -m week22_capstone serve loan` (one uvicorn worker, SQLite
+predict_proba) and its ONNX graph on ONNX Runtime (`LoanOnnx.probability`, the "compiled" form
+of the keys below), median over interleaved calls. Over HTTP: `python -m week22_capstone serve loan` (one uvicorn worker, SQLite
 audit trail in a temporary folder) answering back-to-back POST /decisions on one keep-alive
-connection. Targets (issue 16): compiled >= 5x faster than scikit-learn; API p99 <= 3x the
-compiled in-process time + 5 ms. Results go to reports/bench.json under "week22_loan".
+connection. Targets (issue 16): ONNX Runtime >= 5x faster than scikit-learn; API p99 <= 3x its
+in-process time + 5 ms. Results go to reports/bench.json under "week22_loan".
 """
 
 from __future__ import annotations
@@ -33,14 +33,14 @@ SPEEDUP_TARGET, P99_FACTOR, P99_SLACK_MS = 5.0, 3.0, 5.0
 
 
 def in_process_ms(model, rows: list[dict]) -> tuple[float, float]:
-    """Median ms per row of scikit-learn and of the compiled model, calls interleaved."""
+    """Median ms per row of scikit-learn and of the ONNX graph, calls interleaved."""
     sklearn, compiled = [], []
     for i in range(CALLS):
         inputs = rows[i % len(rows)]
         start = time.perf_counter()
         model.pipeline.predict_proba(pd.DataFrame([inputs]))
         middle = time.perf_counter()
-        model.compiled.probability(inputs)
+        model.onnx.probability(inputs)
         end = time.perf_counter()
         sklearn.append(1000 * (middle - start))
         compiled.append(1000 * (end - middle))

@@ -18,5 +18,5 @@ def loan_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def loan_model(loan_model_path: Path) -> LoanModel:
-    """The saved loan model, verified and compiled."""
+    """The saved loan model and its ONNX graph, verified."""
     return load_loan_model(loan_model_path)

@@ -1,14 +1,17 @@
-"""The loan capstone: compiled parity, week 6's threshold, the API and its audit trail."""
+"""The loan capstone: ONNX parity, week 6's threshold, the API and its audit trail."""
 
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-from sklearn.ensemble import RandomForestClassifier
+from lightgbm import LGBMClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from shared.api import API_KEY_HEADER
 from shared.artifacts import ArtifactError
@@ -16,7 +19,7 @@ from week06_advanced_ml.projects.credit_approval import misclassification_cost
 from week07_pipelines.projects.loan_pipeline import build_pipeline
 from week18_databases.loans import inputs_of
 from week18_databases.service import Settings
-from week22_capstone.loan.compiled import CompileError, compile_pipeline
+from week22_capstone.loan.convert import CompileError, input_types, to_onnx
 from week22_capstone.loan.model import (
     bayes_threshold,
     decision_cost,
@@ -36,31 +39,42 @@ def applications():
     return read_applications()
 
 
-def test_compiled_matches_sklearn_on_every_training_row(loan_model, applications) -> None:
+def test_onnx_matches_sklearn_on_every_training_row(loan_model, applications) -> None:
     x, _ = applications
     reference = loan_model.pipeline.predict_proba(x)[:, 1]
-    batch = loan_model.compiled.predict_proba(x)
-    single = np.array([loan_model.compiled.probability(inputs_of(r)) for _, r in x.iterrows()])
-    assert np.abs(batch - reference).max() <= 1e-5
-    assert np.abs(single - reference).max() <= 1e-5
+    batch = loan_model.onnx.predict_proba(x)
+    single = np.array([loan_model.onnx.probability(inputs_of(r)) for _, r in x.iterrows()])
+    assert np.abs(batch - reference).max() <= 1e-6
+    assert np.abs(single - reference).max() <= 1e-6
     t = loan_model.policy["threshold"]
     assert np.array_equal(single >= t, reference >= t)
 
 
-def test_compiled_handles_gaps_like_the_pipeline(loan_model, applications) -> None:
+def test_onnx_handles_gaps_like_the_pipeline(loan_model, applications) -> None:
     x, _ = applications
     row = x.iloc[[0]].copy()
     row[["dep", "married", "gdlin", "multi"]] = np.nan
     inputs = {**inputs_of(x.iloc[0]), "dep": None, "married": None, "gdlin": None, "multi": None}
     expected = loan_model.pipeline.predict_proba(row)[0, 1]
-    assert loan_model.compiled.probability(inputs) == pytest.approx(expected, abs=1e-12)
+    assert loan_model.onnx.probability(inputs) == pytest.approx(expected, abs=1e-12)
 
 
-def test_compiler_refuses_a_step_it_cannot_translate(applications) -> None:
+def test_the_graph_takes_category_codes_as_int64(loan_model) -> None:
+    types = input_types(loan_model.pipeline)
+    assert {c for c, t in types.items() if t == "int64"} == {"mortg", "cons"}
+    assert len(types) == 21 and set(loan_model.onnx.dtypes) == set(types)
+
+
+def test_converter_refuses_a_step_it_cannot_translate(applications) -> None:
     x, y = applications
-    forest = build_pipeline().set_params(model=RandomForestClassifier(n_estimators=5)).fit(x, y)
-    with pytest.raises(CompileError, match="RandomForestClassifier"):
-        compile_pipeline(forest)
+    tanh = FunctionTransformer(np.tanh)
+    pipeline = build_pipeline()
+    pipeline = Pipeline([pipeline.steps[0], ("tanh", tanh), *pipeline.steps[1:]]).fit(x, y)
+    with pytest.raises(CompileError, match="tanh"):
+        to_onnx(pipeline)
+    boosted = build_pipeline().set_params(model=LGBMClassifier(n_estimators=5, verbose=-1))
+    with pytest.raises(CompileError, match="LGBMClassifier"):
+        to_onnx(boosted.fit(x, y))
 
 
 def test_threshold_minimises_week6_cost() -> None:
@@ -90,6 +104,35 @@ def test_a_tampered_model_is_refused(loan_model_path, tmp_path) -> None:
         loan_model_path.with_name(f"{loan_model_path.name}.json").read_text()
     )
     with pytest.raises(ArtifactError, match="sha256"):
+        load_loan_model(copy)
+
+
+def _copy_model(path, folder):
+    """Copy the joblib file, the ONNX graph and both sidecars into `folder`."""
+    for file in (path, path.with_suffix(".onnx")):
+        for part in (file, file.with_name(f"{file.name}.json")):
+            shutil.copy(part, folder / part.name)
+    return folder / path.name
+
+
+def test_a_tampered_or_missing_graph_is_refused(loan_model_path, tmp_path) -> None:
+    copy = _copy_model(loan_model_path, tmp_path)
+    graph = copy.with_suffix(".onnx")
+    graph.write_bytes(graph.read_bytes() + b"x")
+    with pytest.raises(ArtifactError, match=r"sha256.*To fix: rebuild"):
+        load_loan_model(copy)
+    graph.unlink()
+    with pytest.raises(ArtifactError, match="no ONNX graph"):
+        load_loan_model(copy)
+
+
+def test_a_graph_from_another_pipeline_is_refused(loan_model_path, tmp_path) -> None:
+    copy = _copy_model(loan_model_path, tmp_path)
+    sidecar = copy.with_suffix(".onnx.json")
+    meta = json.loads(sidecar.read_text())
+    meta["source"]["sha256"] = "0" * 64
+    sidecar.write_text(json.dumps(meta))
+    with pytest.raises(ArtifactError, match="another pipeline"):
         load_loan_model(copy)
 
 

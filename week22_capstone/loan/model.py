@@ -1,4 +1,4 @@
-"""The served loan model: week 7's pipeline, its compiled form, and week 6's cost-based threshold.
+"""The served loan model: week 7's pipeline, its ONNX graph, and week 6's cost-based threshold.
 
 Week 7's pipeline estimates P(the lender approves) for a mortgage application. Whether to approve
 is a separate decision with costs: week 6's cost matrix says approving an applicant who should be
@@ -6,7 +6,8 @@ refused costs 5, refusing one who should be approved costs 1. `tune_threshold` p
 that minimises that cost on out-of-fold probabilities (never on rows the model was fitted on);
 the Bayes rule for calibrated probabilities, approve when (1 - p) * 5 < p * 1, i.e. p > 5/6, is
 reported beside it. Every decision carries its explanation: the probability, the threshold, and
-the expected cost of approving and of refusing.
+the expected cost of approving and of refusing. Decisions come from the pipeline converted to
+ONNX at training time (convert.py) and run by ONNX Runtime (onnx_runtime.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 
-from shared.artifacts import load_artifact, save_artifact
+from shared.artifacts import ArtifactError, load_artifact, save_artifact
 from shared.registry import fetch
 from week06_advanced_ml.projects.credit_approval import (
     COST_FALSE_APPROVAL,
@@ -33,7 +34,7 @@ from week07_pipelines.projects.loan_pipeline import (
     build_pipeline,
     read_loanapp,
 )
-from week22_capstone.loan.compiled import CompiledPipeline, compile_pipeline
+from week22_capstone.loan.onnx_runtime import LoanOnnx
 
 MODEL_FILE = "loan_model.joblib"
 REBUILD_HINT = "rebuild it with `python -m week22_capstone --project loan_api`"
@@ -78,10 +79,12 @@ def out_of_fold(x: pd.DataFrame, y: pd.Series, seed: int = 0) -> np.ndarray:
 
 
 def train_and_save(folder: Path, seed: int = 0) -> tuple[Path, np.ndarray]:
-    """Fit week 7's pipeline on every application and save it with its cost-tuned policy.
+    """Fit week 7's pipeline on every application; save it with its policy, and its ONNX graph.
 
-    Returns the saved file and the out-of-fold probabilities the threshold was tuned on.
+    Returns the saved joblib file and the out-of-fold probabilities the threshold was tuned on.
     """
+    from week22_capstone.loan.convert import save_onnx  # skl2onnx: needed to train, not to serve
+
     x, y = read_applications()
     oof = out_of_fold(x, y, seed)
     threshold, costs = tune_threshold(y.to_numpy(), oof)
@@ -100,6 +103,7 @@ def train_and_save(folder: Path, seed: int = 0) -> tuple[Path, np.ndarray]:
         feature_schema=LOAN_SCHEMA,
         extra={"policy": policy, "fitted_by": "week22_capstone.loan.model.train_and_save"},
     )
+    save_onnx(pipeline, path.with_suffix(".onnx"), path, LOAN_SCHEMA)
     return path, oof
 
 
@@ -117,11 +121,11 @@ class Decision:
 
 @dataclass(frozen=True)
 class LoanModel:
-    """The verified pipeline, its compiled form and its decision policy (from the sidecar)."""
+    """The verified pipeline, its ONNX graph and its decision policy (from the sidecar)."""
 
     pipeline: Pipeline
     sidecar: dict
-    compiled: CompiledPipeline
+    onnx: LoanOnnx
 
     @property
     def version(self) -> str:
@@ -135,7 +139,7 @@ class LoanModel:
 
     def decide(self, inputs: dict) -> Decision:
         """Decide one application (inputs already checked against the schema)."""
-        p = self.compiled.probability(inputs)
+        p = self.onnx.probability(inputs)
         return explain(p, self.policy)
 
 
@@ -157,8 +161,15 @@ def explain(probability: float, policy: dict) -> Decision:
 
 
 def load_loan_model(path: Path) -> LoanModel:
-    """Load and verify a saved loan model, then compile it (ArtifactError or CompileError)."""
+    """Load and verify a saved loan model and the ONNX graph beside it (else ArtifactError)."""
     pipeline, sidecar = load_artifact(path, rebuild_hint=REBUILD_HINT)
     if "policy" not in sidecar:
         raise ValueError(f"{path}: its sidecar has no decision policy; {REBUILD_HINT}")
-    return LoanModel(pipeline, sidecar, compile_pipeline(pipeline))
+    graph = Path(path).with_suffix(".onnx")
+    if not graph.is_file():
+        raise ArtifactError(f"{graph}: no ONNX graph beside the model; {REBUILD_HINT}")
+    try:
+        onnx = LoanOnnx(graph, sidecar["sha256"])
+    except ArtifactError as exc:
+        raise ArtifactError(f"{exc}. To fix: {REBUILD_HINT}.") from None
+    return LoanModel(pipeline, sidecar, onnx)

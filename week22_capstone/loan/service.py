@@ -1,8 +1,8 @@
-"""The Loan Approval API: week 7's pipeline, compiled, behind week 18's service pattern.
+"""The Loan Approval API: week 7's pipeline on ONNX Runtime, behind week 18's service pattern.
 
 POST /decisions takes one application, checked field by field against the model's input schema
-(week 18's `input_model`: a bad field is a 422 that names it), decides with the compiled
-pipeline and week 6's cost-based threshold, writes the decision to the audit trail and answers
+(week 18's `input_model`: a bad field is a 422 that names it), decides with the pipeline's
+ONNX graph and week 6's cost-based threshold, writes the decision to the audit trail and answers
 with the decision and its explanation. Fields are strict: `true` or `"100"` is not a number, and
 an unknown field is refused. A POST with an `Idempotency-Key` already on record answers the
 decision stored under it (a 422 if it came with other inputs) instead of recording another.
@@ -83,7 +83,7 @@ def create_app(settings: Settings, model: LoanModel) -> FastAPI:
 
     app = build_service_app(
         title="Loan Approval API",
-        summary="Week 7's loan pipeline, compiled, with week 6's cost-based threshold and an "
+        summary="Week 7's loan pipeline on ONNX Runtime, with week 6's cost-based threshold and an "
         "audit trail of every decision.",
         lifespan=lifespan,
         settings=settings,
