@@ -26,6 +26,7 @@ from pathlib import Path
 from shared.paths import REPO_ROOT, REPORTS_DIR
 
 MAKE_RULES = REPO_ROOT / "make" / "upstream.mk"
+REPORTS_IN_REPO = REPORTS_DIR.relative_to(REPO_ROOT).as_posix()  # as the Makefile names it
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,10 @@ class Artefact:
         return f"python -m {self.module_args}"
 
     @property
-    def make_target(self) -> str:
+    def repo_path(self) -> str:
         """The file that proves the artefact is there, relative to the repository root."""
-        folder = REPORTS_DIR.relative_to(REPO_ROOT) / f"week{self.week:02d}" / self.relpath
-        return (folder / self.marker if self.marker else folder).as_posix()
+        proof = f"{self.relpath}/{self.marker}" if self.marker else self.relpath
+        return f"{REPORTS_IN_REPO}/week{self.week:02d}/{proof}"
 
 
 class MissingArtefact(FileNotFoundError):
@@ -238,7 +239,7 @@ def make_rules() -> str:
         lines += [
             "",
             f"# {entry.key}: {entry.what}",
-            f"{variable} := {entry.make_target}",
+            f"{variable} := {entry.repo_path}",
             f"{weeks}: $(if $(FAST),,$({variable}))",
             f"$({variable}): $(STAMP)",
             f"\t$(PY) -m {entry.module_args}",
