@@ -206,11 +206,11 @@ def require(key: str, at: Path | None = None) -> Path:
     entry = artefact(key)
     where = Path(at) if at is not None else path(key)
     if not _proof(entry, where).exists():
-        raise MissingArtefact(missing_message(entry, where))
+        raise MissingArtefact(_missing_message(entry, where))
     return where
 
 
-def missing_message(entry: Artefact, where: Path) -> str:
+def _missing_message(entry: Artefact, where: Path) -> str:
     """One line: what is missing where, the command that makes it, and the variable to set."""
     lacks = f" ({entry.marker} missing)" if entry.marker else ""
     other = f", or set {entry.env} to another copy's folder" if entry.env else ""
