@@ -51,11 +51,9 @@ $(TF_STAMP): $(STAMP)
 $(WEEK_TARGETS): $(STAMP)
 	$(PY) -m $(filter $@_%,$(WEEK_PKGS)) $(RUN_FLAGS)
 
-# Week 23's gallery and storybook draw with week 20's trained diffusion model (a full run only).
-WEEK20_MODEL := reports/week20/models/text_to_image/pipeline.json
-week23: $(if $(FAST),,$(WEEK20_MODEL))
-$(WEEK20_MODEL): $(STAMP)
-	$(PY) -m week20_genai_multimodal --project text_to_image
+# What a later week's full run needs from an earlier one (week 23 draws with week 20's diffusion
+# model): rules generated from shared/upstream.py's table (python -m shared.upstream make-rules).
+include make/upstream.mk
 
 all: $(STAMP)
 	@for p in $(WEEK_PKGS); do $(PY) -m $$p $(RUN_FLAGS) || exit 1; done

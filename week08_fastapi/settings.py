@@ -19,12 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared import upstream
 from shared.api import check_api_key
 from shared.db import database_url, parse_url
 from shared.paths import REPORTS_DIR
 
 DEFAULT_DATABASE_PATH = REPORTS_DIR / "week08" / "predictions.sqlite3"
-DEFAULT_MODEL_PATH = REPORTS_DIR / "week07" / "models" / "titanic_pipeline.joblib"
+DEFAULT_MODEL_PATH = upstream.path("week07.titanic_pipeline")
 DEFAULT_MAX_BATCH = 100
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shared import upstream
 from shared.artifacts import ArtifactError, load_artifact, save_artifact
 from shared.data import read_titanic
-from shared.paths import REPORTS_DIR
 from shared.registry import fetch
 from shared.serving import ServedModel
 from week07_pipelines.projects import loan_pipeline, titanic_pipeline
@@ -22,7 +22,7 @@ MODEL_FILES = {
     "titanic": titanic_pipeline.MODEL_FILENAME,
     "loan": loan_pipeline.MODEL_FILENAME,
 }
-WEEK07_MODELS = REPORTS_DIR / "week07" / "models"
+WEEK07_MODELS = upstream.path("week07.models")
 REBUILD_HINT = "rebuild it with `make week07`, or point the service at another --models folder"
 
 

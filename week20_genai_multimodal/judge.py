@@ -17,14 +17,14 @@ from scipy import linalg
 from torch import nn
 from torch.utils.data import DataLoader
 
+from shared import upstream
 from shared.classifier import one_cycle_trainer
 from shared.context import RunContext
 from shared.devices import resolve_device
-from shared.paths import week_report_dir
 from shared.vision import ImageSplits, channel_stats
 from week10_cnn.projects.image_classifier import RECIPES, VALIDATION, build_model, image_datasets
 
-WEEK10_MODEL = week_report_dir(10) / "models" / "cnn_fashion_mnist.pt"
+WEEK10_MODEL = "week10.cnn"  # week 10's saved Fashion-MNIST CNN, in shared.upstream's table
 FALLBACK_EPOCHS = 3  # when week 10's model is not on disk: its recipe, fewer epochs
 
 
@@ -110,8 +110,8 @@ def train_week10(ctx: RunContext, data: ImageSplits) -> Judge:
 
 def get_judge(ctx: RunContext, data: ImageSplits) -> Judge:
     """Week 10's trained model when `make week10` has saved it, else week 10's recipe, retrained."""
-    if WEEK10_MODEL.is_file() and not ctx.fast:
-        return load_week10(WEEK10_MODEL, data, resolve_device(ctx.device))
+    if upstream.exists(WEEK10_MODEL) and not ctx.fast:
+        return load_week10(upstream.path(WEEK10_MODEL), data, resolve_device(ctx.device))
     return train_week10(ctx, data)
 
 

@@ -14,38 +14,31 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from pathlib import Path
 
 import torch
 
-from shared.paths import week_report_dir
+from shared import upstream
 from shared.vision import FASHION_MNIST_CLASSES
 from week20_genai_multimodal.diffusion import PIPELINE, TextToImage, build_unet, save_pipeline
 from week20_genai_multimodal.projects.storybook import png_data_uri
 from week20_genai_multimodal.projects.text_to_image import GUIDANCE, UNET
 from week20_genai_multimodal.schedule import NoiseSchedule
 
-TEXT_TO_IMAGE_ENV = "WEEK23_TEXT_TO_IMAGE"
-WEEK20_MODEL = week_report_dir(20) / "models" / "text_to_image"
+MODEL = upstream.artefact("week20.text_to_image")
+TEXT_TO_IMAGE_ENV = MODEL.env
 STEPS, SCALE = 25, 4
-TRAIN_DIFFUSION = "python -m week20_genai_multimodal --project text_to_image"
+TRAIN_DIFFUSION = MODEL.command
 
 
 def text_to_image_folder() -> Path:
     """The diffusion model to draw with: $WEEK23_TEXT_TO_IMAGE, else week 20's saved model."""
-    named = os.environ.get(TEXT_TO_IMAGE_ENV, "").strip()
-    return Path(named) if named else WEEK20_MODEL
+    return upstream.path(MODEL.key)
 
 
 def _pipeline_meta(folder: Path) -> dict:
-    """The saved model's pipeline.json, or a clear error saying how to make one."""
-    meta = Path(folder) / PIPELINE
-    if not meta.is_file():
-        raise FileNotFoundError(
-            f"no trained diffusion model at {folder} ({PIPELINE} missing): run "
-            f"`{TRAIN_DIFFUSION}` first, or set {TEXT_TO_IMAGE_ENV} to a saved model's folder"
-        )
+    """The saved model's pipeline.json; MissingArtefact naming the command that makes one."""
+    meta = upstream.require(MODEL.key, folder) / PIPELINE
     return json.loads(meta.read_text(encoding="utf-8"))
 
 

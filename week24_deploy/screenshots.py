@@ -19,16 +19,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared import upstream
 from shared.api import LOOPBACK, free_port, wait_for_health
-from shared.paths import REPO_ROOT, week_report_dir
+from shared.paths import REPO_ROOT
 
 OUT = REPO_ROOT / "docs" / "screenshots"
 MAX_BYTES = 300_000
 VIEWPORT = {"width": 1280, "height": 1700}
-NEEDS = {
-    "sentiment": week_report_dir(22) / "models" / "tweet_tfidf.joblib",
-    "forecast": week_report_dir(22) / "forecasts.sqlite3",
-}
+NEEDS = {"sentiment": "week22.tweet_tfidf", "forecast": "week22.forecasts"}  # shared.upstream
 
 
 @dataclass(frozen=True)
@@ -140,9 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if set(args.names) - set(names):
         parser.error(f"unknown app(s) {sorted(set(args.names) - set(names))}; choose from {names}")
-    missing = [f"{name}: {path}" for name, path in NEEDS.items() if not path.exists()]
-    if missing:
-        print(f"error: run `make week22` first; missing {missing}", file=sys.stderr)
+    try:
+        for key in NEEDS.values():
+            upstream.require(key)
+    except upstream.MissingArtefact as missing:
+        print(f"error: {missing}", file=sys.stderr)
         return 2
     sys.path.insert(0, str(REPO_ROOT / "tests"))
     from browser import why_no_chromium

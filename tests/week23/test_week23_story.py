@@ -14,6 +14,7 @@ from browser import open_page
 from streamlit.testing.v1 import AppTest
 from week23_support import served
 
+from shared import upstream
 from shared.paths import week_report_dir
 from week20_genai_multimodal.projects.storybook import MAX_PREMISE, check_premise, read_storybook
 from week23_genai_capstone import story
@@ -81,13 +82,19 @@ def test_a_full_run_without_week_20s_model_says_which_command_makes_it(
 ) -> None:
     """Issue 24: the storybook failed with IndexError (element_tree.py) where the gallery said."""
     from shared.context import RunContext
-    from week23_genai_capstone.projects import storybook
+    from week23_genai_capstone.projects import gallery, storybook
 
     monkeypatch.setenv(TEXT_TO_IMAGE_ENV, str(tmp_path / "reports" / "week20" / "models"))
-    ctx = RunContext(week=23, project="storybook", out=tmp_path / "week23")
-    with pytest.raises(FileNotFoundError, match="no trained diffusion model") as refused:
-        storybook.run(ctx)
-    assert TRAIN_DIFFUSION in str(refused.value)
+    said = []
+    for project in (storybook, gallery):
+        name = project.__name__.rsplit(".", 1)[1]
+        ctx = RunContext(week=23, project=name, out=tmp_path / "week23")
+        with pytest.raises(upstream.MissingArtefact, match=r"week20\.text_to_image") as refused:
+            project.run(ctx)
+        said.append(str(refused.value))
+    assert said[0] == said[1]  # the storybook says what the gallery says
+    assert TRAIN_DIFFUSION == "python -m week20_genai_multimodal --project text_to_image"
+    assert f"`{TRAIN_DIFFUSION}`" in said[0] and TEXT_TO_IMAGE_ENV in said[0]
     with pytest.raises(RuntimeError, match=f"showed no form; it said: .*{TRAIN_DIFFUSION}"):
         storybook.drive_story_app(tmp_path / "none", "a brave robot", 2, 0)
 

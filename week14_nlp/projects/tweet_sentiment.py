@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from shared import upstream
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.evaluation import plot_confusion_matrix
-from shared.paths import week_report_dir
 from shared.plotting import label, subplots
 from shared.report import markdown_table
 from week14_nlp.domains import (
@@ -53,7 +53,7 @@ BARS = [
 C_GRID = (0.3, 1.0, 3.0, 10.0)
 FAST_TWEETS = 3000
 FAST_SNIPPETS = 600
-WEEK15_MODELS = week_report_dir(15) / "models"  # where week 15's full run saves its MiniLMs
+WEEK15_MODELS = upstream.artefact("week15.models")  # where week 15's full run saves its MiniLMs
 EXAMPLES = 6
 
 
@@ -204,7 +204,7 @@ def across_domains(ctx: RunContext, tweets: Tweets, train_texts, analyzer, model
     if ctx.fast:
         transformers, notes = [], ["week 15's MiniLMs are left out of a fast run"]
     else:
-        transformers, notes = week15_models(WEEK15_MODELS, ctx.seed)
+        transformers, notes = week15_models(upstream.path(WEEK15_MODELS.key), ctx.seed)
     ctx.log(f"scoring {len(models) + len(transformers)} models on tweets and film reviews")
     accuracy = domain_accuracy(models + transformers, tests)
     ctx.note(
@@ -238,8 +238,8 @@ def week15_models(folder: Path, seed: int) -> tuple[list[Model], list[str]]:
         models.append(Model(f"MiniLM ({sidecar['trained_on']})", sidecar["trained_on"], score))
     if not models:
         notes.append(
-            f"no fine-tuned MiniLM in {folder}: `python -m week15_transformers --project "
-            "finetune` makes them (week 15's report has the same table with them)"
+            f"no fine-tuned MiniLM in {folder}: `{WEEK15_MODELS.command}` makes them "
+            "(week 15's report has the same table with them)"
         )
     return models, notes
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -19,10 +18,10 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 
+from shared import upstream
 from shared.bars import Bar
 from shared.classifier import one_cycle_trainer, report_classifier
 from shared.context import RunContext
-from shared.paths import week_report_dir
 from shared.plotting import label, subplots
 from shared.report import markdown_table
 from shared.training import Trainer
@@ -180,7 +179,7 @@ def plot_head_maps(maps: list[torch.Tensor], image: int = 0):
 def week10_cnn_row(data: ImageSplits) -> list[object]:
     """Return week 10's CNN row: its parameters counted here, accuracy and time from its report."""
     model = build_model(RECIPES["fashion_mnist"], 1, len(data.classes))
-    path: Path = week_report_dir(10) / "metrics.json"
+    path = upstream.path("week10.metrics")
     accuracy = seconds = "not run (make week10)"
     if path.is_file():
         project = json.loads(path.read_text())["projects"].get("image_classifier", {})

@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from shared import upstream
 from shared.cli import command_error
 from shared.paths import week_report_dir
 from week22_capstone.mask.onnx_runtime import EXPORT_COMMAND, ONNX_FILE
@@ -22,7 +23,7 @@ from week22_capstone.mask.onnx_runtime import EXPORT_COMMAND, ONNX_FILE
 BACKENDS = ("onnx", "torch")
 
 DEFAULT_OUT = week_report_dir(22) / "mask_cli"
-WEEK13_MODELS = week_report_dir(13) / "models"
+WEEK13_MODELS = upstream.path("week13.models")
 
 
 def _threshold(text: str) -> float:

@@ -25,7 +25,6 @@ import numpy as np
 from shared.api import API_KEY_HEADER, serve_in_thread
 from shared.bars import Bar
 from shared.context import RunContext
-from shared.paths import week_report_dir
 from week13_cv_advanced.boxes import iou_matrix
 from week13_cv_advanced.dcgan import generate_faces, load_generator
 from week13_cv_advanced.face_scenes import (
@@ -108,7 +107,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     with mp4_writer(clip, 2.0, (FRAME_W, FRAME_H)) as writer:
         for scene in scenes:
             writer.write(scene.image)
-    pipeline = mask_pipeline(week_report_dir(13) / "models")
+    pipeline = mask_pipeline(mask_cli.WEEK13_MODELS)
     ctx.info["classifier"] = pipeline.classifier.name
     key = secrets.token_urlsafe(24)
     app = create_app(MaskSettings(key, ctx.out / "mask_api"), pipeline=pipeline)

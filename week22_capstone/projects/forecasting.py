@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from shared import upstream
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.db import make_engine
-from shared.paths import week_report_dir
 from shared.report import markdown_table
 from week18_databases import migrate
 from week18_databases.projects.time_series_store import SERIES, baseline_forecasts, model_forecasts
@@ -44,29 +44,22 @@ BARS = [
 class Backtest:
     """Where a stored series' model-vs-baseline verdict comes from: an earlier week's full run.
 
+    `source` is that week's metrics.json in shared.upstream's table, which names the project;
     `metric` is the model's mean RMSE over the strongest baseline's across the backtest windows;
     the run also writes `<metric>_worst_window`.
     """
 
-    package: str
-    week: int
-    project: str
+    source: str
     metric: str
     what: str
 
 
 BACKTESTS = {
     "msft_close": Backtest(
-        "week16_ts_classical",
-        16,
-        "stock_forecast",
-        "rmse_ratio_1step",
-        "ARIMA vs strongest baseline, 1 day",
+        "week16.metrics", "rmse_ratio_1step", "ARIMA vs strongest baseline, 1 day"
     ),
     "melbourne_min_temp": Backtest(
-        "week17_ts_deep",
-        17,
-        "melbourne",
+        "week17.metrics",
         "network_h1_rmse_ratio_best_baseline",
         "network vs strongest baseline, 1 day",
     ),
@@ -81,17 +74,16 @@ def backtest_ratios() -> tuple[dict[str, float], list[tuple]]:
     """
     metrics, rows = {}, []
     for series, b in BACKTESTS.items():
-        path = week_report_dir(b.week) / "metrics.json"
+        source, path = upstream.artefact(b.source), upstream.path(b.source)
         doc = json.loads(path.read_text()) if path.exists() else {"projects": {}}
-        found = doc["projects"].get(b.project, {}).get("metrics", {})
+        found = doc["projects"].get(source.project, {}).get("metrics", {})
         if doc.get("fast") or b.metric not in found:
-            command = f"python -m {b.package} --project {b.project}"
-            rows.append((series, b.what, "–", "–", f"no full run yet: `{command}`"))
+            rows.append((series, b.what, "–", "–", f"no full run yet: `{source.command}`"))
             continue
         mean, worst = found[b.metric], found[f"{b.metric}_worst_window"]
         metrics[f"backtest_{series}_ratio_mean"] = mean
         metrics[f"backtest_{series}_ratio_worst_window"] = worst
-        rows.append((series, b.what, mean, worst, f"reports/week{b.week:02d}/metrics.json"))
+        rows.append((series, b.what, mean, worst, source.repo_path))
     return metrics, rows
 
 

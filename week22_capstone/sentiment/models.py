@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from shared import upstream
 from shared.artifacts import ArtifactError, load_artifact, save_artifact
 from shared.paths import week_report_dir
 from shared.registry import fetch
@@ -41,11 +42,11 @@ from week14_nlp.tweets import LABELS, load_tweets
 from week14_nlp.vader import classify, compound_scores, load_vader
 
 TFIDF_FILE = "tweet_tfidf.joblib"
-MODELS_ENV, TRANSFORMER_ENV = "WEEK22_MODELS", "WEEK22_TRANSFORMER"
-# Where week 15's fine-tuning run saves its model (`save_pretrained`); override with
-# $WEEK22_TRANSFORMER.
-WEEK15_TRANSFORMER = week_report_dir(15) / "models" / "minilm_tweets"  # week15 finetune saves it
-TRANSFORMER_HINT = "python -m week15_transformers --project finetune"
+# Week 15's fine-tuned model (`save_pretrained`), in shared.upstream's table; $WEEK22_TRANSFORMER
+# points at another copy.
+WEEK15_TRANSFORMER = upstream.artefact("week15.minilm_tweets")
+MODELS_ENV, TRANSFORMER_ENV = "WEEK22_MODELS", WEEK15_TRANSFORMER.env
+TRANSFORMER_HINT = WEEK15_TRANSFORMER.command
 TFIDF_HINT = "python -m week22_capstone --project sentiment"
 MAX_TEXTS = 5000
 MAX_CHARS = 2000
@@ -58,7 +59,7 @@ def models_dir() -> Path:
 
 def transformer_dir() -> Path:
     """Where the fine-tuned transformer is looked for: $WEEK22_TRANSFORMER, or week 15's folder."""
-    return Path(os.environ.get(TRANSFORMER_ENV) or WEEK15_TRANSFORMER)
+    return upstream.path(WEEK15_TRANSFORMER.key)
 
 
 class MissingModelError(FileNotFoundError):

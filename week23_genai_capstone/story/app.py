@@ -10,8 +10,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from shared import upstream
 from week20_genai_multimodal.projects.storybook import MAX_PREMISE
-from week23_genai_capstone.art import STEPS, TRAIN_DIFFUSION, text_to_image_folder
+from week23_genai_capstone.art import MODEL, STEPS
 from week23_genai_capstone.language_model import ChatModel, load_chat
 from week23_genai_capstone.story.pipeline import make_storybook
 
@@ -42,9 +43,10 @@ def data_uri_bytes(uri: str) -> bytes:
 st.set_page_config(page_title="Storybook", page_icon="📖")
 st.title("Storybook")
 st.caption("SmolLM2 writes the scenes; week 20's diffusion model and DCGAN draw them.")
-folder = text_to_image_folder()
-if not (folder / "pipeline.json").is_file():
-    st.info(f"No diffusion model at `{folder}`: train week 20's with `{TRAIN_DIFFUSION}`.")
+try:
+    folder = upstream.require(MODEL.key)
+except upstream.MissingArtefact as missing:
+    st.info(str(missing))
     st.stop()
 premise = st.text_input("Who is the story about?", "Mia, a young tailor", max_chars=MAX_PREMISE)
 scenes = st.slider("Scenes", 2, 6, 3)
