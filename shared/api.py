@@ -9,7 +9,8 @@ it arrived in chunks. `service_app` builds an app with the contract installed; `
 guards writes with the key in `app.state.settings.api_key`, and `guarded`, `creating` and
 `deleting` are the route options that install it and document its 401 (and a 404);
 `IdempotencyKey` is the optional header a create route takes so that a retry finds its row;
-`serve_in_thread` runs an app on a loopback port for a scripted session, a test or a bench.
+`serve_in_thread` runs an app on a loopback port for a scripted session, a test or a bench; a
+server in its own process is `shared.servers`'s.
 
 Only service weeks import this module (it imports fastapi and uvicorn), so no other module of
 shared/ may import it: `import shared` stays free of fastapi.
@@ -21,8 +22,6 @@ import contextlib
 import hmac
 import logging
 import os
-import socket
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -39,10 +38,11 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.servers import LOOPBACK
+
 API_KEY_HEADER = "X-API-Key"
 API_KEY_ENV = "ML_ROADMAP_API_KEY"
 MAX_ID = 2**63 - 1  # the largest id a BIGINT primary key can hold (see shared.db.BigId)
-LOOPBACK = "127.0.0.1"
 log = logging.getLogger("shared.api")
 T = TypeVar("T")
 
@@ -318,34 +318,6 @@ def _validation_response(errors: list[dict]) -> JSONResponse:
     message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
     content = jsonable_encoder({"message": message, "detail": errors})
     return JSONResponse(content=content, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
-
-
-def free_port(host: str = LOOPBACK) -> int:
-    """Return a TCP port that is free on `host` right now (for a server in another process)."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_health(url: str, timeout_s: float, process: subprocess.Popen | None = None) -> bool:
-    """Poll `url` until it answers 200 (True), or `process` exits or `timeout_s` passes (False).
-
-    A server started in another process needs a moment before it listens; this is the one
-    wait that benchmarks and tests use instead of each writing their own loop.
-    """
-    import httpx  # a client: serving images need not install it
-
-    deadline = time.monotonic() + timeout_s
-    while process is None or process.poll() is None:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return True
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
-    return False
 
 
 @contextlib.contextmanager

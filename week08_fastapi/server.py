@@ -16,6 +16,7 @@ from pathlib import Path
 import uvicorn
 
 from shared.api import LOOPBACK
+from shared.apps import app
 from week08_fastapi.app import create_app
 from week08_fastapi.served_model import ModelUnavailableError, load_served_model
 from week08_fastapi.settings import Settings
@@ -30,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--host", default=LOOPBACK, help=f"address to listen on (default {LOOPBACK})"
     )
-    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    default = app("titanic-api").port
+    parser.add_argument("--port", type=int, default=default, help=f"port (default {default})")
     parser.add_argument(
         "--model", type=Path, default=None, help="model artifact (default ML_ROADMAP_MODEL_PATH)"
     )

@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from week18_support import KEY
 
-from shared.api import API_KEY_HEADER, free_port, serve_in_thread
+from shared.api import API_KEY_HEADER, serve_in_thread
 from shared.db import make_engine
+from shared.servers import free_port
 from week18_databases import migrate
 from week18_databases.loans import insert_applicants, read_loans, request_rows
 from week18_databases.projects.prediction_service import kill_test, pandas_performance

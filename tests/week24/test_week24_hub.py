@@ -11,8 +11,8 @@ import pytest
 from browser import open_page
 from serving import serve_subprocess
 
+from shared.apps import APPS
 from shared.paths import REPO_ROOT
-from week24_deploy.apps import APPS
 
 HUB = REPO_ROOT / "week24_deploy" / "hub_app.py"
 

@@ -17,10 +17,11 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from shared.api import API_KEY_HEADER, free_port, serve_in_thread
+from shared.api import API_KEY_HEADER, serve_in_thread
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.db import database_url, make_engine
+from shared.servers import free_port
 from week07_pipelines.projects.loan_pipeline import TARGET
 from week18_databases import migrate
 from week18_databases.catalog import catalog_for_run
