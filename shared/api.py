@@ -21,10 +21,9 @@ from __future__ import annotations
 import contextlib
 import hmac
 import logging
-import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Annotated, Generic, TypeVar
 
 import uvicorn
@@ -39,9 +38,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.servers import LOOPBACK
+from shared.settings import API_KEY_ENV as API_KEY_ENV  # the services' one name for it
+from shared.settings import KeyedSettings
 
 API_KEY_HEADER = "X-API-Key"
-API_KEY_ENV = "ML_ROADMAP_API_KEY"
 MAX_ID = 2**63 - 1  # the largest id a BIGINT primary key can hold (see shared.db.BigId)
 log = logging.getLogger("shared.api")
 T = TypeVar("T")
@@ -101,7 +101,12 @@ IdempotencyKey = Annotated[
 
 
 def service_app(
-    *, title: str, summary: str, lifespan: Callable, settings: object, max_body_bytes: int
+    *,
+    title: str,
+    summary: str,
+    lifespan: Callable,
+    settings: KeyedSettings,
+    max_body_bytes: int,
 ) -> FastAPI:
     """A FastAPI app whose errors follow the contract, holding `settings` for `require_key`."""
     app = FastAPI(
@@ -198,47 +203,6 @@ def creating(tag: str, missing: str | None = None) -> dict:
 def deleting(tag: str, missing: str) -> dict:
     """Route options for a keyed route that deletes a row: 204 No Content, 401, or 404."""
     return {"status_code": status.HTTP_204_NO_CONTENT, **guarded(tag, missing)}
-
-
-def api_key_from_env(environ: Mapping[str, str] | None, service: str) -> str:
-    """The key writes need, from ML_ROADMAP_API_KEY; a clear error naming `service` if unset."""
-    env = os.environ if environ is None else environ
-    key = env.get(API_KEY_ENV, "")
-    if not key:
-        raise ValueError(f"set {API_KEY_ENV} (8+ visible characters) to serve {service}")
-    return key
-
-
-def check_api_key(key: str) -> None:
-    """Refuse a key no client could send: too short, padded, blank, or not visible ASCII.
-
-    HTTP clients strip spaces around a header value and cannot send control or (portably)
-    non-ASCII characters, so such a key would turn every write into a 401.
-    """
-    name = f"the API key ({API_KEY_ENV})"
-    if not key.strip():
-        raise ValueError(f"{name} is blank; set 8 or more visible characters, or unset it")
-    if key != key.strip():
-        raise ValueError(f"{name} starts or ends with spaces, which HTTP clients cannot send")
-    if not all("!" <= c <= "~" for c in key):
-        raise ValueError(
-            f"{name} may only hold visible ASCII characters (letters, digits, punctuation; "
-            "no spaces), e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))'"
-        )
-    if len(key) < 8:
-        raise ValueError(f"{name} must be at least 8 characters long")
-
-
-class KeyedSettings:
-    """Base of a service's frozen settings dataclass: its `api_key` is checked once it is set.
-
-    Not a dataclass itself, so each subclass declares `api_key` where its fields want it.
-    """
-
-    api_key: str
-
-    def __post_init__(self) -> None:
-        check_api_key(self.api_key)
 
 
 class BodyLimit:

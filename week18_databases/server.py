@@ -46,11 +46,11 @@ def main(argv: Sequence[str]) -> int:
     """
     from shared.launch import check_database, run_api
     from week18_databases.catalog import CatalogError, load_catalog
-    from week18_databases.service import Settings, create_app
+    from week18_databases.service import create_app, settings_from_env
 
     args = build_parser().parse_args(list(argv))
     try:
-        settings = Settings.from_env()
+        settings = settings_from_env()
         catalog = load_catalog(args.models)
     except (CatalogError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -15,7 +15,7 @@ from week23_support import KEY, notes_assistant, served
 from shared.api import serve_in_thread
 from shared.paths import week_report_dir
 from shared.servers import LOOPBACK, free_port
-from week18_databases.service import Settings
+from shared.settings import Settings
 from week23_genai_capstone import chat
 from week23_genai_capstone.chat.client import START_API, URL_ENV, ChatClient
 from week23_genai_capstone.chat.service import create_app

@@ -111,7 +111,7 @@ def drive_chat_page(url: str, key: str, question: str) -> int:
     """Ask `question` on the chat page (AppTest); return how many chat messages it shows."""
     from streamlit.testing.v1 import AppTest
 
-    from week22_capstone.apptest import environment
+    from shared.apptest import environment
 
     with environment(**{URL_ENV: url, API_KEY_ENV: key}):
         app = AppTest.from_file(str(APP), default_timeout=300).run()
