@@ -26,8 +26,8 @@ STREAMLIT_HEALTH = "/_stcore/health"
 MAKE_INCLUDE = REPO_ROOT / "serve.mk"
 
 
-class AppKind(enum.Enum):
-    """What serves the app: a FastAPI service on uvicorn, or a Streamlit page."""
+class AppKind(enum.StrEnum):
+    """What serves the app: a FastAPI service on uvicorn, or a Streamlit page (shown as words)."""
 
     API = "FastAPI service"
     DASHBOARD = "Streamlit dashboard"

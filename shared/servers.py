@@ -5,11 +5,12 @@ Tests, benchmarks, screenshots and the week 18 and 23 runs all start a service a
 it starts the command with its output in a file (a chatty server never blocks on a full pipe),
 `start` then polls the health URL until a deadline, and a server that exits or never answers
 raises `ServerNotReady` quoting the end of its output; `stop` sends SIGTERM (`kill` SIGKILL, as
-a power cut would), and a stopped server can be started again (a restart test). `wait_until` is the deadline loop itself, which the container tests reuse
-with `docker inspect` and `docker logs` as the liveness check and the output.
+a power cut would), and a stopped server can be started again (a restart test). `wait_until`
+is the deadline loop itself, which the container tests reuse with `docker inspect` and
+`docker logs` as the liveness check and the output.
 
-Only the standard library: a serving image runs `python -m week24_deploy.container health`
-through `answers` without an HTTP client installed.
+Only the standard library: the service images read shared/apps.py, whose probes use `answers`,
+without an HTTP client installed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import socket
 import subprocess
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -80,7 +80,7 @@ def wait_until(
 
 class ServerProcess:
     """`command` in a child process with `env` added, serving on `url`, healthy once `url` +
-    `health` answers 200.
+    `health` answers 200; with `inherit=False`, `env` is its whole environment.
 
     Use it as a context manager: entering starts it and waits for health, leaving stops it.
     """
@@ -93,11 +93,12 @@ class ServerProcess:
         env: Mapping[str, str] | None = None,
         cwd: Path = REPO_ROOT,
         timeout: float = 60.0,
+        inherit: bool = True,
     ) -> None:
         self.command, self.url, self.cwd = list(command), url, cwd
         self.health_url = url + health
         self.timeout = timeout  # how long entering the context waits for health
-        self.env = {**os.environ, **(env or {})}
+        self.env = {**(os.environ if inherit else {}), **(env or {})}
         self.process: subprocess.Popen | None = None
         self.log: Path | None = None
 

@@ -46,6 +46,21 @@ def test_a_server_that_exits_fails_with_its_output(tmp_path: Path) -> None:
     assert server.process.returncode == 2 and server.log is None
 
 
+def test_env_is_added_to_the_environment_unless_it_is_the_whole_of_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SERVERS_TEST_INHERITED", "inherited")
+    code = "import os; print(os.environ.get('SERVERS_TEST_INHERITED'), os.environ['ADDED'])"
+    command = [sys.executable, "-c", code]
+    for inherit, printed in ((True, "inherited added"), (False, "None added")):
+        server = ServerProcess(
+            command, "http://127.0.0.1:1", env={"ADDED": "added"}, inherit=inherit
+        )
+        with pytest.raises(ServerNotReady, match=printed):
+            server.start()
+        server.close()
+
+
 def test_a_server_that_never_answers_is_killed_at_the_deadline(tmp_path: Path) -> None:
     command = [sys.executable, "-c", "import time; print('loading', flush=True); time.sleep(60)"]
     server = ServerProcess(command, f"http://{LOOPBACK}:{free_port()}", timeout=1)

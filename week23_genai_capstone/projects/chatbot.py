@@ -70,7 +70,8 @@ def fast_notes(folder: Path) -> Path:
 
 
 def chat_service(env: dict[str, str], device: str, max_new_tokens: int) -> ServerProcess:
-    """The chatbot service in its own process, started and stopped like a deployment would."""
+    """The chatbot service in its own process with exactly `env`, started and stopped like a
+    deployment would."""
     port = free_port()
     command = [
         sys.executable,
@@ -81,7 +82,8 @@ def chat_service(env: dict[str, str], device: str, max_new_tokens: int) -> Serve
         *("--port", str(port), "--device", device),
         *("--max-new-tokens", str(max_new_tokens)),
     ]
-    return ServerProcess(command, f"http://{LOOPBACK}:{port}", env=env, timeout=300.0)
+    url = f"http://{LOOPBACK}:{port}"
+    return ServerProcess(command, url, env=env, timeout=300.0, inherit=False)
 
 
 def streamed_turn(client: ChatClient, conversation_id: int, text: str, budget: int) -> dict:
