@@ -2,7 +2,7 @@
 
 The browser and restart tests need the app as a user starts it, not in-process: `serve_subprocess`
 runs `python -m PACKAGE serve NAME --port PORT` through `shared.servers`, waits until its health
-path (the app's in shared/apps.py unless given) answers 200 and yields the base URL; afterwards the
+path (the app's in shared/apps.py) answers 200 and yields the base URL; afterwards the
 process is stopped (SIGTERM). A server that exits or never answers fails the test with the end of
 its output. Any test can import this module (`from serving import serve_subprocess`), as it does
 tests/browser.py.
@@ -27,16 +27,17 @@ def serve_subprocess(
     package: str,
     name: str,
     *,
-    health: str | None = None,
     env: Mapping[str, str] | None = None,
     port: int | None = None,
 ) -> Iterator[str]:
-    """`python -m PACKAGE serve NAME` (with `env` added) until `health` answers; its base URL."""
+    """`python -m PACKAGE serve NAME` (with `env` added) until its health answers; its base URL."""
+    listed = {(a.package, a.serve_name): a.health for a in APPS}
+    if (package, name) not in listed:
+        raise ValueError(f"shared/apps.py lists no `{package} serve {name}`")
     port = port or free_port()
-    health = health or next(a.health for a in APPS if (a.package, a.serve_name) == (package, name))
     command = [sys.executable, "-m", package, "serve", name, "--port", str(port)]
     server = ServerProcess(
-        command, f"http://{LOOPBACK}:{port}", health, env, timeout=START_TIMEOUT_S
+        command, f"http://{LOOPBACK}:{port}", listed[(package, name)], env, timeout=START_TIMEOUT_S
     )
     try:
         with server:
