@@ -14,7 +14,8 @@ where a service must print one; and its boolean parser accepts t/y/f/n but refus
 variable, which week 8 reads as off.
 
 Free of FastAPI (shared.api re-exports `API_KEY_ENV` for the services), so a Streamlit page can
-read the key's variable name without importing a web framework.
+read the key's variable name without importing a web framework; SQLAlchemy is imported only by
+`Settings`, so the mask API's image, which has no database, loads the key checks alone.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-from shared.db import database_url, parse_url
 
 API_KEY_ENV = "ML_ROADMAP_API_KEY"
 
@@ -78,6 +77,8 @@ class Settings(KeyedSettings):
     api_key: str
 
     def __post_init__(self) -> None:
+        from shared.db import parse_url
+
         super().__post_init__()
         parse_url(self.database_url)
 
@@ -89,5 +90,7 @@ class Settings(KeyedSettings):
 
         `service` names the service in the error for an unset key.
         """
+        from shared.db import database_url
+
         key = api_key_from_env(environ, service)
         return cls(database_url(default_path, environ), key)
