@@ -20,17 +20,8 @@ RUN_FLAGS    := $(if $(FAST),--fast) $(ARGS)
 TEST_WORKERS ?= 2
 TEST_FLAGS   := -n $(TEST_WORKERS) --dist loadfile
 
-# serve-NAME runs `python -m PACKAGE serve NAME`: the package that serves each app.
-SERVE_hub       := week24_deploy
-SERVE_loan      := week22_capstone
-SERVE_mask      := week22_capstone
-SERVE_sentiment := week22_capstone
-SERVE_forecast  := week22_capstone
-SERVE_chat      := week23_genai_capstone
-SERVE_chat-ui   := week23_genai_capstone
-SERVE_gallery   := week23_genai_capstone
-SERVE_story     := week23_genai_capstone
-SERVE_TARGETS   := $(patsubst SERVE_%,serve-%,$(filter SERVE_%,$(.VARIABLES)))
+# SERVE_NAME (the package that serves app NAME) and SERVE_TARGETS, from shared/apps.py's table.
+include serve.mk
 
 .PHONY: setup test test-unit lint verify all bench results serve docker clean portfolio $(SERVE_TARGETS) $(WEEK_TARGETS)
 

@@ -93,8 +93,8 @@ build_cli() {
 }
 
 # The services built from week24_deploy/docker/Dockerfile: image name, SERVICE (an app of
-# week24_deploy/apps.py), its requirements file and the Debian libraries its wheels load
-# (SYSTEM_PACKAGES, comma-separated, if any).
+# shared/apps.py, whose `image` the name must be: tests/shared/test_apps.py checks), its
+# requirements file and the Debian libraries its wheels load (SYSTEM_PACKAGES, comma-separated).
 SERVICES=(
     "ml-roadmap-hub hub week24_deploy/docker/requirements-hub.txt"
     "ml-roadmap-loan-service loan-service week24_deploy/docker/requirements-loan-service.txt"

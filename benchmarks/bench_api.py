@@ -10,9 +10,7 @@ Results go to reports/bench.json under "api".
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,9 +20,10 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from shared.api import LOOPBACK, free_port, wait_for_health
+from shared.api import API_KEY_ENV
 from shared.bench import record
 from shared.paths import REPO_ROOT
+from shared.servers import LOOPBACK, ServerProcess, free_port
 from week07_pipelines.projects.titanic_pipeline import train_and_save
 from week08_fastapi.schemas import EXAMPLE_PASSENGER, Passenger, to_frame
 from week08_fastapi.served_model import load_served_model
@@ -55,13 +54,12 @@ def _median_ms(fn, n: int) -> float:
     return statistics.median(times)
 
 
-def start_server(path: Path, folder: Path) -> tuple[subprocess.Popen, str]:
+def start_server(path: Path, folder: Path) -> ServerProcess:
     """Start `python -m week08_fastapi serve` (one worker) and wait for /health."""
     port = free_port()
     env = {
-        **os.environ,
         "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-        "ML_ROADMAP_API_KEY": "bench-key-123",
+        API_KEY_ENV: "bench-key-123",
     }
     cmd = [
         sys.executable,
@@ -75,12 +73,9 @@ def start_server(path: Path, folder: Path) -> tuple[subprocess.Popen, str]:
         "--log-level",
         "warning",
     ]
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env)
-    url = f"http://{LOOPBACK}:{port}"
-    if wait_for_health(f"{url}/health", 60, proc):
-        return proc, url
-    proc.terminate()
-    raise SystemExit("bench_api: the API did not start")
+    server = ServerProcess(cmd, f"http://{LOOPBACK}:{port}", env=env)
+    server.start()
+    return server
 
 
 def sequential(url: str) -> tuple[list[float], float]:
@@ -121,13 +116,12 @@ def main() -> int:
         path = train_and_save(path.parent)
     raw_ms, served_ms = in_process_ms(path)
     with tempfile.TemporaryDirectory() as folder:
-        proc, url = start_server(path, Path(folder))
+        server = start_server(path, Path(folder))
         try:
-            latencies, rps = sequential(url)
-            rps_threads = concurrent(url)
+            latencies, rps = sequential(server.url)
+            rps_threads = concurrent(server.url)
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            server.close()
     p50, p99 = (float(np.percentile(latencies, q)) for q in (50, 99))
     overhead_x = (p50 - raw_ms) / raw_ms
     results = {

@@ -10,8 +10,6 @@ in-process time + 5 ms. Results go to reports/bench.json under "week22_loan".
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,9 +19,9 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from shared.api import API_KEY_HEADER, LOOPBACK, free_port, wait_for_health
+from shared.api import API_KEY_ENV, API_KEY_HEADER
 from shared.bench import record
-from shared.paths import REPO_ROOT
+from shared.servers import LOOPBACK, ServerProcess, free_port
 from week18_databases.loans import inputs_of
 from week22_capstone.loan.model import load_loan_model, read_applications, train_and_save
 
@@ -47,21 +45,14 @@ def in_process_ms(model, rows: list[dict]) -> tuple[float, float]:
     return float(np.median(sklearn)), float(np.median(compiled))
 
 
-def start_server(models: Path, folder: Path) -> tuple[subprocess.Popen, str]:
+def start_server(models: Path, folder: Path) -> ServerProcess:
     """Start the loan API in its own process and wait for /health."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{folder / 'audit.sqlite3'}",
-        "ML_ROADMAP_API_KEY": KEY,
-    }
+    env = {"DATABASE_URL": f"sqlite:///{folder / 'audit.sqlite3'}", API_KEY_ENV: KEY}
     command = [sys.executable, "-m", "week22_capstone", "serve", "loan", "--models", str(models)]
-    proc = subprocess.Popen([*command, "--port", str(port)], cwd=REPO_ROOT, env=env)
-    url = f"http://{LOOPBACK}:{port}"
-    if wait_for_health(f"{url}/health", 60, proc):
-        return proc, url
-    proc.terminate()
-    raise SystemExit("bench_week22_loan: the API did not start")
+    server = ServerProcess([*command, "--port", str(port)], f"http://{LOOPBACK}:{port}", env=env)
+    server.start()
+    return server
 
 
 def api_latencies(url: str, rows: list[dict]) -> list[float]:
@@ -88,12 +79,11 @@ def main() -> int:
         path, _ = train_and_save(models)
         model = load_loan_model(path)
         sklearn_ms, compiled_ms = in_process_ms(model, rows)
-        proc, url = start_server(models, models)
+        server = start_server(models, models)
         try:
-            latencies = api_latencies(url, rows)
+            latencies = api_latencies(server.url, rows)
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            server.close()
     p50, p99 = (float(np.percentile(latencies, q)) for q in (50, 99))
     speedup = sklearn_ms / compiled_ms
     p99_limit = P99_FACTOR * compiled_ms + P99_SLACK_MS

@@ -9,7 +9,8 @@ it arrived in chunks. `service_app` builds an app with the contract installed; `
 guards writes with the key in `app.state.settings.api_key`, and `guarded`, `creating` and
 `deleting` are the route options that install it and document its 401 (and a 404);
 `IdempotencyKey` is the optional header a create route takes so that a retry finds its row;
-`serve_in_thread` runs an app on a loopback port for a scripted session, a test or a bench.
+`serve_in_thread` runs an app on a loopback port for a scripted session, a test or a bench; a
+server in its own process is `shared.servers`'s.
 
 Only service weeks import this module (it imports fastapi and uvicorn), so no other module of
 shared/ may import it: `import shared` stays free of fastapi.
@@ -20,12 +21,9 @@ from __future__ import annotations
 import contextlib
 import hmac
 import logging
-import os
-import socket
-import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Annotated, Generic, TypeVar
 
 import uvicorn
@@ -39,10 +37,12 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.servers import LOOPBACK
+from shared.settings import API_KEY_ENV as API_KEY_ENV  # the services' one name for it
+from shared.settings import KeyedSettings
+
 API_KEY_HEADER = "X-API-Key"
-API_KEY_ENV = "ML_ROADMAP_API_KEY"
 MAX_ID = 2**63 - 1  # the largest id a BIGINT primary key can hold (see shared.db.BigId)
-LOOPBACK = "127.0.0.1"
 log = logging.getLogger("shared.api")
 T = TypeVar("T")
 
@@ -101,7 +101,12 @@ IdempotencyKey = Annotated[
 
 
 def service_app(
-    *, title: str, summary: str, lifespan: Callable, settings: object, max_body_bytes: int
+    *,
+    title: str,
+    summary: str,
+    lifespan: Callable,
+    settings: KeyedSettings,
+    max_body_bytes: int,
 ) -> FastAPI:
     """A FastAPI app whose errors follow the contract, holding `settings` for `require_key`."""
     app = FastAPI(
@@ -200,47 +205,6 @@ def deleting(tag: str, missing: str) -> dict:
     return {"status_code": status.HTTP_204_NO_CONTENT, **guarded(tag, missing)}
 
 
-def api_key_from_env(environ: Mapping[str, str] | None, service: str) -> str:
-    """The key writes need, from ML_ROADMAP_API_KEY; a clear error naming `service` if unset."""
-    env = os.environ if environ is None else environ
-    key = env.get(API_KEY_ENV, "")
-    if not key:
-        raise ValueError(f"set {API_KEY_ENV} (8+ visible characters) to serve {service}")
-    return key
-
-
-def check_api_key(key: str) -> None:
-    """Refuse a key no client could send: too short, padded, blank, or not visible ASCII.
-
-    HTTP clients strip spaces around a header value and cannot send control or (portably)
-    non-ASCII characters, so such a key would turn every write into a 401.
-    """
-    name = f"the API key ({API_KEY_ENV})"
-    if not key.strip():
-        raise ValueError(f"{name} is blank; set 8 or more visible characters, or unset it")
-    if key != key.strip():
-        raise ValueError(f"{name} starts or ends with spaces, which HTTP clients cannot send")
-    if not all("!" <= c <= "~" for c in key):
-        raise ValueError(
-            f"{name} may only hold visible ASCII characters (letters, digits, punctuation; "
-            "no spaces), e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))'"
-        )
-    if len(key) < 8:
-        raise ValueError(f"{name} must be at least 8 characters long")
-
-
-class KeyedSettings:
-    """Base of a service's frozen settings dataclass: its `api_key` is checked once it is set.
-
-    Not a dataclass itself, so each subclass declares `api_key` where its fields want it.
-    """
-
-    api_key: str
-
-    def __post_init__(self) -> None:
-        check_api_key(self.api_key)
-
-
 class BodyLimit:
     """Refuse (413) a request body over `limit` bytes before the app parses it.
 
@@ -318,34 +282,6 @@ def _validation_response(errors: list[dict]) -> JSONResponse:
     message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
     content = jsonable_encoder({"message": message, "detail": errors})
     return JSONResponse(content=content, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
-
-
-def free_port(host: str = LOOPBACK) -> int:
-    """Return a TCP port that is free on `host` right now (for a server in another process)."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_health(url: str, timeout_s: float, process: subprocess.Popen | None = None) -> bool:
-    """Poll `url` until it answers 200 (True), or `process` exits or `timeout_s` passes (False).
-
-    A server started in another process needs a moment before it listens; this is the one
-    wait that benchmarks and tests use instead of each writing their own loop.
-    """
-    import httpx  # a client: serving images need not install it
-
-    deadline = time.monotonic() + timeout_s
-    while process is None or process.poll() is None:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return True
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
-    return False
 
 
 @contextlib.contextmanager

@@ -22,8 +22,7 @@ from pathlib import Path
 
 from shared.cli import EnvironmentProblem, port
 from shared.dashboards import run_streamlit
-
-LOOPBACK = "127.0.0.1"  # as shared.api's, which no other module of shared/ may import
+from shared.servers import LOOPBACK
 
 
 def serve_parser(prog: str, description: str, ports: Mapping[str, int]) -> argparse.ArgumentParser:

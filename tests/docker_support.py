@@ -1,4 +1,5 @@
-"""What the container tests share: the docker client, why images cannot run, waiting for one.
+"""What the container tests share: the docker client, why images cannot run, waiting for one
+(`shared.servers.wait_until`, with the container's state and log).
 
 Weeks 8 and 24 build images in CI (.ci/docker.sh) and run them here; without a Docker client,
 daemon or the built images their tests skip with the reason `why_not_runnable` gives.
@@ -8,11 +9,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from collections.abc import Callable
 
-import httpx
 import pytest
+
+from shared import servers
 
 
 def docker(*args: str, timeout: float = 60) -> str:
@@ -41,18 +42,22 @@ def why_not_runnable(*images: str) -> str | None:
 
 def wait_until(ready: Callable[[], bool], what: str, container: str, seconds: float) -> None:
     """Poll `ready` until true; fail with the container's log if it stops or takes too long."""
-    deadline = time.monotonic() + seconds
-    while not ready():
-        state = docker("inspect", "--format", "{{.State.Status}}", container)
-        if state != "running" or time.monotonic() > deadline:
-            logs = subprocess.run(["docker", "logs", container], capture_output=True, text=True)
-            pytest.fail(f"{what} ({container} is {state}); its log ends:\n{logs.stderr[-3000:]}")
-        time.sleep(1)
-
-
-def answers(url: str) -> bool:
-    """True once `url` answers 200."""
     try:
-        return httpx.get(url, timeout=5).status_code == 200
-    except httpx.TransportError:
-        return False
+        servers.wait_until(
+            ready,
+            f"{what}: {container}",
+            seconds,
+            alive=lambda: (
+                docker("inspect", "--format", "{{.State.Status}}", container) == "running"
+            ),
+            output=lambda: logs(container),
+            interval=1.0,
+        )
+    except servers.ServerNotReady as exc:
+        pytest.fail(str(exc))
+
+
+def logs(container: str) -> str:
+    """The container's log so far (its stdout and stderr)."""
+    done = subprocess.run(["docker", "logs", container], capture_output=True, text=True)
+    return done.stdout + done.stderr

@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
 
 from shared.api import (
+    API_KEY_ENV,
     Limit,
     Offset,
     Problem,
@@ -62,7 +63,7 @@ def create_app(settings: Settings, model: ServedModel | None = None) -> FastAPI:
         store.create_schema()
         app.state.store = store
         if settings.generated_key:
-            log.warning("ML_ROADMAP_API_KEY is not set; this run's key is %s", settings.api_key)
+            log.warning("%s is not set; this run's key is %s", API_KEY_ENV, settings.api_key)
         yield
         store.engine.dispose()
 

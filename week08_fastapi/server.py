@@ -15,7 +15,8 @@ from pathlib import Path
 
 import uvicorn
 
-from shared.api import LOOPBACK
+from shared.api import API_KEY_ENV, LOOPBACK
+from shared.apps import app
 from week08_fastapi.app import create_app
 from week08_fastapi.served_model import ModelUnavailableError, load_served_model
 from week08_fastapi.settings import Settings
@@ -30,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--host", default=LOOPBACK, help=f"address to listen on (default {LOOPBACK})"
     )
-    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    default = app("titanic-api").port
+    parser.add_argument("--port", type=int, default=default, help=f"port (default {default})")
     parser.add_argument(
         "--model", type=Path, default=None, help="model artifact (default ML_ROADMAP_MODEL_PATH)"
     )
@@ -57,9 +59,7 @@ def serve_main(argv: Sequence[str]) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if settings.generated_key:
-        print(
-            f"ML_ROADMAP_API_KEY is not set; this run's key is {settings.api_key}", file=sys.stderr
-        )
+        print(f"{API_KEY_ENV} is not set; this run's key is {settings.api_key}", file=sys.stderr)
     app = create_app(replace(settings, generated_key=False), model)
     uvicorn.run(app, host=args.host, port=args.port, workers=1, log_level=args.log_level)
     return 0

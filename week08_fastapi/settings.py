@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared import upstream
-from shared.api import check_api_key
 from shared.db import database_url, parse_url
 from shared.paths import REPORTS_DIR
+from shared.settings import API_KEY_ENV, check_api_key
 
 DEFAULT_DATABASE_PATH = REPORTS_DIR / "week08" / "predictions.sqlite3"
 DEFAULT_MODEL_PATH = upstream.path("week07.titanic_pipeline")
@@ -53,7 +53,7 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read the settings from environment variables; an unset key is replaced by a random one."""
         env = os.environ if environ is None else environ
-        key = env.get("ML_ROADMAP_API_KEY", "")
+        key = env.get(API_KEY_ENV, "")
         return cls(
             database_url=database_url(DEFAULT_DATABASE_PATH, env),
             api_key=key or secrets.token_urlsafe(24),

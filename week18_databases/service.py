@@ -16,9 +16,7 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Literal
 
 import pandas as pd
@@ -27,12 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.api import (
     IdempotencyKey,
-    KeyedSettings,
     Limit,
     Offset,
     Page,
     RowId,
-    api_key_from_env,
     creating,
     deleted,
     deleting,
@@ -41,9 +37,10 @@ from shared.api import (
     same_request,
     service_app,
 )
-from shared.db import database_url, make_engine, parse_url
+from shared.db import make_engine
 from shared.paths import REPORTS_DIR
 from shared.serving import ServedModel
+from shared.settings import Settings
 from week18_databases import migrate
 from week18_databases.inputs import input_model, one_of, prediction_request
 from week18_databases.store import PredictionFilter, PredictionStore, UnknownApplicantError
@@ -53,31 +50,9 @@ DEFAULT_DATABASE_PATH = REPORTS_DIR / "week18" / "service.sqlite3"
 _NO_SUCH = "no such prediction"
 
 
-@dataclass(frozen=True)
-class Settings(KeyedSettings):
-    """Where the service's data lives, and the key writes need."""
-
-    database_url: str
-    api_key: str
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        parse_url(self.database_url)
-
-    @classmethod
-    def from_env(
-        cls,
-        environ: Mapping[str, str] | None = None,
-        default_path: Path = DEFAULT_DATABASE_PATH,
-        service: str = "week 18",
-    ) -> "Settings":
-        """DATABASE_URL (default: the SQLite file `default_path`) and ML_ROADMAP_API_KEY.
-
-        Other services that keep their data in SQL (week 22's loan API) pass their own default
-        file and their name, which the error for an unset key names.
-        """
-        key = api_key_from_env(environ, service)
-        return cls(database_url(default_path, environ), key)
+def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """DATABASE_URL (default: a SQLite file in reports/week18) and ML_ROADMAP_API_KEY."""
+    return Settings.from_env(environ, DEFAULT_DATABASE_PATH, "week 18")
 
 
 class StoredPrediction(BaseModel):

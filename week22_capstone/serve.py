@@ -14,6 +14,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from shared.apps import ports
 from shared.cli import command_error
 from shared.launch import serve, serve_parser
 from shared.paths import week_report_dir
@@ -22,7 +23,7 @@ from week22_capstone.mask.cli import BACKENDS, WEEK13_MODELS
 from week22_capstone.mask.onnx_runtime import EXPORT_COMMAND, ONNX_FILE
 
 MODELS = week_report_dir(22) / "models"
-PORTS = {"loan": 8022, "mask": 8023, "sentiment": 8501, "forecast": 8502}
+PORTS = ports("week22_capstone")
 DASHBOARDS = {
     "sentiment": sentiment.PAGE,
     "forecast": forecast.PAGE,

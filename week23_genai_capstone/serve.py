@@ -16,6 +16,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from shared.apps import ports
 from shared.cli import command_error
 from shared.devices import DEVICE_CHOICES
 from shared.launch import serve, serve_parser
@@ -28,7 +29,7 @@ from week23_genai_capstone.chat.service import (
 )
 from week23_genai_capstone.language_model import MODEL_ENV, check_model_folder
 
-PORTS = {"chat": 8030, "chat-ui": 8503, "gallery": 8504, "story": 8505}
+PORTS = ports("week23_genai_capstone")
 PAGES = {
     "chat-ui": chat.PAGE,
     "gallery": gallery.PAGE,

@@ -1,7 +1,7 @@
 """Inside a service image: `python -m week24_deploy.container start|health`.
 
-The image's SERVICE (ML_ROADMAP_SERVICE) names an app of apps.py; `start` runs its command on
-0.0.0.0 and its default port, with the model folder from ML_ROADMAP_MODELS (a volume) for the
+The image's SERVICE (ML_ROADMAP_SERVICE) names an app of shared/apps.py; `start` runs its command
+on 0.0.0.0 and its default port, with the model folder from ML_ROADMAP_MODELS (a volume) for the
 services that serve saved models; `health` exits 0 when the app's health path answers 200 (the
 image's HEALTHCHECK). Everything the service reads (DATABASE_URL, ML_ROADMAP_API_KEY, ...) comes
 from the environment.
@@ -16,7 +16,7 @@ import sys
 import urllib.request
 from collections.abc import Mapping
 
-from week24_deploy.apps import APPS, App
+from shared.apps import APPS, App
 
 # Services whose command takes --models (the folder of saved models, mounted as a volume).
 TAKES_MODELS = {"loan-service", "loan-approval", "face-mask"}

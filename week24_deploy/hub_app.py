@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from week24_deploy.apps import APPS
+from shared.apps import APPS
 
 
 def main() -> None:

@@ -10,9 +10,6 @@ full run saved (`make week22`): the TF-IDF model and the forecasts database.
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared import upstream
-from shared.api import LOOPBACK, free_port, wait_for_health
+from shared.apps import STREAMLIT_HEALTH
 from shared.paths import REPO_ROOT
+from shared.servers import LOOPBACK, ServerProcess, free_port
 
 OUT = REPO_ROOT / "docs" / "screenshots"
 MAX_BYTES = 300_000
@@ -87,16 +85,9 @@ def served(shot: Shot) -> Iterator[str]:
     """The app started with its own command on a free port; its URL; stopped afterwards."""
     port = free_port()
     argv = [sys.executable, "-m", *shot.command, "--port", str(port)]
-    # `serve` runs Streamlit as a child: a session of its own lets one signal stop both.
-    proc = subprocess.Popen(argv, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
     url = f"http://{LOOPBACK}:{port}"
-    try:
-        if not wait_for_health(f"{url}/_stcore/health", 120, proc):
-            raise SystemExit(f"{shot.name}: `{' '.join(argv)}` did not answer in 120 s")
-        yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+    with ServerProcess(argv, url, STREAMLIT_HEALTH, timeout=120) as server:
+        yield server.url
 
 
 def shrink(path: Path) -> int:

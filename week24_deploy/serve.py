@@ -6,14 +6,14 @@ import argparse
 from pathlib import Path
 from typing import NoReturn
 
+from shared.apps import app
 from shared.cli import port
 from shared.dashboards import run_streamlit
 from shared.launch import listening_socket
-from week24_deploy.apps import APPS
+from shared.servers import LOOPBACK
 
 HUB = Path(__file__).with_name("hub_app.py")
-HUB_PORT = next(app.port for app in APPS if app.name == "hub")
-LOOPBACK = "127.0.0.1"  # as shared.api's, without importing FastAPI into the hub's image
+HUB_PORT = app("hub").port
 
 
 def main(argv: list[str]) -> NoReturn:

@@ -15,12 +15,10 @@ from pydantic import BaseModel, Field
 
 from shared.api import (
     API_KEY_HEADER,
-    KeyedSettings,
     Limit,
     Offset,
     Page,
     RowId,
-    check_api_key,
     creating,
     deleted,
     deleting,
@@ -29,6 +27,7 @@ from shared.api import (
     service_app,
 )
 from shared.paths import REPO_ROOT
+from shared.settings import KeyedSettings, check_api_key
 
 KEY = "shared-api-key-123"
 ROWS = {1: "one", 2: "two", 3: "three"}

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from docker_support import answers, docker, wait_until, why_not_runnable
+from docker_support import docker, wait_until, why_not_runnable
 from week08_support import PASSENGER
 
 from shared.api import API_KEY_HEADER
+from shared.servers import answers
 
 API_IMAGE = os.environ.get("WEEK08_API_IMAGE", "ml-roadmap-api")
 DB_IMAGE = os.environ.get("WEEK08_DB_IMAGE", "ml-roadmap-postgres")

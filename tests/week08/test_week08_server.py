@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -15,8 +14,9 @@ from pathlib import Path
 import httpx
 from week08_support import AUTH, KEY, PASSENGER, ROSE
 
-from shared.api import LOOPBACK, free_port
+from shared.api import API_KEY_ENV
 from shared.paths import REPO_ROOT
+from shared.servers import LOOPBACK, ServerProcess, free_port
 
 
 def serve_command(*args: str) -> list[str]:
@@ -28,26 +28,16 @@ def serve_command(*args: str) -> list[str]:
 def uvicorn_process(model: Path, database_url: str, timeout: float = 60.0) -> Iterator[str]:
     """Start `python -m week08_fastapi serve` on a free loopback port; yield its URL; stop it."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "ML_ROADMAP_API_KEY": KEY}
-    proc = subprocess.Popen(
-        serve_command("--port", str(port), "--model", str(model)), cwd=REPO_ROOT, env=env
-    )
-    url = f"http://{LOOPBACK}:{port}"
+    env = {"DATABASE_URL": database_url, API_KEY_ENV: KEY}
+    command = serve_command("--port", str(port), "--model", str(model))
+    server = ServerProcess(command, f"http://{LOOPBACK}:{port}", env=env, timeout=timeout)
+    server.start()
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            assert proc.poll() is None, f"the server exited with code {proc.returncode}"
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the server did not answer /health in time"
-                time.sleep(0.2)
-        yield url
+        yield server.url
     finally:
-        proc.terminate()
         # uvicorn shuts down gracefully on SIGTERM, then exits by that signal (or with 0).
-        assert proc.wait(timeout=30) in (0, -signal.SIGTERM)
+        assert server.stop(timeout=30) in (0, -signal.SIGTERM)
+        server.close()
 
 
 def test_concurrent_writes_and_restart_keep_every_row(model_path: Path, database_url: str) -> None:

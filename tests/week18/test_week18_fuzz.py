@@ -10,9 +10,10 @@ from week18_support import KEY
 
 from shared.api import API_KEY_HEADER
 from shared.db import make_engine
+from shared.settings import Settings
 from week18_databases import migrate
 from week18_databases.loans import insert_applicants, read_loans
-from week18_databases.service import Settings, create_app
+from week18_databases.service import create_app
 
 
 @pytest.fixture(scope="module")

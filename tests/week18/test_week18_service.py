@@ -11,13 +11,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from week18_support import KEY
 
-from shared.api import API_KEY_HEADER, free_port, serve_in_thread
+from shared.api import API_KEY_HEADER, serve_in_thread
 from shared.db import make_engine
+from shared.servers import free_port
+from shared.settings import Settings
 from week18_databases import migrate
 from week18_databases.loans import insert_applicants, read_loans, request_rows
 from week18_databases.projects.prediction_service import kill_test, pandas_performance
 from week18_databases.reliability import concurrent_writes, malformed_named, post_loan
-from week18_databases.service import Settings, create_app
+from week18_databases.service import create_app
 
 AUTH = {API_KEY_HEADER: KEY}
 PASSENGER = {

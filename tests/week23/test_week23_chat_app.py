@@ -12,9 +12,10 @@ from browser import open_page
 from streamlit.testing.v1 import AppTest
 from week23_support import KEY, notes_assistant, served
 
-from shared.api import LOOPBACK, free_port, serve_in_thread
+from shared.api import serve_in_thread
 from shared.paths import week_report_dir
-from week18_databases.service import Settings
+from shared.servers import LOOPBACK, free_port
+from shared.settings import Settings
 from week23_genai_capstone import chat
 from week23_genai_capstone.chat.client import START_API, URL_ENV, ChatClient
 from week23_genai_capstone.chat.service import create_app

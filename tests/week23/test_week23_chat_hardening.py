@@ -10,9 +10,7 @@ answer cannot finish before the client is gone.
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -25,8 +23,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from week23_support import KEY, course_notes, served
 
-from shared.api import API_KEY_HEADER, LOOPBACK, free_port, serve_in_thread, wait_for_health
-from shared.paths import REPO_ROOT
+from shared.api import API_KEY_HEADER, serve_in_thread
+from shared.servers import LOOPBACK, ServerProcess, free_port
 from week23_genai_capstone import serve
 from week23_genai_capstone.chat.service import (
     NOTES_ENV,
@@ -206,13 +204,10 @@ def test_sigterm_with_questions_queued_stores_only_whole_answers(
         NOTES_ENV: str(course_notes(tmp_path / "notes")),
     }
     command = [sys.executable, "-m", "week23_genai_capstone", "serve", "chat", "--port", str(port)]
-    proc = subprocess.Popen(
-        command, cwd=REPO_ROOT, env={**os.environ, **env}, stderr=subprocess.PIPE
-    )
-    url = f"http://{LOOPBACK}:{port}"
+    server = ServerProcess(command, f"http://{LOOPBACK}:{port}", env=env, timeout=180)
     try:
-        assert wait_for_health(url + "/health", 180, proc), proc.stderr.read().decode()[-2000:]
-        with httpx.Client(base_url=url, headers=AUTH, timeout=SETTLE_S) as client:
+        server.start()
+        with httpx.Client(base_url=server.url, headers=AUTH, timeout=SETTLE_S) as client:
             chats = [client.post("/conversations", json={}).json()["id"] for _ in range(12)]
             answered: list[int] = []
 
@@ -234,13 +229,12 @@ def test_sigterm_with_questions_queued_stores_only_whole_answers(
             for worker in workers:
                 worker.start()
             time.sleep(0.3)
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(SETTLE_S) in (0, -signal.SIGTERM)  # uvicorn re-raises it
+            assert server.stop(SETTLE_S) in (0, -signal.SIGTERM)  # uvicorn re-raises it
             for worker in workers:
                 worker.join(SETTLE_S)
     finally:
-        proc.kill()
-        proc.wait()
+        server.kill()
+        server.close()
     engine = create_engine(f"sqlite:///{database}")
     with engine.connect() as conn:
         rows = conn.execute(

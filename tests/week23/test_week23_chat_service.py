@@ -12,9 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from week23_support import KEY, course_notes, notes_assistant, served
 
-from shared.api import API_KEY_HEADER, free_port
+from shared.api import API_KEY_HEADER
+from shared.servers import free_port
+from shared.settings import Settings
 from week15_transformers.assistant import NOT_COVERED
-from week18_databases.service import Settings
 from week23_genai_capstone.chat.client import ChatClient, deltas
 from week23_genai_capstone.chat.service import NOTES_ENV, QuestionIn, create_app
 from week23_genai_capstone.chat.sse import event, read_events

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from letter_counts import LetterCounts
-from serving import STREAMLIT_HEALTH, serve_subprocess
+from serving import serve_subprocess
 
 from shared.llm import GGUF_FILE, REGISTRY_NAME
 from shared.registry import fetch
@@ -73,5 +73,4 @@ def build_tiny_llama(folder: Path) -> Path:
 
 def served(name: str, env: dict[str, str], port: int | None = None) -> AbstractContextManager[str]:
     """`python -m week23_genai_capstone serve NAME` in its own process until its health answers."""
-    health = "/health" if name == "chat" else STREAMLIT_HEALTH
-    return serve_subprocess("week23_genai_capstone", name, health=health, env=env, port=port)
+    return serve_subprocess("week23_genai_capstone", name, env=env, port=port)

@@ -7,8 +7,8 @@ import importlib.util
 
 import pytest
 
+from shared.apps import APPS
 from week24_deploy import container
-from week24_deploy.apps import APPS
 
 APP = {app.name: app for app in APPS}
 

@@ -11,8 +11,8 @@ import pytest
 from browser import open_page
 from serving import serve_subprocess
 
+from shared.apps import APPS
 from shared.paths import REPO_ROOT
-from week24_deploy.apps import APPS
 
 HUB = REPO_ROOT / "week24_deploy" / "hub_app.py"
 
@@ -32,6 +32,8 @@ def test_hub_lists_every_app() -> None:
     assert not at.exception
     shown = " ".join(block.value for block in at.code)
     assert all(app.command in shown for app in APPS)
+    described = " ".join(block.value for block in at.markdown)
+    assert "**hub** (Streamlit dashboard)" in described and "(FastAPI service)" in described
     assert [s.value for s in at.subheader] == [f"Week {w}" for w in sorted({a.week for a in APPS})]
 
 

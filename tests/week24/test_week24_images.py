@@ -17,15 +17,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from docker_support import answers, docker, wait_until, why_not_runnable
+from docker_support import docker, wait_until, why_not_runnable
 
-from week24_deploy.apps import APPS
+from shared.apps import APPS
+from shared.servers import answers
 
 APP = {app.name: app for app in APPS}
-IMAGES = {
-    name: f"ml-roadmap-{name}"
-    for name in ("hub", "loan-service", "loan-approval", "sentiment", "forecast", "face-mask")
-}
+# The images built from week24_deploy/docker/Dockerfile (week 8's has its own Dockerfile).
+IMAGES = {app.name: app.image for app in APPS if app.image and app.package != "week08_fastapi"}
 DB_IMAGE = "ml-roadmap-postgres"
 DATABASE_URL = "postgresql+psycopg://ml_roadmap:ml_roadmap@db:5432/ml_roadmap"
 START_SECONDS = 120

@@ -17,10 +17,12 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from shared.api import API_KEY_HEADER, free_port, serve_in_thread
+from shared.api import API_KEY_ENV, API_KEY_HEADER, serve_in_thread
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.db import database_url, make_engine
+from shared.servers import free_port
+from shared.settings import Settings
 from week07_pipelines.projects.loan_pipeline import TARGET
 from week18_databases import migrate
 from week18_databases.catalog import catalog_for_run
@@ -32,7 +34,7 @@ from week18_databases.reliability import (
     post_loan,
 )
 from week18_databases.server import ServerProcess
-from week18_databases.service import Settings, create_app
+from week18_databases.service import create_app
 
 # The issue's reliability bars: no lost or duplicated write under concurrency or a crash, and
 # every malformed request answered with a 4xx that names the field.
@@ -115,7 +117,7 @@ def pandas_performance(stored: pd.DataFrame, truth: pd.Series) -> dict[str, floa
 
 def kill_test(models_dir, url: str, key: str, post, kill_after: int) -> tuple[int, int]:
     """Serve in a child process, SIGKILL it mid-burst; return (acknowledged writes lost, acked)."""
-    env = {"DATABASE_URL": url, "ML_ROADMAP_API_KEY": key}
+    env = {"DATABASE_URL": url, API_KEY_ENV: key}
     with ServerProcess(models_dir, free_port(), env) as server:
         acked = burst_until_killed(server.url, post, 8, kill_after, server.kill)
     engine = make_engine(url)

@@ -32,8 +32,8 @@ from shared.api import (
 from shared.api import service_app as build_service_app
 from shared.db import make_engine
 from shared.paths import REPORTS_DIR
+from shared.settings import Settings
 from week18_databases.inputs import input_model
-from week18_databases.service import Settings
 from week22_capstone.loan.audit import AuditTrail
 from week22_capstone.loan.model import LoanModel
 

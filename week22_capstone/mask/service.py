@@ -30,9 +30,7 @@ from pydantic import BaseModel
 
 from shared.api import (
     IdempotencyKey,
-    KeyedSettings,
     Problem,
-    api_key_from_env,
     creating,
     guarded,
     same_request,
@@ -40,6 +38,7 @@ from shared.api import (
 )
 from shared.atomic import write_text_atomic
 from shared.paths import REPORTS_DIR
+from shared.settings import KeyedSettings, api_key_from_env
 from week13_cv_advanced.video import VideoError
 from week22_capstone.mask.cli import WEEK13_MODELS
 from week22_capstone.mask.detect import (

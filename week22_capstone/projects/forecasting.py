@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from shared import upstream
+from shared.apptest import load_page
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.db import make_engine
@@ -25,7 +26,6 @@ from shared.report import markdown_table
 from week18_databases import migrate
 from week18_databases.projects.time_series_store import SERIES, baseline_forecasts, model_forecasts
 from week18_databases.timeseries import error_by_horizon_pandas, ingest, query, store_forecasts
-from week22_capstone.apptest import load_page
 from week22_capstone.forecast import PAGE
 from week22_capstone.forecast.store import DB_ENV, error_by_horizon, forecast_db_url
 

@@ -26,8 +26,8 @@ from shared.context import RunContext
 from shared.db import database_url, make_engine
 from shared.plotting import label, subplots
 from shared.report import markdown_table
+from shared.settings import Settings
 from week18_databases.loans import inputs_of
-from week18_databases.service import Settings
 from week22_capstone.loan.audit import Base
 from week22_capstone.loan.model import (
     THRESHOLDS,

@@ -15,13 +15,13 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import f1_score
 
+from shared.apptest import environment, load_page
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.plotting import label, subplots
 from shared.report import markdown_table
 from week14_nlp.domains import domain_metrics, slug
 from week14_nlp.tweets import LABELS, load_tweets
-from week22_capstone.apptest import environment, load_page
 from week22_capstone.sentiment import PAGE
 from week22_capstone.sentiment.models import (
     MODELS_ENV,

@@ -13,6 +13,7 @@ import os
 import httpx
 import streamlit as st
 
+from shared.settings import API_KEY_ENV
 from week23_genai_capstone.chat.client import (
     START_API,
     ChatClient,
@@ -56,9 +57,9 @@ def pick_conversation(bot: ChatClient) -> int:
 
 st.set_page_config(page_title="Week 23 chatbot", page_icon="💬")
 st.title("Week 23 chatbot")
-url, key = service_url(), os.environ.get("ML_ROADMAP_API_KEY", "")
+url, key = service_url(), os.environ.get(API_KEY_ENV, "")
 if not key:
-    st.error("Set ML_ROADMAP_API_KEY to the chat service's key, then reload.")
+    st.error(f"Set {API_KEY_ENV} to the chat service's key, then reload.")
     st.stop()
 bot = client(url, key)
 try:

@@ -13,11 +13,12 @@ from collections.abc import Iterator
 
 import httpx
 
+from shared import apps
 from shared.api import API_KEY_HEADER
 from week23_genai_capstone.chat.sse import read_events
 
 URL_ENV = "WEEK23_CHAT_URL"
-DEFAULT_URL = "http://127.0.0.1:8030"
+DEFAULT_URL = apps.url("chat")
 START_API = "python -m week23_genai_capstone serve chat"
 
 

@@ -54,8 +54,6 @@ from shared.api import (
     Problem,
     RowId,
     SentKey,
-    api_key_from_env,
-    check_api_key,
     found,
     guarded,
     require_key,
@@ -72,8 +70,8 @@ from shared.llm import (
     with_context,
 )
 from shared.paths import REPO_ROOT, REPORTS_DIR
+from shared.settings import Settings, api_key_from_env, check_api_key
 from week15_transformers.assistant import NOT_COVERED, CourseAssistant, Grounded, notes
-from week18_databases.service import Settings
 from week23_genai_capstone.chat.sse import MEDIA_TYPE, event
 from week23_genai_capstone.chat.store import ChatStore, owner_of
 from week23_genai_capstone.language_model import ChatModel, Generation

@@ -15,17 +15,15 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
-
-from shared.api import LOOPBACK, free_port
+from shared.api import API_KEY_ENV
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.paths import REPO_ROOT
+from shared.servers import LOOPBACK, ServerProcess, free_port
 from week23_genai_capstone import chat
 from week23_genai_capstone.chat.client import URL_ENV, ChatClient, deltas
 from week23_genai_capstone.chat.service import NOTES_ENV
@@ -71,43 +69,21 @@ def fast_notes(folder: Path) -> Path:
     return folder
 
 
-class Service:
-    """The chatbot service in its own process, started and stopped like a deployment would."""
-
-    def __init__(self, env: dict[str, str], device: str, max_new_tokens: int) -> None:
-        self.env, self.port = env, free_port()
-        self.url = f"http://{LOOPBACK}:{self.port}"
-        self.command = [
-            sys.executable,
-            "-m",
-            "week23_genai_capstone",
-            "serve",
-            "chat",
-            *("--port", str(self.port), "--device", device),
-            *("--max-new-tokens", str(max_new_tokens)),
-        ]
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 300.0) -> float:
-        """Start the process and wait until /health answers; return the seconds it took."""
-        start = time.perf_counter()
-        self.proc = subprocess.Popen(self.command, cwd=REPO_ROOT, env=self.env)
-        while True:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return time.perf_counter() - start
-            except httpx.TransportError:
-                pass
-            if self.proc.poll() is not None or time.perf_counter() - start > timeout:
-                self.stop()
-                raise RuntimeError(f"the chat service did not start: {' '.join(self.command)}")
-            time.sleep(0.3)
-
-    def stop(self) -> None:
-        """Stop the process (SIGTERM: an answer still being written is cancelled, not stored)."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=60)
+def chat_service(env: dict[str, str], device: str, max_new_tokens: int) -> ServerProcess:
+    """The chatbot service in its own process with exactly `env`, started and stopped like a
+    deployment would."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "week23_genai_capstone",
+        "serve",
+        "chat",
+        *("--port", str(port), "--device", device),
+        *("--max-new-tokens", str(max_new_tokens)),
+    ]
+    url = f"http://{LOOPBACK}:{port}"
+    return ServerProcess(command, url, env=env, timeout=300.0, inherit=False)
 
 
 def streamed_turn(client: ChatClient, conversation_id: int, text: str, budget: int) -> dict:
@@ -137,9 +113,9 @@ def drive_chat_page(url: str, key: str, question: str) -> int:
     """Ask `question` on the chat page (AppTest); return how many chat messages it shows."""
     from streamlit.testing.v1 import AppTest
 
-    from week22_capstone.apptest import environment
+    from shared.apptest import environment
 
-    with environment(**{URL_ENV: url, "ML_ROADMAP_API_KEY": key}):
+    with environment(**{URL_ENV: url, API_KEY_ENV: key}):
         app = AppTest.from_file(str(APP), default_timeout=300).run()
         app.chat_input[0].set_value(question).run()
     if app.exception:
@@ -154,13 +130,13 @@ def run(ctx: RunContext) -> dict[str, float]:
     for leftover in database.parent.glob(database.name + "*"):
         leftover.unlink()
     key = secrets.token_urlsafe(24)
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "ML_ROADMAP_API_KEY": key}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", API_KEY_ENV: key}
     env.pop(MODEL_ENV, None)  # the run talks to SmolLM2 from the registry
     env.pop(NOTES_ENV, None)  # and answers from this repository's READMEs
     if ctx.fast:
         env[NOTES_ENV] = str(fast_notes(ctx.out / "course_notes"))
     ctx.dataset("smollm2_135m_instruct")
-    service = Service(env, ctx.device, budget)
+    service = chat_service(env, ctx.device, budget)
     questions = QUESTIONS[:2] if ctx.fast else QUESTIONS
     try:
         first_start = service.start()
@@ -180,7 +156,7 @@ def run(ctx: RunContext) -> dict[str, float]:
         page_chat = client.conversation(client.conversations()[-1]["id"])["messages"]
         client.close()
     finally:
-        service.stop()
+        service.close()
     ttfts = sorted(t["ttft"] for t in [*turns, follow_up])
     transcript = "\n".join(
         f"- **{m['role']}**: {m['content'].strip()}"

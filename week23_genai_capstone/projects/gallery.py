@@ -102,7 +102,7 @@ def garment_word(prompt: str) -> str:
 
 def drive_gallery_page(folder: Path, query: str) -> int:
     """Search the gallery page (AppTest) for `query`; return how many pictures it shows."""
-    from week22_capstone.apptest import environment, load_page
+    from shared.apptest import environment, load_page
 
     with environment(**{GALLERY_ENV: str(folder)}):
         app = load_page(str(GALLERY_APP))

@@ -47,7 +47,7 @@ def drive_story_app(folder: Path, premise: str, scenes: int, seed: int):
     A page that stops before showing its form (no model to draw with) is reported in its own
     words, not as a missing widget.
     """
-    from week22_capstone.apptest import environment, load_page
+    from shared.apptest import environment, load_page
 
     with environment(**{TEXT_TO_IMAGE_ENV: str(folder)}):
         app = load_page(str(APP))

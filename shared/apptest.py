@@ -1,4 +1,8 @@
-"""Drive a Streamlit page in-process with Streamlit's AppTest, with its environment set."""
+"""Drive a Streamlit page in-process with Streamlit's AppTest, with its environment set.
+
+Weeks 22 and 23 check their dashboards this way in their runs; Streamlit is imported only when
+a page is loaded, so `import shared` stays free of it.
+"""
 
 from __future__ import annotations
 
