@@ -12,8 +12,8 @@ from sklearn.ensemble import RandomForestClassifier
 
 from shared.api import API_KEY_HEADER
 from shared.artifacts import ArtifactError
-from week06_advanced_ml.projects.credit_approval import misclassification_cost
-from week07_pipelines.projects.loan_pipeline import build_pipeline
+from week06_advanced_ml.credit_costs import misclassification_cost
+from week07_pipelines.loan import build_pipeline
 from week18_databases.loans import inputs_of
 from week18_databases.service import Settings
 from week22_capstone.loan.compiled import CompileError, compile_pipeline

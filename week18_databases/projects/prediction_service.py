@@ -21,7 +21,7 @@ from shared.api import API_KEY_HEADER, free_port, serve_in_thread
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.db import database_url, make_engine
-from week07_pipelines.projects.loan_pipeline import TARGET
+from week07_pipelines.loan import TARGET
 from week18_databases import migrate
 from week18_databases.catalog import catalog_for_run
 from week18_databases.loans import insert_applicants, read_loans, request_rows
