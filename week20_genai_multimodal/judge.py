@@ -22,7 +22,8 @@ from shared.context import RunContext
 from shared.devices import resolve_device
 from shared.paths import week_report_dir
 from shared.vision import ImageSplits, channel_stats
-from week10_cnn.projects.image_classifier import RECIPES, VALIDATION, build_model, image_datasets
+from week10_cnn.images import VALIDATION, image_datasets
+from week10_cnn.recipes import RECIPES, build_model
 
 WEEK10_MODEL = week_report_dir(10) / "models" / "cnn_fashion_mnist.pt"
 FALLBACK_EPOCHS = 3  # when week 10's model is not on disk: its recipe, fewer epochs
