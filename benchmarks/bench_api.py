@@ -24,7 +24,7 @@ from shared.api import API_KEY_ENV
 from shared.bench import record
 from shared.paths import REPO_ROOT
 from shared.servers import LOOPBACK, ServerProcess, free_port
-from week07_pipelines.projects.titanic_pipeline import train_and_save
+from week07_pipelines.titanic import train_and_save
 from week08_fastapi.schemas import EXAMPLE_PASSENGER, Passenger, to_frame
 from week08_fastapi.served_model import load_served_model
 from week08_fastapi.settings import DEFAULT_MODEL_PATH

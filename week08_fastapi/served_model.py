@@ -47,7 +47,7 @@ def load_served_model(path: Path, *, build: bool = False) -> ServedModel:
 def _build(path: Path) -> None:
     """Train and save the week 7 pipeline where the service expects it."""
     # Imported here: training needs the plotting and registry stack the serving image leaves out.
-    from week07_pipelines.projects.titanic_pipeline import MODEL_FILENAME, train_and_save
+    from week07_pipelines.titanic import MODEL_FILENAME, train_and_save
 
     if path.name != MODEL_FILENAME:
         raise ModelUnavailableError(

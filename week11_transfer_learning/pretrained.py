@@ -1,4 +1,8 @@
-"""The pretrained ImageNet MobileNetV2 from the registry, its preprocessing, and sample photos."""
+"""The pretrained ImageNet MobileNetV2 from the registry, its preprocessing, and sample photos.
+
+Also what fine-tuning it needs: a new head for other classes and the training transforms
+(resize, optional augmentation, ImageNet normalisation), which week 13 reuses.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +56,28 @@ def imagenet_transform(size: int = 224) -> v2.Compose:
             v2.ToDtype(torch.float32, scale=True),
             v2.Normalize(IMAGENET_MEAN, IMAGENET_STD),
         ]
+    )
+
+
+def with_new_head(model: nn.Module, n_classes: int) -> nn.Module:
+    """Replace MobileNetV2's 1000-way ImageNet classifier with an n_classes one."""
+    model.classifier[1] = nn.Linear(model.classifier[1].in_features, n_classes)
+    return model
+
+
+def transforms(size: int, augment: bool) -> v2.Compose:
+    """Resize to size x size RGB, optionally augment (flip, small affine), normalise like ImageNet."""
+    steps: list[v2.Transform] = [v2.ToImage(), v2.RGB()]
+    if augment:
+        steps += [
+            v2.RandomResizedCrop(size, scale=(0.7, 1.0), antialias=True),
+            v2.RandomHorizontalFlip(),
+            v2.RandomRotation(10),
+        ]
+    else:
+        steps += [v2.Resize(size, antialias=True), v2.CenterCrop(size)]
+    return v2.Compose(
+        [*steps, v2.ToDtype(torch.float32, scale=True), v2.Normalize(IMAGENET_MEAN, IMAGENET_STD)]
     )
 
 

@@ -16,8 +16,12 @@ from torch import nn
 
 from shared.atomic import atomic_path, write_text_atomic
 from shared.registry import sha256_of
-from week11_transfer_learning.pretrained import IMAGENET_MEAN, IMAGENET_STD, load_mobilenet_v2
-from week11_transfer_learning.projects.transfer import with_new_head
+from week11_transfer_learning.pretrained import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    load_mobilenet_v2,
+    with_new_head,
+)
 from week13_cv_advanced.keras_port import CLASSES, keras_preprocess, load_keras_mask_classifier
 
 FINETUNED_SIZE = 64

@@ -16,7 +16,8 @@ from shared.artifacts import ArtifactError, load_artifact, save_artifact
 from shared.data import read_titanic
 from shared.registry import fetch
 from shared.serving import ServedModel
-from week07_pipelines.projects import loan_pipeline, titanic_pipeline
+from week07_pipelines import loan as loan_pipeline
+from week07_pipelines import titanic as titanic_pipeline
 
 MODEL_FILES = {
     "titanic": titanic_pipeline.MODEL_FILENAME,

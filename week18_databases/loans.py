@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine, insert
 
 from shared.registry import fetch
-from week07_pipelines.projects.loan_pipeline import (
+from week07_pipelines.loan import (
     LOAN_INPUT_COLUMNS,
     LOAN_SCHEMA,
     TARGET,

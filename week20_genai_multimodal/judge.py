@@ -22,7 +22,8 @@ from shared.classifier import one_cycle_trainer
 from shared.context import RunContext
 from shared.devices import resolve_device
 from shared.vision import ImageSplits, channel_stats
-from week10_cnn.projects.image_classifier import RECIPES, VALIDATION, build_model, image_datasets
+from week10_cnn.images import VALIDATION, image_datasets
+from week10_cnn.recipes import RECIPES, build_model
 
 WEEK10_MODEL = "week10.cnn"  # week 10's saved Fashion-MNIST CNN, in shared.upstream's table
 FALLBACK_EPOCHS = 3  # when week 10's model is not on disk: its recipe, fewer epochs

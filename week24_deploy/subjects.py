@@ -1,6 +1,6 @@
 """The three PyTorch models week 24 exports, each built by its own week and fed real inputs.
 
-- week 10's CNN (`week10_cnn.projects.image_classifier.build_model`, the Fashion-MNIST recipe), trained
+- week 10's CNN (`week10_cnn.recipes.build_model`, the Fashion-MNIST recipe), trained
   here for one short epoch with the shared Trainer: the export, not the accuracy, is the lesson;
 - week 13's face-mask classifier: the pretrained Keras MobileNetV2 ported to PyTorch
   (`week13_cv_advanced.keras_port`), fed week 13's generated faces, bare and with painted masks;
@@ -40,7 +40,8 @@ class Subject:
 
 def cnn_subject(ctx: RunContext) -> Subject:
     """Week 10's Fashion-MNIST CNN, one epoch on a slice of the training set; test images in."""
-    from week10_cnn.projects.image_classifier import RECIPES, build_model, image_datasets
+    from week10_cnn.images import image_datasets
+    from week10_cnn.recipes import RECIPES, build_model
 
     data = load_fashion_mnist(ctx.dataset)
     n_train, n_test = (2048, 200) if ctx.fast else (12000, 2000)
@@ -80,7 +81,7 @@ def mask_subject(ctx: RunContext) -> Subject:
     """Week 13's pretrained Keras mask classifier (ported), on generated faces, bare and masked."""
     from week13_cv_advanced.dcgan import load_generator
     from week13_cv_advanced.keras_port import keras_preprocess, load_keras_mask_classifier
-    from week13_cv_advanced.projects.face_mask import face_set
+    from week13_cv_advanced.mask_set import face_set
     from week22_capstone.mask.export import INPUT_SPEC
 
     h5 = ctx.dataset("keras_mask_classifier")

@@ -12,6 +12,7 @@ from sklearn.pipeline import Pipeline
 from shared.data import GERMAN_CREDIT_CODES, read_cdnow, read_german_credit
 from shared.registry import fetch
 from shared.tabular import FitRecorder
+from week06_advanced_ml.credit_costs import misclassification_cost
 from week06_advanced_ml.projects import credit_approval, customer_segments
 
 
@@ -83,10 +84,8 @@ def test_segment_names_and_elbow() -> None:
 
 def test_cost_is_five_per_approved_bad_and_one_per_rejected_good() -> None:
     y_true = np.array([1, 1, 0, 0, 0])
-    assert credit_approval.misclassification_cost(
-        y_true, np.array([0, 1, 1, 0, 0])
-    ) == pytest.approx(6 / 5)
-    assert credit_approval.misclassification_cost(y_true, np.ones(5)) == pytest.approx(3 / 5)
+    assert misclassification_cost(y_true, np.array([0, 1, 1, 0, 0])) == pytest.approx(6 / 5)
+    assert misclassification_cost(y_true, np.ones(5)) == pytest.approx(3 / 5)
 
 
 def test_nested_search_never_fits_on_the_outer_test_fold(credit: pd.DataFrame) -> None:

@@ -10,34 +10,32 @@ from sklearn.pipeline import Pipeline
 from shared.registry import fetch
 from shared.schema import check_rows
 from shared.tabular import FitRecorder
-from week07_pipelines.projects import loan_pipeline
+from week07_pipelines import loan
 
 
 @pytest.fixture(scope="module")
 def loans() -> pd.DataFrame:
-    return loan_pipeline.read_loanapp(fetch("loanapp"))
+    return loan.read_loanapp(fetch("loanapp"))
 
 
 def test_loanapp_schema(loans: pd.DataFrame) -> None:
     assert loans.shape == (1989, 59)
     assert loans["approve"].mean() == pytest.approx(0.877, abs=0.001)
     assert loans["gdlin"].isna().sum() > 0 and loans["gdlin"].dropna().isin([0, 1]).all()
-    typed, errors = check_rows(
-        loans[list(loan_pipeline.LOAN_INPUT_COLUMNS)], loan_pipeline.LOAN_SCHEMA
-    )
+    typed, errors = check_rows(loans[list(loan.LOAN_INPUT_COLUMNS)], loan.LOAN_SCHEMA)
     assert errors == []
     assert typed["mortg"].dtype == "int64" and typed["loanamt"].dtype == "float64"
 
 
 def test_inputs_exclude_the_answer_and_protected_attributes() -> None:
-    inputs = set(loan_pipeline.LOAN_INPUT_COLUMNS)
+    inputs = set(loan.LOAN_INPUT_COLUMNS)
     assert not inputs & {"approve", "reject", "action", "black", "hispan", "white", "male"}
 
 
 def test_tuning_the_whole_pipeline_never_fits_on_a_test_fold(loans: pd.DataFrame) -> None:
-    X = loans[list(loan_pipeline.LOAN_INPUT_COLUMNS)].iloc[:600]
+    X = loans[list(loan.LOAN_INPUT_COLUMNS)].iloc[:600]
     y = loans["approve"].iloc[:600]
-    inner = loan_pipeline.build_pipeline()
+    inner = loan.build_pipeline()
     model = Pipeline([("record", FitRecorder()), *inner.steps])
     search = GridSearchCV(model, {"select__estimator__C": [0.1, 1.0]}, cv=2, scoring="roc_auc")
     outer = StratifiedKFold(3, shuffle=True, random_state=0)

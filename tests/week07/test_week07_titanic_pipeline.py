@@ -12,7 +12,7 @@ from shared.artifacts import ArtifactError, load_artifact
 from shared.data import read_titanic
 from shared.registry import fetch
 from week07_pipelines.__main__ import main
-from week07_pipelines.projects.titanic_pipeline import (
+from week07_pipelines.titanic import (
     MODEL_FILENAME,
     TITANIC_INPUT_COLUMNS,
     train_and_save,

@@ -13,7 +13,7 @@ from shared.artifacts import save_artifact
 from shared.data import read_titanic
 from shared.registry import fetch
 from shared.serving import ServedModel
-from week07_pipelines.projects.titanic_pipeline import (
+from week07_pipelines.titanic import (
     TITANIC_INPUT_COLUMNS,
     TITANIC_SCHEMA,
     build_pipeline,

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from week08_support import PASSENGER
 
 from shared.paths import REPO_ROOT
-from week07_pipelines.projects.titanic_pipeline import TITANIC_INPUT_COLUMNS, TITANIC_SCHEMA
+from week07_pipelines.titanic import TITANIC_INPUT_COLUMNS, TITANIC_SCHEMA
 from week08_fastapi.schemas import COLUMNS, Passenger, to_frame
 from week08_fastapi.settings import DEFAULT_MAX_BATCH, Settings
 
@@ -107,7 +107,7 @@ from week08_fastapi.settings import Settings
 model = load_served_model(Path(sys.argv[3]))
 create_app(Settings(database_url="sqlite://", api_key="k" * 12), model)
 """
-_TRAIN = "from week07_pipelines.projects.titanic_pipeline import train_and_save"
+_TRAIN = "from week07_pipelines.titanic import train_and_save"
 
 
 @pytest.mark.parametrize("stage", ["serve", "train"])

@@ -21,7 +21,8 @@ from week10_cnn.conv_numpy import (
     max_pool2d,
     max_pool2d_backward,
 )
-from week10_cnn.projects.image_classifier import ShiftFlip, setup
+from week10_cnn.images import ShiftFlip
+from week10_cnn.projects.image_classifier import setup
 
 
 @pytest.mark.parametrize(

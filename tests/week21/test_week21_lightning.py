@@ -9,8 +9,8 @@ import pytest
 
 from shared.context import RunContext
 from week21_dl_advanced.projects.lightning_unet import fit_lightning, read_csv_log
-from week21_dl_advanced.projects.segmentation import FAST, held_out_iou, loaders, train_unet
 from week21_dl_advanced.scenes import SceneSet, build_scenes
+from week21_dl_advanced.unet_training import FAST, held_out_iou, loaders, train_unet
 
 
 def test_lightning_and_shared_trainer_agree_on_tiny_data(tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ from sklearn.preprocessing import FunctionTransformer
 from shared.api import API_KEY_HEADER
 from shared.artifacts import ArtifactError
 from shared.settings import Settings
-from week06_advanced_ml.projects.credit_approval import misclassification_cost
-from week07_pipelines.projects.loan_pipeline import build_pipeline
+from week06_advanced_ml.credit_costs import misclassification_cost
+from week07_pipelines.loan import build_pipeline
 from week18_databases.loans import inputs_of
 from week22_capstone.loan.convert import CompileError, input_types, to_onnx
 from week22_capstone.loan.model import (

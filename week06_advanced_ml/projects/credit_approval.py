@@ -38,6 +38,7 @@ from shared.evaluation import plot_confusion_matrix, plot_pr_curves, plot_roc_cu
 from shared.plotting import label, subplots
 from shared.report import markdown_table
 from shared.tabular import tabular_preprocessor
+from week06_advanced_ml.credit_costs import misclassification_cost
 
 # Published ROC-AUC on Statlog German credit is about 0.77-0.80 (e.g. Lessmann et al. 2015,
 # "Benchmarking state-of-the-art classification algorithms for credit scoring", EJOR 247).
@@ -57,19 +58,6 @@ BARS = [
 ]
 
 TARGET = "bad"
-# The Statlog documentation's cost matrix: a bad risk approved costs 5, a good one rejected 1.
-COST_FALSE_APPROVAL = 5.0
-COST_FALSE_REJECTION = 1.0
-
-
-def misclassification_cost(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Return the mean cost per applicant: 5 per bad risk approved, 1 per good one rejected."""
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    approved_bad = np.sum((y_true == 1) & (y_pred == 0))
-    rejected_good = np.sum((y_true == 0) & (y_pred == 1))
-    return float(COST_FALSE_APPROVAL * approved_bad + COST_FALSE_REJECTION * rejected_good) / len(
-        y_true
-    )
 
 
 def preprocessor():

@@ -8,25 +8,25 @@ credit-history grades), feature selection by an L1-penalized logistic regression
 family and its settings together under stratified 5-fold CV (ROC-AUC: 88% of applications are
 approved, so accuracy would flatter a model that approves everyone). Race and sex are left out
 of the inputs. The winner is saved with shared.artifacts and reloaded to check it predicts
-identically.
+identically. The schema, reader and pipeline live in loan.py (weeks 18 and 22 reuse them).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.feature_selection import SelectFromModel
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 
 from shared.bars import Bar
 from shared.context import RunContext
-from shared.data import DataSchemaError, check_schema
-from shared.schema import column_spec
-from shared.tabular import tabular_preprocessor
+from week07_pipelines.loan import (
+    LOAN_INPUT_COLUMNS,
+    LOAN_SCHEMA,
+    MODEL_FILENAME,
+    TARGET,
+    build_pipeline,
+    read_loanapp,
+)
 from week07_pipelines.workflow import (
     describe_params,
     plot_search,
@@ -46,80 +46,6 @@ BARS = [
     ),
     Bar("reload_max_abs_diff", "<=", 0.0, "a reloaded joblib pipeline must predict identically"),
 ]
-
-MODEL_FILENAME = "loan_pipeline.joblib"
-TARGET = "approve"
-_BINARY = [0, 1]
-# Maxima: well above the survey's largest values (a $980k loan, $972k income; liquid assets
-# top out at a 1,000,000 code), far below where arithmetic in float32 would break.
-LOAN_SCHEMA = {
-    "loanamt": column_spec("float", min=0, max=10_000, description="loan amount, $1000s"),
-    "appinc": column_spec(
-        "float", min=0, max=10_000, description="applicant income, $1000s a year"
-    ),
-    "price": column_spec("float", min=0, max=20_000, description="purchase price, $1000s"),
-    "loanprc": column_spec("float", min=0, max=10, description="loan amount / price"),
-    "liq": column_spec("float", min=0, max=1_000_000, description="liquid assets, $1000s"),
-    "netw": column_spec(
-        "float", min=-100_000, max=100_000, description="net worth, $1000s (may be negative)"
-    ),
-    "hrat": column_spec("float", min=0, max=100, description="housing expenses, % of income"),
-    "obrat": column_spec("float", min=0, max=100, description="other obligations, % of income"),
-    "unem": column_spec(
-        "float", min=0, max=100, description="unemployment rate in the applicant's industry, %"
-    ),
-    "dep": column_spec("int", nullable=True, min=0, max=20, description="number of dependants"),
-    "gdlin": column_spec(
-        "int", nullable=True, allowed=_BINARY, description="meets the lender's credit guidelines"
-    ),
-    "mortg": column_spec(
-        "int", allowed=[1, 2, 3, 4], description="mortgage payment history (1 = no late payments)"
-    ),
-    "cons": column_spec(
-        "int",
-        allowed=[1, 2, 3, 4, 5, 6],
-        description="consumer credit history (1 = no slow payments)",
-    ),
-    "pubrec": column_spec("int", allowed=_BINARY, description="public record of bad credit"),
-    "self": column_spec("int", allowed=_BINARY, description="self-employed"),
-    "married": column_spec("int", nullable=True, allowed=_BINARY, description="married"),
-    "unver": column_spec("int", allowed=_BINARY, description="unverifiable information"),
-    "cosign": column_spec("int", allowed=_BINARY, description="has a co-signer"),
-    "gift": column_spec("int", allowed=_BINARY, description="gift towards the down payment"),
-    "multi": column_spec(
-        "int", nullable=True, allowed=_BINARY, description="multi-family property"
-    ),
-    "sch": column_spec("int", allowed=_BINARY, description="more than 12 years of schooling"),
-}
-LOAN_INPUT_COLUMNS = tuple(LOAN_SCHEMA)
-_LOGGED = ["loanamt", "appinc", "price", "liq"]
-_ONEHOT = ["mortg", "cons"]
-_NUMERIC = [c for c in LOAN_INPUT_COLUMNS if c not in _LOGGED + _ONEHOT]
-# The survey codes "not recorded" as 666 in gdlin.
-_SENTINELS = {"gdlin": 666}
-
-
-def read_loanapp(path: Path) -> pd.DataFrame:
-    """Read Wooldridge's loanapp (1989 x 60, xz-compressed pickle) with sentinel codes as missing."""
-    df = pd.read_pickle(path, compression="xz")
-    check_schema(df, "loanapp", ("rownames", TARGET, *LOAN_INPUT_COLUMNS), 1989)
-    if not df[TARGET].isin(_BINARY).all():
-        raise DataSchemaError("loanapp: `approve` must be 0 or 1")
-    for column, code in _SENTINELS.items():
-        df[column] = df[column].where(df[column] != code)
-    return df.set_index("rownames")
-
-
-def build_pipeline(seed: int = 0) -> Pipeline:
-    """Return the unfitted pipeline: impute/log/scale/encode -> L1 selection -> classifier."""
-    l1 = LogisticRegression(l1_ratio=1.0, solver="liblinear", C=0.1, random_state=seed)
-    return Pipeline(
-        [
-            ("prep", tabular_preprocessor(_NUMERIC, _ONEHOT, log_numeric=_LOGGED)),
-            ("select", SelectFromModel(l1)),
-            ("model", LogisticRegression(max_iter=2000)),
-        ]
-    )
 
 
 def param_grid(seed: int, fast: bool) -> list[dict]:

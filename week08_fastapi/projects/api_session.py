@@ -23,7 +23,7 @@ from shared.bars import Bar
 from shared.context import RunContext
 from shared.data import read_titanic
 from shared.plotting import label, subplots
-from week07_pipelines.projects.titanic_pipeline import MODEL_FILENAME, train_and_save
+from week07_pipelines.titanic import MODEL_FILENAME, train_and_save
 from week08_fastapi.app import create_app
 from week08_fastapi.schemas import COLUMNS
 from week08_fastapi.served_model import load_served_model

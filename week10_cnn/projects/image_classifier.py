@@ -5,12 +5,11 @@ hidden layer on the last 3x3 map) trained by the shared loop with AdamW, a one-c
 (batch 256, peak learning rate 8e-3), early stopping and checkpoints; on CIFAR-10 a wider, deeper one with light augmentation (flips, 2-pixel shifts)
 whose random numbers are checkpointed with the run. CIFAR-10 lives in no package registry, so on
 a machine without the open internet the run uses Fashion-MNIST (70,000 real photos of
-clothing) and says so.
+clothing) and says so. The recipes and the model live in recipes.py, the image sets in
+images.py (later weeks rebuild the Fashion-MNIST CNN from them).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -21,15 +20,10 @@ from shared.classifier import one_cycle_trainer, report_classifier
 from shared.context import RunContext
 from shared.registry import DatasetError
 from shared.training import Trainer
-from shared.vision import (
-    ImageSplits,
-    ImageTensorDataset,
-    channel_stats,
-    load_fashion_mnist,
-    plot_filters,
-)
+from shared.vision import ImageSplits, load_fashion_mnist, plot_filters
 from week10_cnn.cifar10 import read_cifar10
-from week10_cnn.cnn import SmallCNN
+from week10_cnn.images import VALIDATION, ShiftFlip, image_datasets
+from week10_cnn.recipes import RECIPES, Recipe, build_model
 
 # Zalando's Fashion-MNIST benchmark (README, "Benchmark" table): small 2-3 layer CNNs reach
 # 91-93% test accuracy. CIFAR-10: simple VGG-style CNNs without tricks reach ~80% (Keras example).
@@ -50,63 +44,6 @@ BARS = [
         data="cifar10",
     ),
 ]
-VALIDATION = 5000  # training images held out for early stopping
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """The network and training schedule for one dataset (SmallCNN's arguments, then AdamW's)."""
-
-    widths: tuple[int, ...]
-    convs_per_block: int | tuple[int, ...]
-    hidden: int
-    epochs: int
-    batch_size: int
-    max_lr: float
-    label_smoothing: float
-    augment: bool
-
-
-RECIPES = {
-    "fashion_mnist": Recipe(
-        widths=(32, 64, 128),
-        convs_per_block=(1, 2, 2),
-        hidden=256,
-        epochs=6,
-        batch_size=256,
-        max_lr=6e-3,
-        label_smoothing=0.0,
-        augment=False,
-    ),
-    "cifar10": Recipe(
-        widths=(64, 128, 256),
-        convs_per_block=2,
-        hidden=0,
-        epochs=30,
-        batch_size=128,
-        max_lr=3e-3,
-        label_smoothing=0.0,
-        augment=True,
-    ),
-}
-
-
-class ShiftFlip:
-    """Randomly flip one (C, H, W) image left-right and shift it by up to `pad` pixels.
-
-    The random numbers come from the transform's own `generator`; hand it to the Trainer
-    (`generators=`) so a resumed run augments exactly as the uninterrupted one would have.
-    """
-
-    def __init__(self, pad: int = 2, seed: int = 0) -> None:
-        self.pad = pad
-        self.generator = torch.Generator().manual_seed(seed)
-
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        if torch.rand((), generator=self.generator) < 0.5:
-            x = x.flip(-1)
-        dy, dx = torch.randint(-self.pad, self.pad + 1, (2,), generator=self.generator).tolist()
-        return torch.roll(x, (dy, dx), dims=(-2, -1))
 
 
 def load_images(ctx: RunContext) -> tuple[ImageSplits, str]:
@@ -122,32 +59,6 @@ def load_images(ctx: RunContext) -> tuple[ImageSplits, str]:
             "With the open internet the same command trains on CIFAR-10."
         )
         return load_fashion_mnist(ctx.dataset), "fashion_mnist"
-
-
-def image_datasets(
-    data: ImageSplits, n_train: int, n_val: int, augment: ShiftFlip | None
-) -> tuple[ImageTensorDataset, ImageTensorDataset, ImageTensorDataset]:
-    """Standardised train (the first n_train), validation (the last n_val) and test sets."""
-    if n_train + n_val > len(data.x_train):
-        raise ValueError(f"{n_train} train + {n_val} validation > {len(data.x_train)} images")
-    mean, std = channel_stats(data.x_train[:n_train])
-    train = ImageTensorDataset(
-        data.x_train[:n_train], data.y_train[:n_train], mean, std, transform=augment
-    )
-    val = ImageTensorDataset(data.x_train[-n_val:], data.y_train[-n_val:], mean, std)
-    return train, val, ImageTensorDataset(data.x_test, data.y_test, mean, std)
-
-
-def build_model(recipe: Recipe, channels: int, n_classes: int) -> nn.Module:
-    """Return the recipe's CNN in channels-last memory layout.
-
-    Channels-last (NHWC) is the layout oneDNN's CPU kernels and GPU tensor cores are fastest
-    in: max pooling alone runs about six times faster than in NCHW on a CPU.
-    """
-    model = SmallCNN(
-        channels, n_classes, recipe.widths, recipe.convs_per_block, hidden=recipe.hidden
-    )
-    return model.to(memory_format=torch.channels_last)
 
 
 def setup(

@@ -5,7 +5,8 @@ A low-data task, 50 labelled training images per class, learned three ways: feat
 (torchvision.transforms.v2), and the same MobileNetV2 trained from random weights with the same
 recipe. The gap between the last two is what ImageNet pretraining buys. The task is the
 TensorFlow flower photos when they can be fetched; offline it is Fashion-MNIST (real photos of
-clothing), a named stand-in the report points out.
+clothing), a named stand-in the report points out. The new head and the training transforms live
+in pretrained.py (week 13 fine-tunes the same way).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset, TensorDataset
-from torchvision.transforms import v2
 
 from shared.bars import Bar
 from shared.classifier import one_cycle_trainer
@@ -25,7 +25,7 @@ from shared.registry import DatasetError
 from shared.training import EarlyStopping, Trainer
 from shared.vision import ImageTensorDataset, load_fashion_mnist, sample_per_class
 from week11_transfer_learning.flowers import flower_photos
-from week11_transfer_learning.pretrained import IMAGENET_MEAN, IMAGENET_STD, load_mobilenet_v2
+from week11_transfer_learning.pretrained import load_mobilenet_v2, transforms, with_new_head
 
 # Yosinski et al. (2014), "How transferable are features in deep neural networks?", and Kornblith
 # et al. (2019), "Do Better ImageNet Models Transfer Better?": with little data, ImageNet
@@ -39,22 +39,6 @@ BARS = [
     )
 ]
 PER_CLASS_TRAIN, PER_CLASS_VAL, PER_CLASS_TEST = 50, 20, 200
-
-
-def transforms(size: int, augment: bool) -> v2.Compose:
-    """Resize to size x size RGB, optionally augment (flip, small affine), normalise like ImageNet."""
-    steps: list[v2.Transform] = [v2.ToImage(), v2.RGB()]
-    if augment:
-        steps += [
-            v2.RandomResizedCrop(size, scale=(0.7, 1.0), antialias=True),
-            v2.RandomHorizontalFlip(),
-            v2.RandomRotation(10),
-        ]
-    else:
-        steps += [v2.Resize(size, antialias=True), v2.CenterCrop(size)]
-    return v2.Compose(
-        [*steps, v2.ToDtype(torch.float32, scale=True), v2.Normalize(IMAGENET_MEAN, IMAGENET_STD)]
-    )
 
 
 def low_data_split(
@@ -111,12 +95,6 @@ def _fashion_task(
         ImageTensorDataset(x[i], y[i], transform=plain) for i in (train, val, test)
     ]
     return sets, data.classes, "fashion_mnist", size
-
-
-def with_new_head(model: nn.Module, n_classes: int) -> nn.Module:
-    """Replace MobileNetV2's 1000-way ImageNet classifier with an n_classes one."""
-    model.classifier[1] = nn.Linear(model.classifier[1].in_features, n_classes)
-    return model
 
 
 @torch.inference_mode()

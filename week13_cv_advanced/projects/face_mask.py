@@ -7,7 +7,8 @@ colours, random placement and tilt; see masks.py). Week 11's ImageNet MobileNetV
 on those faces with the shared Trainer, then scored on held-out faces from noise the builder
 never drew, and compared with the pretrained Keras classifier (read from HDF5 with h5py, no
 TensorFlow) on the same faces. Last, a clip of moving faces is written to MP4 and run through the
-full pipeline (SSD face detection, mask classification, boxes and labels drawn).
+full pipeline (SSD face detection, mask classification, boxes and labels drawn). The labelled
+set itself is built by mask_set.py, which week 24 reuses.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from shared.devices import resolve_device
 from shared.plotting import subplots
 from shared.training import Trainer
 from shared.vision import ImageTensorDataset
-from week11_transfer_learning.projects.transfer import transforms
+from week11_transfer_learning.pretrained import transforms
 from week13_cv_advanced.boxes import iou_matrix
 from week13_cv_advanced.dcgan import generate_faces, load_generator
 from week13_cv_advanced.detectors import ssd_face_detector
@@ -42,7 +43,8 @@ from week13_cv_advanced.mask_models import (
     finetune_model,
     save_finetuned,
 )
-from week13_cv_advanced.masks import build_mask_set, paint_mask
+from week13_cv_advanced.mask_set import TILE, face_set
+from week13_cv_advanced.masks import paint_mask
 from week13_cv_advanced.video import (
     FINETUNED_FILE,
     MaskPipeline,
@@ -56,16 +58,6 @@ from week13_cv_advanced.video import (
 # ones; published mask classifiers on real photos (e.g. the RMFD-based MobileNetV2 detectors)
 # report 0.95-0.99, so 0.95 is the floor, not the goal.
 BARS = [Bar("heldout_accuracy", ">=", 0.95, "issue #10: >= 0.95 on held-out faces")]
-TILE = 128
-
-
-def face_set(generator, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return `n` generated faces at TILE px, each bare and masked: (2n images, labels)."""
-    import cv2
-
-    faces = generate_faces(generator, n, seed)
-    big = np.stack([cv2.resize(f, (TILE, TILE), interpolation=cv2.INTER_CUBIC) for f in faces])
-    return build_mask_set(big, seed)
 
 
 def fine_tune(ctx: RunContext, train, val, device: str) -> tuple[torch.nn.Module, list[dict]]:

@@ -6,7 +6,8 @@ a TF-IDF of words and word pairs (sublinear tf, terms in at least 2 tweets) into
 logistic regression whose C is chosen by 5-fold cross-validated macro-F1 on the training tweets
 only. Both are scored on the same held-out 20%, by macro-F1 (each class counts equally, so the
 rarer positive class matters as much as the common negative one). Week 15 fine-tunes a
-transformer on the same split.
+transformer on the same split. The model and its tuning live in sentiment_model.py (week 15
+compares with it, week 22's sentiment app serves it).
 
 Then every model is scored across domains (domains.py): positive vs negative on the held-out
 tweets and on held-out Rotten Tomatoes film reviews, a domain the TF-IDF model never saw. Week
@@ -38,6 +39,7 @@ from week14_nlp.domains import (
     vader_scorer,
 )
 from week14_nlp.rotten_tomatoes import load_rotten_tomatoes
+from week14_nlp.sentiment_model import C_GRID, tune
 from week14_nlp.tweets import LABELS, Tweets, load_tweets
 from week14_nlp.vader import classify, compound_scores, lexicon_hits, load_vader
 
@@ -50,38 +52,10 @@ BARS = [
         "issue 11: the learned model beats VADER (Hutto & Gilbert 2014) by >= 5 macro-F1 points",
     )
 ]
-C_GRID = (0.3, 1.0, 3.0, 10.0)
 FAST_TWEETS = 3000
 FAST_SNIPPETS = 600
 WEEK15_MODELS = upstream.artefact("week15.models")  # where week 15's full run saves its MiniLMs
 EXAMPLES = 6
-
-
-def build_model(C: float = 1.0):
-    """Return the TF-IDF (1-2-grams, sublinear tf, min_df 2) + logistic regression pipeline."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-
-    return Pipeline(
-        [
-            ("tfidf", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
-            ("logreg", LogisticRegression(C=C, max_iter=3000)),
-        ]
-    )
-
-
-def tune(texts: list[str], labels: np.ndarray, folds: int, seed: int):
-    """Return the model refitted on all of `texts` with the C of best cross-validated macro-F1."""
-    from sklearn.model_selection import GridSearchCV, StratifiedKFold
-
-    search = GridSearchCV(
-        build_model(),
-        {"logreg__C": list(C_GRID)},
-        scoring="f1_macro",
-        cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
-    )
-    return search.fit(texts, labels)
 
 
 def word_contributions(model, text: str, cls: int, top: int = 3) -> list[tuple[str, float]]:

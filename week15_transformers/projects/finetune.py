@@ -38,9 +38,9 @@ from week14_nlp.domains import (
     slug,
     vader_scorer,
 )
-from week14_nlp.projects.tweet_sentiment import tune
 from week14_nlp.rotten_tomatoes import LABELS as RT_LABELS
 from week14_nlp.rotten_tomatoes import load_rotten_tomatoes
+from week14_nlp.sentiment_model import tune
 from week14_nlp.tweets import LABELS as TWEET_LABELS
 from week14_nlp.tweets import load_tweets
 from week14_nlp.vader import load_vader

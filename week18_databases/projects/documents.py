@@ -19,7 +19,7 @@ from shared.bars import Bar
 from shared.context import RunContext
 from shared.db import database_url, make_engine
 from shared.report import markdown_table
-from week07_pipelines.projects.loan_pipeline import LOAN_INPUT_COLUMNS
+from week07_pipelines.loan import LOAN_INPUT_COLUMNS
 from week18_databases.catalog import catalog_for_run
 from week18_databases.docstore import MongoDocuments, SqlDocuments
 from week18_databases.loans import inputs_of, read_loans

@@ -23,7 +23,7 @@ from shared.context import RunContext
 from shared.db import database_url, make_engine
 from shared.servers import free_port
 from shared.settings import Settings
-from week07_pipelines.projects.loan_pipeline import TARGET
+from week07_pipelines.loan import TARGET
 from week18_databases import migrate
 from week18_databases.catalog import catalog_for_run
 from week18_databases.loans import insert_applicants, read_loans, request_rows

@@ -20,8 +20,8 @@ from shared.context import RunContext
 from shared.data import read_titanic
 from shared.db import database_url, make_engine
 from shared.serving import ServedModel
-from week07_pipelines.projects.loan_pipeline import LOAN_INPUT_COLUMNS, TARGET
-from week07_pipelines.projects.titanic_pipeline import TITANIC_INPUT_COLUMNS
+from week07_pipelines.loan import LOAN_INPUT_COLUMNS, TARGET
+from week07_pipelines.titanic import TITANIC_INPUT_COLUMNS
 from week18_databases import migrate
 from week18_databases.catalog import catalog_for_run
 from week18_databases.loans import inputs_of, insert_applicants, read_loans

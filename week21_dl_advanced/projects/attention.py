@@ -26,7 +26,8 @@ from shared.plotting import label, subplots
 from shared.report import markdown_table
 from shared.training import Trainer
 from shared.vision import ImageSplits, load_fashion_mnist
-from week10_cnn.projects.image_classifier import RECIPES, build_model, image_datasets
+from week10_cnn.images import image_datasets
+from week10_cnn.recipes import RECIPES, build_model
 from week21_dl_advanced.multihead import MultiHeadAttention, scaled_dot_product_attention
 from week21_dl_advanced.vit import VisionTransformer, count_parameters
 

@@ -25,7 +25,9 @@ from torchmetrics.classification import MulticlassJaccardIndex
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.devices import precision_for, resolve_device, use_precision
-from week21_dl_advanced.projects.segmentation import (
+from week21_dl_advanced.scenes import SceneSet
+from week21_dl_advanced.unet import dice_bce_loss, two_class_scores
+from week21_dl_advanced.unet_training import (
     Recipe,
     held_out_iou,
     loaders,
@@ -36,8 +38,6 @@ from week21_dl_advanced.projects.segmentation import (
     scene_splits,
     train_unet,
 )
-from week21_dl_advanced.scenes import SceneSet
-from week21_dl_advanced.unet import dice_bce_loss, two_class_scores
 
 # Same seed, data and arithmetic should give the same model; 0.02 allows for floating-point
 # order (issue 15). Lightning's own claim: "Lightning is just organized PyTorch" (its docs'

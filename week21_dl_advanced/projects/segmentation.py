@@ -9,98 +9,25 @@ The baseline is Otsu's method, the classic automatic threshold: it splits the gr
 two groups with the least within-group variance, and here keeps whichever side (brighter or
 darker) fits each image best. It is run twice on the same test objects at the same places: pasted onto flat black, where a threshold is all it takes, and onto the photos,
 where the background's own texture spans the same grey levels as the objects and it fails.
+The recipe, the scene splits and the training loop live in unet_training.py, which the
+Lightning project shares.
 """
 
 from __future__ import annotations
 
-import json
-import time
-from dataclasses import asdict, dataclass
-from pathlib import Path
-
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
 
-from shared.atomic import atomic_path, write_text_atomic
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.metrics import MeanIoU
-from shared.training import EarlyStopping, Trainer, plot_history
-from week21_dl_advanced.scenes import SceneSet, SegmentationScenes, build_scenes, cached_scenes
-from week21_dl_advanced.unet import UNet, segmentation_step
+from shared.training import plot_history
+from week21_dl_advanced.scenes import SceneSet, SegmentationScenes, build_scenes
+from week21_dl_advanced.unet_training import recipe_for, save_unet, scene_splits, train_unet
 
 # Ronneberger et al. 2015 (U-Net, Table 2): IoU 0.92 on PhC-U373 and 0.78 on DIC-HeLa cells;
 # issue 15 sets 0.85 mean IoU for the scene set, between the two.
 BARS = [Bar("test_iou", ">=", 0.85, "U-Net, Ronneberger et al. 2015: IoU 0.78-0.92 (ISBI 2015)")]
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """The scene set, network and schedule both UNet projects share (so their runs compare)."""
-
-    size: int  # scene side in pixels
-    n_train: int
-    n_val: int  # train-split scenes kept for choosing the best epoch
-    n_test: int  # held-out scenes: test-split objects, other photo crops
-    width: int  # UNet channels at full resolution
-    depth: int
-    epochs: int
-    batch_size: int
-    lr: float
-
-
-# Sized for the CPU time box: at about 16 ms of CPU per 64 px scene (forward and backward, one
-# thread, measured), 10 epochs of 800 scenes should take one to two minutes on two idle cores.
-FULL = Recipe(64, 800, 100, 200, width=16, depth=3, epochs=10, batch_size=16, lr=3e-3)
-FAST = Recipe(32, 32, 8, 8, width=8, depth=3, epochs=1, batch_size=16, lr=3e-3)
-
-
-def recipe_for(ctx: RunContext) -> Recipe:
-    """Return the fast or the full recipe."""
-    return FAST if ctx.fast else FULL
-
-
-def scene_splits(ctx: RunContext, recipe: Recipe) -> tuple[SceneSet, SceneSet, SceneSet]:
-    """Return train, validation and test scenes (built once per run folder, then read back)."""
-    train = cached_scenes(ctx, "train", recipe.n_train + recipe.n_val, recipe.size)
-    test = cached_scenes(ctx, "test", recipe.n_test, recipe.size)
-    cut = recipe.n_train
-    return SceneSet(train.scenes[:cut], train.classes), SceneSet(train.scenes[cut:]), test
-
-
-def loaders(
-    recipe: Recipe, seed: int, splits: tuple[SceneSet, SceneSet, SceneSet]
-) -> tuple[DataLoader, DataLoader, DataLoader]:
-    """Return the train (shuffled by its own seeded generator), validation and test loaders."""
-    train, val, test = (SegmentationScenes(s) for s in splits)
-    shuffle = torch.Generator().manual_seed(seed)
-    return (
-        DataLoader(train, recipe.batch_size, shuffle=True, generator=shuffle),
-        DataLoader(val, 64),
-        DataLoader(test, 64),
-    )
-
-
-def new_unet(recipe: Recipe, seed: int) -> UNet:
-    """Return a freshly initialised UNet, the same weights for the same seed."""
-    torch.manual_seed(seed)
-    return UNet(width=recipe.width, depth=recipe.depth).to(memory_format=torch.channels_last)
-
-
-def optimizer_and_schedule(
-    model: torch.nn.Module, recipe: Recipe
-) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler]:
-    """AdamW with a cosine decay of the learning rate over the epochs (one step per epoch)."""
-    optimizer = torch.optim.AdamW(model.parameters(), lr=recipe.lr)
-    return optimizer, torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, recipe.epochs)
-
-
-def held_out_iou(model: torch.nn.Module, loader: DataLoader, device: str) -> float:
-    """Return mean IoU (background and object) of `model` over `loader`, the shared way."""
-    metrics = {"iou": MeanIoU(2)}
-    trainer = Trainer(model, None, step=segmentation_step, device=device, metrics=metrics)
-    return trainer.evaluate(loader)["iou"]
 
 
 def otsu_mask(image: np.ndarray, objects_bright: bool) -> np.ndarray:
@@ -138,50 +65,6 @@ def otsu_iou(scenes: SceneSet) -> tuple[float, np.ndarray]:
     """Return Otsu's mean IoU over `scenes` and its masks."""
     masks = otsu_masks(scenes)
     return mean_iou(masks, np.stack([s.mask for s in scenes])), masks
-
-
-def train_unet(
-    ctx: RunContext, recipe: Recipe, splits: tuple[SceneSet, SceneSet, SceneSet]
-) -> tuple[Trainer, float, float]:
-    """Train a UNet with the shared Trainer; return it, its test IoU and the training seconds."""
-    train, val, test = loaders(recipe, ctx.seed, splits)
-    model = new_unet(recipe, ctx.seed)
-    optimizer, schedule = optimizer_and_schedule(model, recipe)
-    trainer = Trainer(
-        model,
-        optimizer,
-        step=segmentation_step,
-        device=ctx.device,
-        metrics={"iou": MeanIoU(2)},
-        scheduler=schedule,
-        # patience = all epochs: never stops early, but keeps the best validation epoch's weights
-        early_stopping=EarlyStopping("val_iou", patience=recipe.epochs, mode="max"),
-        desc="unet",
-    )
-    start = time.perf_counter()
-    trainer.fit(train, val, epochs=recipe.epochs)
-    seconds = time.perf_counter() - start
-    return trainer, held_out_iou(trainer.model, test, ctx.device), seconds
-
-
-def save_unet(ctx: RunContext, model: torch.nn.Module, recipe: Recipe, result: dict) -> Path:
-    """Save the weights (models/unet.pt) and what made them (models/unet.json), atomically."""
-    path = ctx.models_dir / "unet.pt"
-    with atomic_path(path) as tmp:
-        torch.save(model.state_dict(), tmp)
-    record = {"recipe": asdict(recipe), "seed": ctx.seed, **result}
-    write_text_atomic(path.with_suffix(".json"), json.dumps(record, indent=2))
-    return path
-
-
-def saved_result(ctx: RunContext, recipe: Recipe) -> dict | None:
-    """Return the shared-Trainer run's saved result when it used this recipe and seed, else None."""
-    path = ctx.out / "models" / "unet.json"
-    if not path.is_file():
-        return None
-    record = json.loads(path.read_text(encoding="utf-8"))
-    same = record.get("recipe") == asdict(recipe) and record.get("seed") == ctx.seed
-    return record if same else None
 
 
 @torch.inference_mode()

@@ -22,12 +22,12 @@ from sklearn.pipeline import Pipeline
 
 from shared.artifacts import ArtifactError, load_artifact, save_artifact
 from shared.registry import fetch
-from week06_advanced_ml.projects.credit_approval import (
+from week06_advanced_ml.credit_costs import (
     COST_FALSE_APPROVAL,
     COST_FALSE_REJECTION,
     misclassification_cost,
 )
-from week07_pipelines.projects.loan_pipeline import (
+from week07_pipelines.loan import (
     LOAN_INPUT_COLUMNS,
     LOAN_SCHEMA,
     TARGET,

@@ -36,8 +36,8 @@ from week14_nlp.domains import (
     proba_scorer,
     vader_scorer,
 )
-from week14_nlp.projects.tweet_sentiment import build_model
 from week14_nlp.rotten_tomatoes import load_rotten_tomatoes
+from week14_nlp.sentiment_model import build_model
 from week14_nlp.tweets import LABELS, load_tweets
 from week14_nlp.vader import classify, compound_scores, load_vader
 

@@ -128,7 +128,7 @@ def check_subject(ctx: RunContext, subject: Subject) -> dict[str, float]:
 
 def check_joblib(ctx: RunContext) -> dict[str, float]:
     """Week 7's Titanic pipeline through joblib and its sidecar: reloaded, compared, carded."""
-    from week07_pipelines.projects.titanic_pipeline import load_xy, train_and_save
+    from week07_pipelines.titanic import load_xy, train_and_save
 
     path = train_and_save(ctx.models_dir, ctx.seed, fast=True)
     model, sidecar = load_artifact(path, rebuild_hint="run `make week24` again")
