@@ -25,7 +25,7 @@ from shared.db import database_url, make_engine
 from shared.forecast import naive_forecast, seasonal_naive_forecast
 from shared.report import markdown_table
 from week16_ts_classical.stock_arima import arima_price_paths
-from week17_ts_deep.projects.melbourne import lstm_forecasts
+from week17_ts_deep.melbourne_lstm import lstm_forecasts
 from week18_databases import migrate
 from week18_databases.queries import compare
 from week18_databases.timeseries import (
