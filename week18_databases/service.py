@@ -46,7 +46,11 @@ from shared.paths import REPORTS_DIR
 from shared.serving import ServedModel
 from week18_databases import migrate
 from week18_databases.inputs import input_model, one_of, prediction_request
-from week18_databases.store import PredictionFilter, PredictionStore, UnknownApplicantError
+from week18_databases.prediction_store import (
+    PredictionFilter,
+    PredictionStore,
+    UnknownApplicantError,
+)
 
 MAX_BODY_BYTES = 1 << 16
 DEFAULT_DATABASE_PATH = REPORTS_DIR / "week18" / "service.sqlite3"
