@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from week20_genai_multimodal.projects.storybook import MAX_PREMISE
+from week20_genai_multimodal.illustrated_story import MAX_PREMISE
 from week23_genai_capstone.art import STEPS, TRAIN_DIFFUSION, text_to_image_folder
 from week23_genai_capstone.language_model import ChatModel, load_chat
 from week23_genai_capstone.story.pipeline import make_storybook
