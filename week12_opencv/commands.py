@@ -18,8 +18,8 @@ from shared.cli import command_error
 from shared.registry import DatasetError, fetch
 from week11_transfer_learning.pretrained import imagenet_categories, load_mobilenet_v2
 from week12_opencv.cnn_input import opencv_input
+from week12_opencv.coins import find_coins, outline
 from week12_opencv.images import read_image, write_image
-from week12_opencv.projects.coin_count import find_coins, outline
 
 
 def classify(argv: list[str]) -> int:

@@ -63,7 +63,7 @@ class CourseAssistant:
 
         `dataset` fetches a registry entry (`ctx.dataset` in a run, `shared.registry.fetch`).
         """
-        from week15_transformers.sentence_embeddings import SentenceEncoder
+        from week15_transformers.sentence_encoder import SentenceEncoder
 
         encoder = SentenceEncoder(dataset("all_minilm_l6_v2"), device)
         return cls(ReadmeIndex.from_repository(encoder, root))

@@ -21,7 +21,7 @@ from pathlib import Path
 from shared.db import database_url, parse_url
 from shared.paths import week_report_dir
 from week17_ts_deep.forecasting import Setup, build_trainer, loader
-from week17_ts_deep.projects.melbourne import HORIZON, load_melbourne
+from week17_ts_deep.melbourne_lstm import HORIZON, load_melbourne
 
 WEEK = 17
 STUDY = "week17-melbourne-lstm"

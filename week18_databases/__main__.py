@@ -13,7 +13,7 @@ PROJECTS = {
     "documents": "week18_databases.projects.documents",
     "time_series_store": "week18_databases.projects.time_series_store",
 }
-COMMANDS = {"serve": "week18_databases.server:main"}
+COMMANDS = {"serve": "week18_databases.serve:main"}
 
 if __name__ == "__main__":
     raise SystemExit(run_week(WEEK, TITLE, PROJECTS, sys.argv[1:], commands=COMMANDS))

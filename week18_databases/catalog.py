@@ -5,11 +5,14 @@ taken from its sha256, and a predict that checks raw rows against the sidecar's 
 full run serves week 7's saved files when they exist; otherwise, and in every `--fast` run and test,
 `build_models` fits week 7's pipelines with their default settings (no grid search) on the
 registry's data and saves them with their sidecars, so nothing depends on an earlier run.
+`read_titanic_inputs` gives the raw rows the Titanic model scores.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pandas as pd
 
 from shared import upstream
 from shared.artifacts import ArtifactError, load_artifact, save_artifact
@@ -95,6 +98,11 @@ def catalog_for_run(
             pass  # saved by other library versions, or altered: fit them again below
     build_models(models_dir, seed)
     return load_catalog(models_dir), Path(models_dir), source
+
+
+def read_titanic_inputs() -> pd.DataFrame:
+    """The 891 passengers' raw input columns: the rows the Titanic model scores."""
+    return read_titanic(fetch("titanic"))[list(titanic_pipeline.TITANIC_INPUT_COLUMNS)]
 
 
 def _fit_and_save(pipeline, x, y, path: Path, schema: dict) -> None:

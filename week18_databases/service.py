@@ -43,7 +43,11 @@ from shared.serving import ServedModel
 from shared.settings import Settings
 from week18_databases import migrate
 from week18_databases.inputs import input_model, one_of, prediction_request
-from week18_databases.store import PredictionFilter, PredictionStore, UnknownApplicantError
+from week18_databases.prediction_store import (
+    PredictionFilter,
+    PredictionStore,
+    UnknownApplicantError,
+)
 
 MAX_BODY_BYTES = 1 << 16
 DEFAULT_DATABASE_PATH = REPORTS_DIR / "week18" / "service.sqlite3"

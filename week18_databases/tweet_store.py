@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from week14_nlp.tweets import LABELS, load_tweets
 from week14_nlp.vader import load_vader
-from week18_databases.docstore import DATABASE, MongoDocuments, SqlDocuments
+from week18_databases.document_stores import DATABASE, MongoDocuments, SqlDocuments
 
 COLLECTION = "tweets"
 DISAGREE_ABOVE = 0.5  # a "negative" tweet with compound >= this reads clearly positive to VADER

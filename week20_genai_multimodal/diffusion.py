@@ -41,6 +41,12 @@ class UNetConfig:
     groups: int = 8
 
 
+# The UNet shapes the text_to_image lesson trains, by `fast`: week 23 draws with the small one
+# when it has no trained model.
+UNET = {False: UNetConfig(), True: UNetConfig(channels=(8, 16, 16), groups=4)}
+GUIDANCE = 3.0  # the guidance of a model saved without a validation sweep (a fast run)
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """How the model is trained: steps, batch, AdamW's peak learning rate, guidance dropout."""

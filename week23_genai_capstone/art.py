@@ -20,9 +20,15 @@ import torch
 
 from shared import upstream
 from shared.vision import FASHION_MNIST_CLASSES
-from week20_genai_multimodal.diffusion import PIPELINE, TextToImage, build_unet, save_pipeline
-from week20_genai_multimodal.projects.storybook import png_data_uri
-from week20_genai_multimodal.projects.text_to_image import GUIDANCE, UNET
+from week20_genai_multimodal.diffusion import (
+    GUIDANCE,
+    PIPELINE,
+    UNET,
+    TextToImage,
+    build_unet,
+    save_pipeline,
+)
+from week20_genai_multimodal.illustrated_story import png_data_uri
 from week20_genai_multimodal.schedule import NoiseSchedule
 
 MODEL = upstream.artefact("week20.text_to_image")

@@ -106,8 +106,8 @@ def mask_subject(ctx: RunContext) -> Subject:
 def lstm_subject(ctx: RunContext) -> Subject:
     """Week 17's direct LSTM (7 days ahead), briefly trained; the test year's windows in."""
     from week17_ts_deep.forecasting import Setup, one_torch_thread, train
+    from week17_ts_deep.melbourne_lstm import HORIZON, SETUP, load_melbourne
     from week17_ts_deep.models import RecurrentForecaster
-    from week17_ts_deep.projects.melbourne import HORIZON, SETUP, load_melbourne
 
     mel = load_melbourne()
     setup = Setup(**{**SETUP.__dict__, "epochs": 1 if ctx.fast else 4})

@@ -53,7 +53,7 @@ def test_docker_sh_builds_the_images_the_table_names() -> None:
 
 def test_every_serve_command_defaults_to_the_tables_port() -> None:
     from week08_fastapi.server import build_parser as week08
-    from week18_databases.server import build_parser as week18
+    from week18_databases.serve import build_parser as week18
     from week22_capstone.serve import PORTS as WEEK22
     from week23_genai_capstone.chat.client import DEFAULT_URL
     from week23_genai_capstone.serve import PORTS as WEEK23

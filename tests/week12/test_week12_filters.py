@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from shared.registry import default_registry
+from week12_opencv.coins import find_coins, objects, otsu_mask, oversized
 from week12_opencv.filters import COLOUR_FILTERS, GREY_FILTERS, otsu_threshold
 from week12_opencv.images import read_image
-from week12_opencv.projects.coin_count import TRUE_COINS, find_coins, objects, otsu_mask, oversized
+from week12_opencv.projects.coin_count import TRUE_COINS
 from week12_opencv.projects.filters_edges import add_salt_and_pepper, denoising_psnr
 
 

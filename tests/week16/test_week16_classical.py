@@ -8,7 +8,7 @@ import pytest
 
 from shared.registry import fetch
 from shared.timeseries import rolling_origin_windows
-from week16_ts_classical.ar import fit_ar, forecast_ar, lag_matrix
+from week16_ts_classical.ar_ols import fit_ar, forecast_ar, lag_matrix
 from week16_ts_classical.arima import (
     NO_SEASON,
     aic_table,
@@ -18,8 +18,8 @@ from week16_ts_classical.arima import (
 )
 from week16_ts_classical.forecast_tests import coverage, diebold_mariano
 from week16_ts_classical.projects.sales_forecast import FAST, backtest_window, snaive_forecast
-from week16_ts_classical.projects.stock_forecast import arima_price_paths
 from week16_ts_classical.series import read_monthly_ts, read_msft
+from week16_ts_classical.stock_arima import arima_price_paths
 
 
 def simulated_ar(n: int = 400, seed: int = 0) -> np.ndarray:

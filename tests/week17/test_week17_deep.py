@@ -22,14 +22,14 @@ from week17_ts_deep.forecasting import (
     predict_recursive,
     prepare,
 )
-from week17_ts_deep.models import RecurrentForecaster
-from week17_ts_deep.projects.melbourne import (
+from week17_ts_deep.melbourne_lstm import (
     HORIZON,
     TEST_DAYS,
     VAL_DAYS,
     load_melbourne,
     lstm_forecasts,
 )
+from week17_ts_deep.models import RecurrentForecaster
 from week17_ts_deep.weather import read_melbourne, read_seattle
 
 

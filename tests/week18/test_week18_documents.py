@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from shared.registry import fetch
-from week18_databases.docstore import DocumentStoreError, MongoDocuments, SqlDocuments
+from week18_databases.document_stores import DocumentStoreError, MongoDocuments, SqlDocuments
 from week18_databases.projects.documents import ask, request_documents, same
 from week18_databases.tweet_store import MongoTweets, SqlTweets, ask_tweets, tweet_documents
 

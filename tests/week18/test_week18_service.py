@@ -183,7 +183,7 @@ def test_every_malformed_request_gets_a_4xx_naming_the_field(
 
 
 def test_serve_refuses_to_start_without_a_key_or_models(tmp_path, monkeypatch, capsys) -> None:
-    from week18_databases.server import main
+    from week18_databases.serve import main
 
     monkeypatch.delenv("ML_ROADMAP_API_KEY", raising=False)
     assert main(["--models", str(tmp_path), "--port", str(free_port())]) == 2

@@ -8,9 +8,8 @@ from sqlalchemy import Engine, text
 
 from shared.registry import fetch
 from week18_databases import migrate
-from week18_databases.projects.time_series_store import baseline_forecasts, snapshot
-from week18_databases.queries import compare
-from week18_databases.timeseries import (
+from week18_databases.forecasts import baseline_forecasts
+from week18_databases.observations import (
     ERROR_BY_HORIZON,
     ROLLING_SQL,
     IngestError,
@@ -24,6 +23,8 @@ from week18_databases.timeseries import (
     rolling_pandas,
     store_forecasts,
 )
+from week18_databases.projects.time_series_store import snapshot
+from week18_databases.queries import compare
 
 
 @pytest.fixture(scope="module")

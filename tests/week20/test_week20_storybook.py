@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from week20_genai_multimodal.projects.storybook import (
+from week20_genai_multimodal.illustrated_story import (
     Scene,
     check_premise,
     first_sentences,

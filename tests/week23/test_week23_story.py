@@ -16,7 +16,7 @@ from week23_support import served
 
 from shared import upstream
 from shared.paths import week_report_dir
-from week20_genai_multimodal.projects.storybook import MAX_PREMISE, check_premise, read_storybook
+from week20_genai_multimodal.illustrated_story import MAX_PREMISE, check_premise, read_storybook
 from week23_genai_capstone import story
 from week23_genai_capstone.art import TEXT_TO_IMAGE_ENV, TRAIN_DIFFUSION, save_untrained
 from week23_genai_capstone.language_model import MODEL_ENV

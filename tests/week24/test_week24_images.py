@@ -336,8 +336,8 @@ def store_baseline_forecasts(url: str) -> None:
     from shared.db import make_engine
     from shared.registry import fetch
     from week18_databases import migrate
-    from week18_databases.projects.time_series_store import SERIES, baseline_forecasts
-    from week18_databases.timeseries import ingest, store_forecasts
+    from week18_databases.forecasts import SERIES, baseline_forecasts
+    from week18_databases.observations import ingest, store_forecasts
 
     engine = make_engine(url)
     migrate.upgrade(engine)

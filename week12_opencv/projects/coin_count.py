@@ -1,4 +1,4 @@
-"""Counting coins with thresholding and contours.
+"""Counting coins with thresholding and contours (the pipeline itself is in `coins.py`).
 
 scikit-image's `coins` photo shows 24 coins on a background that is brighter at the top than
 at the bottom. One global threshold (even Otsu's) cannot separate coins from background
@@ -15,6 +15,7 @@ import numpy as np
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.plotting import subplots
+from week12_opencv.coins import find_coins, objects, otsu_mask, outline, oversized
 from week12_opencv.images import read_image
 
 TRUE_COINS = 24
@@ -26,23 +27,6 @@ BARS = [
         "issue 10: 24 ± 1 coins in scikit-image's coins photo (24 Greek coins, skimage docs)",
     ),
 ]
-MIN_AREA = 150  # pixels: smaller blobs are specks of texture, not coins (the smallest is ~1000)
-BACKGROUND_DISC = 61  # pixels: wider than the largest coin (~55), so the opening erases every coin
-
-
-def disc(diameter: int) -> np.ndarray:
-    """An elliptical structuring element `diameter` pixels wide."""
-    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (diameter, diameter))
-
-
-def flatten_background(grey: np.ndarray, diameter: int = BACKGROUND_DISC) -> np.ndarray:
-    """Subtract the background estimated by a morphological opening (white top-hat)."""
-    return cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, disc(diameter))
-
-
-def otsu_mask(grey: np.ndarray) -> np.ndarray:
-    """Blur lightly, then threshold at Otsu's level: a binary mask of the bright objects."""
-    return cv2.threshold(cv2.GaussianBlur(grey, (5, 5), 0), 0, 255, cv2.THRESH_OTSU)[1]
 
 
 def adaptive_mask(grey: np.ndarray) -> np.ndarray:
@@ -51,43 +35,6 @@ def adaptive_mask(grey: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(
         blurred, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 51, -10
     )
-
-
-def objects(mask: np.ndarray, min_area: float = MIN_AREA) -> list[np.ndarray]:
-    """Outer contours of the mask's white regions, after closing small gaps; drop specks."""
-    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, disc(7))
-    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    return [c for c in contours if cv2.contourArea(c) >= min_area]
-
-
-def find_coins(grey: np.ndarray) -> list[np.ndarray]:
-    """The coins' contours: flatten the background, threshold at Otsu's level, take contours."""
-    return objects(otsu_mask(flatten_background(grey)))
-
-
-def oversized(contours: list[np.ndarray]) -> int:
-    """How many regions exceed 3x the median area: coins merged together or with the background."""
-    areas = np.array([cv2.contourArea(c) for c in contours])
-    return int((areas > 3 * np.median(areas)).sum()) if len(areas) else 0
-
-
-def outline(grey: np.ndarray, contours: list[np.ndarray]) -> np.ndarray:
-    """Draw each contour and its number on a colour copy of the grey image (BGR)."""
-    canvas = cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
-    cv2.drawContours(canvas, contours, -1, (0, 0, 255), 2)
-    for i, contour in enumerate(contours, 1):
-        (x, y), _ = cv2.minEnclosingCircle(contour)
-        cv2.putText(
-            canvas,
-            str(i),
-            (int(x) - 6, int(y) + 5),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            0.45,
-            (0, 255, 255),
-            1,
-            cv2.LINE_AA,
-        )
-    return canvas
 
 
 def run(ctx: RunContext) -> dict[str, float]:

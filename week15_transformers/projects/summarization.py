@@ -27,7 +27,7 @@ from shared.plotting import label, subplots
 from shared.report import markdown_table
 from week15_transformers import extractive
 from week15_transformers.rouge import rouge
-from week15_transformers.sentence_embeddings import SentenceEncoder
+from week15_transformers.sentence_encoder import SentenceEncoder
 
 K = 3  # sentences per summary: the reference has three (challenge, approach, outcome)
 SECTIONS = ("abstract", "introduction", "conclusion")

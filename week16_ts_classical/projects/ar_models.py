@@ -1,6 +1,6 @@
 """AR(p) from scratch, then the ARMA family by AIC.
 
-An autoregression is a linear regression on the series' own past: `ar.py` builds the lag
+An autoregression is a linear regression on the series' own past: `ar_ols.py` builds the lag
 matrix and solves least squares, and must match statsmodels' AutoReg to 1e-8. Then AR, MA,
 ARMA and ARIMA models of log wine sales compete on AIC, fitted on the training window only
 (the last 24 months, the test period of `sales_forecast`, are never seen).
@@ -16,7 +16,7 @@ from shared.context import RunContext
 from shared.plotting import label, subplots
 from shared.report import markdown_table
 from shared.timeseries import train_test_split
-from week16_ts_classical.ar import fit_ar, forecast_ar
+from week16_ts_classical.ar_ols import fit_ar, forecast_ar
 from week16_ts_classical.arima import NO_SEASON, aic_table, arma_grid, one_blas_thread
 from week16_ts_classical.series import read_monthly_ts
 

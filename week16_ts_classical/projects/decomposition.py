@@ -9,8 +9,6 @@ differencing, with the ACF and PACF that suggest AR and MA orders.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
@@ -20,6 +18,7 @@ from shared.plotting import label, subplots
 from shared.report import markdown_table
 from week16_ts_classical.arima import one_blas_thread
 from week16_ts_classical.series import read_monthly_ts
+from week16_ts_classical.stationarity import stationarity_tests
 
 SERIES = ("wineind", "auscafe")
 SEASON = 12
@@ -40,19 +39,6 @@ def transforms(series: pd.Series) -> dict[str, pd.Series]:
         "log": log,
         "log, seasonal diff": seasonal,
         "log, seasonal + first diff": seasonal.diff().dropna(),
-    }
-
-
-def stationarity_tests(series: pd.Series) -> dict[str, float]:
-    """Return ADF and KPSS p-values (KPSS p is reported only within its table, 0.01..0.10)."""
-    from statsmodels.tsa.stattools import adfuller, kpss
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # KPSS warns when p lies outside its lookup table
-        kpss_p = kpss(series, regression="c", nlags="auto")[1]
-    return {
-        "adf_p": float(adfuller(series, autolag="AIC", result_object=False)[1]),
-        "kpss_p": float(kpss_p),
     }
 
 

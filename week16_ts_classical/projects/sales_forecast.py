@@ -35,8 +35,8 @@ from shared.report import markdown_table
 from shared.timeseries import BacktestWindow, rolling_origin_windows
 from week16_ts_classical.arima import aic_table, arma_grid, fit_sarima, one_blas_thread
 from week16_ts_classical.forecast_tests import coverage
-from week16_ts_classical.projects.decomposition import stationarity_tests
 from week16_ts_classical.series import read_monthly_ts
+from week16_ts_classical.stationarity import stationarity_tests
 
 SEASON, TEST_MONTHS = 12, 24
 LEVELS = (80, 95)

@@ -12,7 +12,6 @@ the project has no quality bar: a bar that cannot fail would say nothing (see th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,19 +29,15 @@ from shared.timeseries import (
     walk_forward_folds,
 )
 from week16_ts_classical.arima import (
-    NO_SEASON,
-    aic_table,
-    arma_grid,
-    fit_sarima,
     multi_step_forecasts,
     one_blas_thread,
     one_step_forecasts,
 )
 from week16_ts_classical.forecast_tests import diebold_mariano
 from week16_ts_classical.series import read_msft
+from week16_ts_classical.stock_arima import FAST_TRAIN_DAYS, TRAIN_DAYS, choose_arima
 
 TEST_DAYS = 504  # two years of trading days
-TRAIN_DAYS = 1512  # six years before them: enough for ARIMA, recent enough to be relevant
 HORIZON = 20
 BASELINES = ("random walk", "random walk + drift")
 
@@ -57,41 +52,7 @@ class Config:
 
 
 FULL = Config(windows=4, test_days=TEST_DAYS, train_days=TRAIN_DAYS)
-FAST = Config(windows=2, test_days=60, train_days=250)
-
-
-def choose_arima(train: np.ndarray, fast: bool):
-    """Pick ARIMA(p, 1, q) with drift by AIC on `train` (log prices) and fit it there.
-
-    Returns the fitted result, its order and the AIC table of every candidate.
-    """
-    grid = arma_grid(1, 1) if fast else arma_grid(2, 2)
-    table = aic_table(train, [((p, 1, q), NO_SEASON) for p, q in grid], trend="c")
-    order = table["order"].iloc[0]
-    return fit_sarima(train, order, trend="c"), order, table
-
-
-@one_blas_thread
-def arima_price_paths(
-    close: pd.Series, origins: Sequence[int], horizon: int, fast: bool = False
-) -> tuple[np.ndarray, str]:
-    """Forecast `horizon` closing prices from each origin (the first forecast day's position).
-
-    The model is chosen and fitted on the TRAIN_DAYS of log prices before the first origin,
-    then frozen; each path uses only the prices before its origin. Returns the paths in price
-    units, shape (len(origins), horizon), and the model's name. Week 18 stores these.
-    """
-    log_price = np.log(close.to_numpy(dtype=float))
-    start = min(origins) - (250 if fast else TRAIN_DAYS)
-    if start < 0 or max(origins) + horizon > len(log_price):
-        raise ValueError(
-            f"origins {min(origins)}..{max(origins)} need {TRAIN_DAYS} days before them and "
-            f"{horizon} after, in a series of {len(log_price)}"
-        )
-    result, order, _ = choose_arima(log_price[start : min(origins)], fast)
-    shifted = [o - start for o in origins]
-    paths = multi_step_forecasts(result, log_price[start:], shifted, horizon)
-    return np.exp(paths), f"ARIMA{order} with drift"
+FAST = Config(windows=2, test_days=60, train_days=FAST_TRAIN_DAYS)
 
 
 @dataclass

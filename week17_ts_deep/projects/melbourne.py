@@ -13,10 +13,8 @@ persistence, day-of-year climatology and that smooth yearly cycle; ARIMA on the 
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,9 +24,8 @@ from shared.bars import Bar
 from shared.context import RunContext
 from shared.forecast import compare_to_baselines, mae, rmse
 from shared.plotting import label, subplots
-from shared.registry import fetch
 from shared.report import markdown_table
-from shared.timeseries import BacktestWindow, Fold, rolling_origin_windows, walk_forward_folds
+from shared.timeseries import BacktestWindow, rolling_origin_windows
 from week16_ts_classical.arima import (
     NO_SEASON,
     aic_table,
@@ -39,20 +36,23 @@ from week16_ts_classical.arima import (
 )
 from week16_ts_classical.forecast_tests import diebold_mariano
 from week17_ts_deep.forecasting import (
-    Prepared,
     Setup,
     day_of_year_climatology,
-    harmonic_climatology,
     one_torch_thread,
     predict_direct,
-    prepare,
     train,
 )
-from week17_ts_deep.weather import read_melbourne
+from week17_ts_deep.melbourne_lstm import (
+    HORIZON,
+    SETUP,
+    TEST_DAYS,
+    VAL_DAYS,
+    MelbourneData,
+    load_melbourne,
+    read_series,
+)
 
-HORIZON, TEST_DAYS, VAL_DAYS = 7, 365, 365
 ORDER_SEARCH_DAYS = 4 * 365
-SETUP = Setup(window=30, hidden=64, dropout=0.1, lr=1e-3, patience=8)
 BASELINES = ("persistence", "climatology", "smooth yearly cycle")
 NETWORKS = ("LSTM direct", "GRU direct")
 
@@ -82,78 +82,6 @@ BARS = [
         "WMO-No. 1091: 1-day skill over the strongest reference forecast (here persistence)",
     ),
 ]
-
-
-@dataclass
-class MelbourneData:
-    """The series, its yearly cycle and anomalies, the model-ready arrays and the split points."""
-
-    series: pd.Series
-    filled: list[pd.Timestamp]
-    cycle: np.ndarray
-    data: Prepared
-    val_start: int
-    test_start: int
-
-    def fit_origins(self, window: int) -> tuple[range, range]:
-        """Return training and validation origins whose targets end before the next split."""
-        return (
-            range(window, self.val_start - HORIZON + 1),
-            range(self.val_start, self.test_start - HORIZON + 1),
-        )
-
-    def test_folds(self) -> list[Fold]:
-        """Return the walk-forward folds of the test year (one per day with 7 days left)."""
-        return walk_forward_folds(self.test_start + TEST_DAYS, TEST_DAYS, horizon=HORIZON)
-
-
-def read_series() -> tuple[pd.Series, list[pd.Timestamp]]:
-    """Return the registry's Melbourne series (gaps filled) and the days that were filled."""
-    return read_melbourne(fetch("daily_min_temperatures"))
-
-
-@functools.cache
-def load_melbourne(test_start: int | None = None) -> MelbourneData:
-    """Read the series, fit the yearly cycle and the scaler on the days before the test year.
-
-    The test year starts at position `test_start` (a backtest window), by default the last year.
-    """
-    series, filled = read_series()
-    test_start = len(series) - TEST_DAYS if test_start is None else test_start
-    cycle = harmonic_climatology(series, test_start)
-    anomalies = (series - cycle).rename("anomaly").to_frame()
-    data = prepare(anomalies, "anomaly", test_start)
-    return MelbourneData(series, filled, cycle, data, test_start - VAL_DAYS, test_start)
-
-
-def lstm_forecasts(
-    first_days: Sequence[pd.Timestamp], seed: int = 0, fast: bool = False, device: str = "cpu"
-) -> tuple[np.ndarray, str]:
-    """Forecast HORIZON days from each first forecast day with this week's direct LSTM.
-
-    The LSTM is trained as in `run` (on the years before the test year, stopped early on the
-    year before it), so every first day must lie in the test year. Returns (len(first_days),
-    HORIZON) forecasts in deg C and a version naming the set-up and a hash of the weights.
-    Week 18 stores these beside the actuals.
-    """
-    mel = load_melbourne()
-    positions = mel.series.index.get_indexer(pd.DatetimeIndex(first_days))
-    if (positions < mel.test_start).any() or (positions + HORIZON > len(mel.series)).any():
-        raise ValueError(
-            f"first forecast days must lie in the test year "
-            f"({mel.series.index[mel.test_start].date()} on) with {HORIZON} days after them"
-        )
-    setup = Setup(**{**SETUP.__dict__, "epochs": 2}) if fast else SETUP
-    train_origins, val_origins = mel.fit_origins(setup.window)
-    if fast:
-        train_origins = train_origins[-300:]
-    trainer, _ = train("lstm", mel.data, HORIZON, (train_origins, val_origins), setup, seed, device)
-    anomaly = predict_direct(trainer, mel.data, list(positions), setup.window, HORIZON)
-    weights = b"".join(
-        t.detach().cpu().numpy().tobytes() for t in trainer.model.state_dict().values()
-    )
-    version = f"LSTM direct w{setup.window} h{setup.hidden} seed {seed} #{hashlib.sha256(weights).hexdigest()[:12]}"
-    return anomaly + mel.cycle[np.add.outer(positions, range(HORIZON))], version
 
 
 def arima_forecasts(

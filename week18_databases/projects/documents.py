@@ -20,10 +20,9 @@ from shared.context import RunContext
 from shared.db import database_url, make_engine
 from shared.report import markdown_table
 from week07_pipelines.loan import LOAN_INPUT_COLUMNS
-from week18_databases.catalog import catalog_for_run
-from week18_databases.docstore import MongoDocuments, SqlDocuments
+from week18_databases.catalog import catalog_for_run, read_titanic_inputs
+from week18_databases.document_stores import MongoDocuments, SqlDocuments
 from week18_databases.loans import inputs_of, read_loans
-from week18_databases.projects.sql_analytics import read_titanic_inputs
 from week18_databases.tweet_store import (
     FULL_TWEETS,
     MongoTweets,

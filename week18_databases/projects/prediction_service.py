@@ -33,7 +33,7 @@ from week18_databases.reliability import (
     malformed_named,
     post_loan,
 )
-from week18_databases.server import ServerProcess
+from week18_databases.serve import ServerProcess
 from week18_databases.service import create_app
 
 # The reliability bars: no lost or duplicated write under concurrency or a crash, and

@@ -17,16 +17,14 @@ from sqlalchemy import Engine, insert, inspect
 
 from shared.bars import Bar
 from shared.context import RunContext
-from shared.data import read_titanic
 from shared.db import database_url, make_engine
 from shared.serving import ServedModel
 from week07_pipelines.loan import LOAN_INPUT_COLUMNS, TARGET
-from week07_pipelines.titanic import TITANIC_INPUT_COLUMNS
 from week18_databases import migrate
-from week18_databases.catalog import catalog_for_run
+from week18_databases.catalog import catalog_for_run, read_titanic_inputs
 from week18_databases.loans import inputs_of, insert_applicants, read_loans
+from week18_databases.prediction_store import PredictionStore
 from week18_databases.queries import QUERIES, compare, read_tables, run_sql
-from week18_databases.store import PredictionStore
 from week18_databases.tables import Base, Outcome, Prediction
 
 BARS = [
@@ -131,13 +129,6 @@ def populate(
         ]
         conn.execute(insert(Outcome), outcomes)
     return {"applicants": len(loans), "predictions": len(predictions), "outcomes": len(outcomes)}
-
-
-def read_titanic_inputs() -> pd.DataFrame:
-    """The 891 passengers' raw input columns."""
-    from shared.registry import fetch
-
-    return read_titanic(fetch("titanic"))[list(TITANIC_INPUT_COLUMNS)]
 
 
 def _plain(value: object) -> object:

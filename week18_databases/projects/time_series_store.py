@@ -1,6 +1,6 @@
 """Historical time series in SQL: MSFT daily prices and Melbourne temperatures, with forecasts.
 
-Both series go into one `observations(series, ts, value)` table through `timeseries.ingest`:
+Both series go into one `observations(series, ts, value)` table through `observations.ingest`:
 ingested twice, the table holds the same rows; an ingest that fails half-way leaves none of its
 rows. Monthly resampling and a 7-day rolling mean are computed in SQL and checked against
 pandas. Forecasts are stored beside the actuals with their model and version, made from rolling
@@ -15,20 +15,16 @@ from __future__ import annotations
 
 import contextlib
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import text
 
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.db import database_url, make_engine
-from shared.forecast import naive_forecast, seasonal_naive_forecast
 from shared.report import markdown_table
-from week16_ts_classical.projects.stock_forecast import arima_price_paths
-from week17_ts_deep.projects.melbourne import lstm_forecasts
 from week18_databases import migrate
-from week18_databases.queries import compare
-from week18_databases.timeseries import (
+from week18_databases.forecasts import SERIES, baseline_forecasts, model_forecasts
+from week18_databases.observations import (
     ERROR_BY_HORIZON,
     ROLLING_SQL,
     error_by_horizon_pandas,
@@ -36,24 +32,11 @@ from week18_databases.timeseries import (
     monthly_pandas,
     monthly_sql,
     query,
-    read_melbourne_min_temp,
-    read_msft_close,
     rolling_pandas,
     store_forecasts,
 )
+from week18_databases.queries import compare
 
-# name: (registry entry, reader, baseline model, season)
-SERIES = {
-    "msft_close": ("msft_daily", read_msft_close, "naive", 1),
-    "melbourne_min_temp": (
-        "daily_min_temperatures",
-        read_melbourne_min_temp,
-        "seasonal_naive",
-        365,
-    ),
-}
-BASELINE_VERSION = "shared.forecast/1"
-HORIZON = 7
 BARS = [
     Bar("reingest_changed_rows", "<=", 0, "ingesting twice leaves the same rows (idempotent)"),
     Bar("interrupted_ingest_rows", "<=", 0, "an ingest that fails half-way leaves no rows"),
@@ -147,72 +130,6 @@ def interrupted_ingest_leftover(engine, series: pd.Series) -> int:
         ).scalar_one()
         conn.execute(text("DELETE FROM observations WHERE series = :name"), params)
     return int(rows)
-
-
-def first_days(series: pd.Series, origins: int) -> list[int]:
-    """Positions of the first forecast day of `origins` rolling origins, 7 observations apart."""
-    return [len(series) - HORIZON - 7 * k for k in range(origins)]
-
-
-def baseline_forecasts(
-    series: pd.Series, name: str, model: str, season: int, origins: int
-) -> pd.DataFrame:
-    """1..HORIZON-step baseline forecasts from the rolling origins."""
-    values = series.to_numpy(dtype=float)
-    starts = first_days(series, origins)
-    if season == 1:
-        paths = [naive_forecast(values[:cut], HORIZON) for cut in starts]
-    else:
-        paths = [seasonal_naive_forecast(values[:cut], HORIZON, season) for cut in starts]
-    days = [series.index[cut : cut + HORIZON] for cut in starts]
-    return forecast_rows(name, model, BASELINE_VERSION, series.index, starts, days, paths)
-
-
-def model_forecasts(series: dict[str, pd.Series], origins: int, ctx: RunContext) -> pd.DataFrame:
-    """The same origins forecast by week 16's ARIMA (MSFT) and week 17's LSTM (Melbourne)."""
-    close = series["msft_close"]
-    starts = first_days(close, origins)
-    ctx.log("week 16: ARIMA on MSFT log prices")
-    paths, name = arima_price_paths(close, starts, HORIZON, ctx.fast)
-    days = [close.index[cut : cut + HORIZON] for cut in starts]
-    arima = forecast_rows("msft_close", "arima", f"week16 {name}", close.index, starts, days, paths)
-    temp = series["melbourne_min_temp"]
-    starts = first_days(temp, origins)
-    ctx.log("week 17: direct LSTM on Melbourne temperatures")
-    paths, version = lstm_forecasts(temp.index[starts], ctx.seed, ctx.fast, ctx.device)
-    # week 17 fills the file's missing days, so its forecast days are consecutive calendar days
-    days = [pd.date_range(temp.index[cut], periods=HORIZON) for cut in starts]
-    lstm = forecast_rows(
-        "melbourne_min_temp", "lstm", f"week17 {version}", temp.index, starts, days, paths
-    )
-    return pd.concat([arima, lstm])
-
-
-def forecast_rows(
-    name: str,
-    model: str,
-    version: str,
-    index: pd.DatetimeIndex,
-    starts: list[int],
-    days: list[pd.DatetimeIndex],
-    paths,
-) -> pd.DataFrame:
-    """Rows of the forecasts table: one per origin and horizon (origin = the day before)."""
-    rows = []
-    for cut, dates, path in zip(starts, days, paths, strict=True):
-        for h in range(1, HORIZON + 1):
-            rows.append(
-                {
-                    "series": name,
-                    "model": model,
-                    "model_version": version,
-                    "origin": index[cut - 1].date(),
-                    "horizon": h,
-                    "ts": dates[h - 1].date(),
-                    "value": float(np.asarray(path)[h - 1]),
-                }
-            )
-    return pd.DataFrame(rows)
 
 
 def _dated(frame: pd.DataFrame) -> pd.DataFrame:

@@ -21,9 +21,10 @@ from shared.plotting import label, subplots
 from shared.vision import FASHION_MNIST_CLASSES, load_fashion_mnist, plot_image_grid
 from week20_genai_multimodal.captions import build_manifest, split_images
 from week20_genai_multimodal.diffusion import (
+    GUIDANCE,
+    UNET,
     TextToImage,
     TrainConfig,
-    UNetConfig,
     build_unet,
     config_dict,
     parameter_count,
@@ -44,9 +45,8 @@ BARS = [
     # FID (Heusel et al. 2017) on week 10's features must beat a noise-and-blur baseline.
     Bar("fid_over_baseline", "<=", 1.0, "FID (Heusel et al. 2017) below a noise-and-blur baseline"),
 ]
-UNET = {False: UNetConfig(), True: UNetConfig(channels=(8, 16, 16), groups=4)}
 TRAINING = {False: TrainConfig(), True: TrainConfig(steps=12, batch_size=16)}
-GUIDANCE, DDIM_STEPS = 3.0, 25  # the guidance of a fast run, which has no sweep
+DDIM_STEPS = 25
 # Guidance scales tried on validation samples (seed + 1); the judge's favourite scores the test
 # samples. Strong guidance over-saturates a small, briefly trained model's images.
 GUIDANCE_CHOICES = (1.0, 2.0, 3.0, 5.0)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 
 from shared.db import database_url
 from shared.paths import week_report_dir
-from week18_databases.timeseries import ERROR_BY_HORIZON
+from week18_databases.observations import ERROR_BY_HORIZON
 
 DB_ENV = "WEEK22_FORECAST_DB"
 DEFAULT_DB = week_report_dir(22) / "forecasts.sqlite3"

@@ -24,8 +24,8 @@ from shared.context import RunContext
 from shared.db import make_engine
 from shared.report import markdown_table
 from week18_databases import migrate
-from week18_databases.projects.time_series_store import SERIES, baseline_forecasts, model_forecasts
-from week18_databases.timeseries import error_by_horizon_pandas, ingest, query, store_forecasts
+from week18_databases.forecasts import SERIES, baseline_forecasts, model_forecasts
+from week18_databases.observations import error_by_horizon_pandas, ingest, query, store_forecasts
 from week22_capstone.forecast import PAGE
 from week22_capstone.forecast.store import DB_ENV, error_by_horizon, forecast_db_url
 

@@ -33,7 +33,7 @@ def open_gallery(folder: str) -> Gallery:
 def encoder():
     """MiniLM from the registry, loaded the first time someone searches by meaning."""
     from shared.registry import fetch
-    from week15_transformers.sentence_embeddings import SentenceEncoder
+    from week15_transformers.sentence_encoder import SentenceEncoder
 
     return SentenceEncoder(fetch("all_minilm_l6_v2"))
 

@@ -114,7 +114,7 @@ def drive_gallery_page(folder: Path, query: str) -> int:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Draw, caption, embed and store; regenerate every picture; search; drive the page."""
-    from week15_transformers.sentence_embeddings import SentenceEncoder
+    from week15_transformers.sentence_encoder import SentenceEncoder
 
     device = resolve_device(ctx.device)
     if ctx.fast:

@@ -13,7 +13,7 @@ from pathlib import Path
 from shared.atomic import write_text_atomic
 from shared.bars import Bar
 from shared.context import RunContext
-from week20_genai_multimodal.projects.storybook import FACE, read_storybook
+from week20_genai_multimodal.illustrated_story import FACE, read_storybook
 from week23_genai_capstone import story
 from week23_genai_capstone.art import (
     TEXT_TO_IMAGE_ENV,

@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from shared import upstream
-from week20_genai_multimodal.projects.storybook import MAX_PREMISE
+from week20_genai_multimodal.illustrated_story import MAX_PREMISE
 from week23_genai_capstone.art import MODEL, STEPS
 from week23_genai_capstone.language_model import ChatModel, load_chat
 from week23_genai_capstone.story.pipeline import make_storybook

@@ -12,14 +12,14 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from week20_genai_multimodal.projects.storybook import (
+from week20_genai_multimodal.illustrated_story import (
     PICTURES,
     Scene,
     check_premise,
     illustrate,
     storybook_html,
 )
-from week20_genai_multimodal.projects.storybook import write_scenes as write_story_scenes
+from week20_genai_multimodal.illustrated_story import write_scenes as write_story_scenes
 from week23_genai_capstone.language_model import ChatModel
 
 

@@ -1,4 +1,4 @@
-"""A time-series store in SQL: idempotent, all-or-nothing ingest, resampling and rolling statistics.
+"""The `observations` and `forecasts` tables in SQL: idempotent, all-or-nothing ingest, resampling.
 
 `observations(series, ts, value)` has (series, ts) as its primary key: one value per series and
 day, and the index every "this series between these dates" query uses. `ingest` checks the whole
