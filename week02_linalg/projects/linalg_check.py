@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import hilbert
@@ -20,6 +21,29 @@ from shared.context import RunContext
 from shared.evaluation import relative_error
 from shared.plotting import label, subplots
 from week02_linalg import eigen, matrix, vectors
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    random_trials: int = 10  # random matrices of each size
+    max_random_size: int = 10
+    max_hilbert_size: int = 7
+    conditions_plotted: int = 23
+    timed_size: int = 120  # the matmul timed in pure Python against NumPy
+    vector_trials: int = 50
+
+
+FULL = Config()
+FAST = Config(
+    random_trials=2,
+    max_random_size=5,
+    max_hilbert_size=5,
+    conditions_plotted=8,
+    timed_size=60,
+    vector_trials=5,
+)
 
 # Backward-stable algorithms agree with LAPACK to about cond(A)·eps (Golub & Van Loan, Matrix
 # Computations 4th ed., §2.7 and §3.3); for the cond(A) <= 1e8 inputs here that is <= 1e-6.
@@ -50,13 +74,12 @@ def with_condition(rng: np.random.Generator, n: int, cond: float) -> np.ndarray:
     return u @ np.diag(np.geomspace(1.0, 1.0 / cond, n)) @ v.T
 
 
-def test_matrices(rng: np.random.Generator, fast: bool) -> Iterator[tuple[str, np.ndarray]]:
+def test_matrices(rng: np.random.Generator, config: Config) -> Iterator[tuple[str, np.ndarray]]:
     """Yield (kind, matrix): random sizes, Hilbert matrices and prescribed condition numbers."""
-    trials = 2 if fast else 10
-    for n in range(2, 6 if fast else 11):
-        for _ in range(trials):
+    for n in range(2, config.max_random_size + 1):
+        for _ in range(config.random_trials):
             yield "random", rng.standard_normal((n, n))
-    for n in range(3, 6 if fast else 8):
+    for n in range(3, config.max_hilbert_size + 1):
         yield "hilbert", hilbert(n)
     for cond in [1e4, 1e6, 1e8]:
         yield "ill-conditioned", with_condition(rng, 6, cond)
@@ -111,9 +134,9 @@ def best_time(call: Callable[[], object], repeats: int) -> float:
     return min(times)
 
 
-def inverse_error_vs_condition(ctx: RunContext, rng: np.random.Generator) -> None:
+def inverse_error_vs_condition(ctx: RunContext, rng: np.random.Generator, points: int) -> None:
     """Plot the inverse's disagreement with NumPy against cond(A), beside the cond·eps line."""
-    conds = np.geomspace(1.0, 1e11, 8 if ctx.fast else 23)
+    conds = np.geomspace(1.0, 1e11, points)
     errors = [
         relative_error(matrix.inverse(a.tolist()), np.linalg.inv(a))
         for a in (with_condition(rng, 6, c) for c in conds)
@@ -136,11 +159,12 @@ def inverse_error_vs_condition(ctx: RunContext, rng: np.random.Generator) -> Non
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Run every routine against NumPy and return the worst relative error of each."""
+    config = FAST if ctx.fast else FULL
     rng = np.random.default_rng(ctx.seed)
     errors: dict[str, list[float]] = {
         k: [] for k in ("matmul", "inverse", "determinant", "eigvals_qr", "eigvecs_qr", "power")
     }
-    cases = list(test_matrices(rng, ctx.fast))
+    cases = list(test_matrices(rng, config))
     ctx.log(f"checking {len(cases)} matrices against numpy.linalg")
     for _, a in cases:
         rows = a.tolist()
@@ -182,12 +206,12 @@ def run(ctx: RunContext) -> dict[str, float]:
     ]
     nonsquare_rejected = [rejected(lambda f=f: f(nonsquare), ValueError) for f in nonsquare_calls]
 
-    n = 60 if ctx.fast else 120
+    n = config.timed_size
     a = rng.standard_normal((n, n))
     python_seconds = best_time(lambda: matrix.matmul(a.tolist(), a.tolist()), 3)
     numpy_seconds = best_time(lambda: a @ a, 50)
 
-    inverse_error_vs_condition(ctx, rng)
+    inverse_error_vs_condition(ctx, rng, config.conditions_plotted)
     ctx.note(
         f"Checked {len(cases)} matrices (random, Hilbert, and cond(A) = 1e4, 1e6, 1e8) plus "
         "their symmetric parts (QR algorithm) and Gram matrices AAᵀ (power iteration). "
@@ -202,7 +226,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     metrics = {f"max_rel_err_{k}": max(v) for k, v in errors.items()}
     metrics["max_rel_err_power_iteration"] = metrics.pop("max_rel_err_power")
     return {
-        "max_rel_err_vectors": check_vectors(rng, 5 if ctx.fast else 50),
+        "max_rel_err_vectors": check_vectors(rng, config.vector_trials),
         **metrics,
         "singular_rejected_rate": float(np.mean(singular_rejected)),
         "singular_det_over_hadamard": singular_det,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -23,6 +24,18 @@ from shared.context import RunContext
 from shared.devices import resolve_device
 from shared.report import markdown_table
 from week02_linalg import matrix, tensor_ops
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    matmul_size: int = 64  # the n×n product checked against the pure-Python matmul
+    sum_length: int = 1_000_000  # the vector summed in float32 and float64
+
+
+FULL = Config()
+FAST = Config(matmul_size=16, sum_length=10_000)
 
 # Float64 kernels of the three libraries differ only in summation order: a few eps apart.
 LIBRARY_TOL = 1e-12
@@ -180,18 +193,19 @@ def check_libraries(ctx: RunContext, rng: np.random.Generator) -> dict[str, floa
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Run the tensor checks and return how many of them held."""
+    config = FAST if ctx.fast else FULL
     rng = np.random.default_rng(ctx.seed)
     device = resolve_device(ctx.device)
     shape_agreement, broadcast_diff = check_broadcasting(rng)
     view_rate, copy_rate, view_rows = check_views()
 
-    n = 16 if ctx.fast else 64
+    n = config.matmul_size
     a, b = rng.standard_normal((n, n)), rng.standard_normal((n, n))
     torch_product = (torch.from_numpy(a) @ torch.from_numpy(b)).numpy()
     scratch = np.array(matrix.matmul(a.tolist(), b.tolist()))
     matmul_err = float(np.abs(torch_product - scratch).max() / np.abs(scratch).max())
 
-    x = torch.from_numpy(rng.standard_normal(10_000 if ctx.fast else 1_000_000))
+    x = torch.from_numpy(rng.standard_normal(config.sum_length))
     roundtrip = float((x.to(device).to("cpu") - x).abs().max())
     exact = float(x.sum())
     float32_err = abs(float(x.float().sum()) - exact) / abs(exact)

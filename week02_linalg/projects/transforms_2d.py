@@ -10,6 +10,7 @@ from-scratch routines of this week.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -19,6 +20,17 @@ from shared.bars import Bar
 from shared.context import RunContext
 from shared.plotting import label, subplots
 from week02_linalg import eigen, matrix, vectors
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    circle_points: int = 200_000  # points sampled on the unit circle
+
+
+FULL = Config()
+FAST = Config(circle_points=20_000)
 
 # Spectral theorem: a symmetric matrix maps the unit circle to an ellipse with semi-axes along
 # its eigenvectors, of lengths |λᵢ| (Strang, Introduction to Linear Algebra, 5th ed., §6.4/§7.2);
@@ -106,7 +118,8 @@ def draw_ellipse(ax: Axes, a: list[list[float]], circle: np.ndarray, title: str)
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Measure the ellipse claims on a sampled circle and draw the two figures."""
-    circle = unit_circle(20_000 if ctx.fast else 200_000)
+    config = FAST if ctx.fast else FULL
+    circle = unit_circle(config.circle_points)
     image = np.array(SYMMETRIC) @ circle
     radii = np.linalg.norm(image, axis=0)
     values, _ = eigen.symmetric_eigen(SYMMETRIC)

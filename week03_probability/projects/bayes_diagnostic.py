@@ -10,6 +10,7 @@ a second positive test shows the posterior becoming the next prior.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,6 +18,17 @@ from shared.bars import Bar
 from shared.context import RunContext
 from shared.plotting import label, subplots
 from week03_probability.formulas import bayes_posterior
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    women: int = 5_000_000  # simulated screenings
+
+
+FULL = Config()
+FAST = Config(women=100_000)
 
 PREVALENCE = 0.01
 SENSITIVITY = 0.80
@@ -81,9 +93,10 @@ def frequency_figure(ctx: RunContext) -> None:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Apply Bayes' theorem, check it against a simulation, and chain two tests."""
+    config = FAST if ctx.fast else FULL
     rng = np.random.default_rng(ctx.seed)
     posterior = bayes_posterior(PREVALENCE, SENSITIVITY, 1 - FALSE_POSITIVE_RATE)
-    women = 100_000 if ctx.fast else 5_000_000
+    women = config.women
     positives, true_positives = simulate_screening(rng, women)
     simulated = true_positives / positives
     standard_error = math.sqrt(posterior * (1 - posterior) / positives)

@@ -8,6 +8,7 @@ move with a house's price, and which with a passenger's survival?
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,18 @@ from shared.context import RunContext
 from shared.data import read_ames, read_titanic
 from shared.plotting import label, subplots
 from week03_probability import formulas
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    titanic_rows: int | None = None  # the first rows kept of each dataset; None: all
+    ames_rows: int | None = None
+
+
+FULL = Config()
+FAST = Config(titanic_rows=200, ames_rows=300)
 
 TITANIC_NUMERIC = ["Survived", "Pclass", "Age", "SibSp", "Parch", "Fare"]
 AMES_NUMERIC = [
@@ -78,12 +91,13 @@ def heatmap(ax, corr: np.ndarray, names: list[str], title: str) -> None:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Compute covariance and correlation matrices of both datasets and check them."""
+    config = FAST if ctx.fast else FULL
     titanic = read_titanic(ctx.dataset("titanic"))[TITANIC_NUMERIC]
     unknown_age = int(titanic["Age"].isna().sum())
     titanic = titanic.dropna()
     ames = read_ames(ctx.dataset("ames_house_prices"))[AMES_NUMERIC].dropna()
-    if ctx.fast:
-        titanic, ames = titanic.head(200), ames.head(300)
+    if config.titanic_rows is not None:
+        titanic, ames = titanic.head(config.titanic_rows), ames.head(config.ames_rows)
     ctx.log(f"titanic {titanic.shape}, ames {ames.shape}")
     t_cov, t_corr, titanic_corr = compare(titanic)
     a_cov, a_corr, ames_corr = compare(ames)

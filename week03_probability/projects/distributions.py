@@ -7,6 +7,8 @@ the simulated counts could have come from the formula's probabilities.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import stats
 
@@ -21,6 +23,17 @@ from week03_probability.formulas import (
     poisson_pmf,
     relative_difference,
 )
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    draws: int = 500_000  # simulated draws of each distribution
+
+
+FULL = Config()
+FAST = Config(draws=20_000)
 
 BINOMIAL = {"n": 20, "p": 0.3}
 POISSON = {"lam": 4.0}
@@ -56,8 +69,9 @@ def pooled_counts(counts: np.ndarray, probs: np.ndarray, min_expected: float) ->
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Compare each distribution's formula with SciPy and with a simulation."""
+    config = FAST if ctx.fast else FULL
     rng = np.random.default_rng(ctx.seed)
-    draws = 20_000 if ctx.fast else 500_000
+    draws = config.draws
     ctx.log(f"simulating {draws:,} draws of each distribution")
     fig, axes = subplots(1, 3, width=4.4, height=3.8)
     metrics: dict[str, float] = {}

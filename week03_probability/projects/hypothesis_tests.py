@@ -7,6 +7,8 @@ each computed from its formula (formulas.py) and checked against `scipy.stats`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -17,6 +19,17 @@ from shared.data import read_titanic
 from shared.plotting import label, subplots
 from shared.report import markdown_table
 from week03_probability import formulas
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    passengers: int | None = None  # a random sample of this many passengers; None: all 891
+
+
+FULL = Config()
+FAST = Config(passengers=300)
 
 # Welch (1947) Biometrika 34; Pearson (1900) Phil. Mag. 50; checked against scipy.stats
 # ttest_ind / chi2_contingency (Virtanen et al. 2020, Nature Methods 17).
@@ -101,9 +114,10 @@ def figures(ctx: RunContext, df: pd.DataFrame) -> None:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Run the t and chi-square tests from their formulas and check them against SciPy."""
+    config = FAST if ctx.fast else FULL
     df = read_titanic(ctx.dataset("titanic"))
-    if ctx.fast:
-        df = df.sample(300, random_state=ctx.seed)
+    if config.passengers is not None:
+        df = df.sample(config.passengers, random_state=ctx.seed)
     survived = df.loc[df["Survived"] == 1, "Fare"].to_numpy(float)
     died = df.loc[df["Survived"] == 0, "Fare"].to_numpy(float)
     t_metrics, t_rows = t_tests(survived, died)

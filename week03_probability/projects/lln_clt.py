@@ -9,6 +9,7 @@ the Berry–Esseen bound.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,6 +17,18 @@ from shared.bars import Bar
 from shared.context import RunContext
 from shared.plotting import label, subplots
 from week03_probability.formulas import normal_cdf, normal_pdf
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    tosses: int = 1_000_000  # coin tosses in each of the 5 runs
+    draws: int = 100_000  # draws of each dice count
+
+
+FULL = Config()
+FAST = Config(tosses=10_000, draws=5_000)
 
 DIE = np.arange(1, 7)
 DIE_MEAN = 3.5
@@ -104,9 +117,9 @@ def dice_figure(ctx: RunContext, rng: np.random.Generator, draws: int) -> dict[s
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Simulate coins and dice and measure how fast averages converge."""
+    config = FAST if ctx.fast else FULL
     rng = np.random.default_rng(ctx.seed)
-    tosses = 10_000 if ctx.fast else 1_000_000
-    draws = 5_000 if ctx.fast else 100_000
+    tosses, draws = config.tosses, config.draws
     ctx.log(f"{tosses:,} coin tosses x 5 runs, {draws:,} draws of 1, 2, 5, 30 dice")
     z_final = coin_figure(ctx, rng, tosses)
     metrics = dice_figure(ctx, rng, draws)

@@ -9,6 +9,7 @@ step h trades truncation error against rounding error.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -25,6 +26,17 @@ from week04_calculus.calculus import (
     numerical_hessian,
     numerical_jacobian,
 )
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    points: int = 200  # random points each derivative is checked at
+
+
+FULL = Config()
+FAST = Config(points=20)
 
 # Analytic derivatives must equal autograd to rounding (Baydin et al. 2018, "Automatic
 # differentiation in machine learning: a survey", JMLR 18); central differences with
@@ -125,8 +137,9 @@ def step_size_figure(ctx: RunContext, x: float) -> float:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Compare analytic, numerical and automatic derivatives on five problems."""
+    config = FAST if ctx.fast else FULL
     rng = np.random.default_rng(ctx.seed)
-    points = 20 if ctx.fast else 200
+    points = config.points
     errors: dict[str, list[float]] = {
         k: [] for k in ("derivative", "gradient", "chain_rule", "jacobian", "hessian", "numerical")
     }

@@ -9,6 +9,8 @@ loss surface, and why centring and scaling features matters.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
@@ -18,6 +20,18 @@ from shared.context import RunContext
 from shared.data import read_ames
 from shared.plotting import label, subplots
 from week04_calculus.optimizers import Adam, GradientDescent, History, Momentum, Optimizer, train
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    houses: int | None = None  # a random sample of this many houses; None: all 1,460
+    epochs: int = 400  # full-batch epochs; SGD gets a tenth (at least 4)
+
+
+FULL = Config()
+FAST = Config(houses=400, epochs=150)
 
 FEATURES = [
     "OverallQual",
@@ -57,9 +71,8 @@ def closed_form(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.linalg.solve(x.T @ x, x.T @ y)
 
 
-def optimizers(fast: bool) -> dict[str, tuple[Optimizer, int | None, int]]:
+def optimizers(epochs: int) -> dict[str, tuple[Optimizer, int | None, int]]:
     """Return {name: (optimizer, batch size or None for full batch, epochs)}."""
-    epochs = 150 if fast else 400
     return {
         "batch GD": (GradientDescent(lr=0.05), None, epochs),
         "SGD (batch 32)": (GradientDescent(lr=0.005), 32, max(4, epochs // 10)),
@@ -132,10 +145,11 @@ def two_parameter_paths(
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Fit the regression four ways and compare each with the closed form."""
+    config = FAST if ctx.fast else FULL
     rng = np.random.default_rng(ctx.seed)
     houses = read_ames(ctx.dataset("ames_house_prices"))
-    if ctx.fast:
-        houses = houses.sample(400, random_state=ctx.seed)
+    if config.houses is not None:
+        houses = houses.sample(config.houses, random_state=ctx.seed)
     test_mask = rng.random(len(houses)) < 0.2
     train_df, test_df = houses[~test_mask], houses[test_mask]
     mean, std = train_df[FEATURES].mean(), train_df[FEATURES].std()
@@ -157,7 +171,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     }
     histories = {}
     for name, (optimizer, batch, epochs) in tqdm(
-        optimizers(ctx.fast).items(), desc="optimizers", leave=False
+        optimizers(config.epochs).items(), desc="optimizers", leave=False
     ):
         history = train(x_train, y_train, optimizer, epochs, batch, rng)
         histories[name] = history

@@ -8,6 +8,8 @@ output: cross-entropy's gradient never vanishes for a confident wrong answer.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -17,6 +19,17 @@ from shared.context import RunContext
 from shared.evaluation import relative_error
 from shared.plotting import label, subplots
 from week04_calculus import losses
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    batches: int = 200  # random batches checked, every tenth at extreme scale
+
+
+FULL = Config()
+FAST = Config(batches=10)
 
 # Goodfellow et al. (2016) Deep Learning §6.2.2: ∂CE/∂z = softmax(z) − y, ∂BCE/∂z = σ(z) − y.
 _REF = "torch.nn.functional + autograd; Goodfellow et al. (2016) §6.2.2"
@@ -102,9 +115,10 @@ def loss_figure(ctx: RunContext) -> None:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Check each loss and gradient on random batches of moderate and extreme scale."""
+    config = FAST if ctx.fast else FULL
     rng = np.random.default_rng(ctx.seed)
     worst: dict[str, list[float]] = {}
-    batches = 10 if ctx.fast else 200
+    batches = config.batches
     for i in range(batches):
         scale = 500.0 if i % 10 == 9 else 3.0
         for name, (value_err, grad_err) in check_batch(rng, 64, 10, scale).items():

@@ -11,6 +11,8 @@ validation folds inside each training split, never on the rows it is scored on.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from lightgbm import LGBMClassifier
@@ -40,6 +42,20 @@ from shared.report import markdown_table
 from shared.tabular import tabular_preprocessor
 from week06_advanced_ml.credit_costs import misclassification_cost
 
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    folds: int = 5  # outer CV, and the inner CV that tunes the threshold
+    trees: int = 400  # the forest's; the boosters get half as many rounds
+    search_candidates: int = 20  # randomized-search budget for XGBoost
+    search_rounds: tuple[int, int] = (100, 600)  # XGBoost's n_estimators range in the search
+
+
+FULL = Config()
+FAST = Config(folds=3, trees=40, search_candidates=2, search_rounds=(20, 60))
+
 # Published ROC-AUC on Statlog German credit is about 0.77-0.80 (e.g. Lessmann et al. 2015,
 # "Benchmarking state-of-the-art classification algorithms for credit scoring", EJOR 247).
 BARS = [
@@ -67,9 +83,8 @@ def preprocessor():
     return tabular_preprocessor(numeric=numeric, onehot=categorical)
 
 
-def models(seed: int, fast: bool) -> dict[str, ClassifierMixin]:
+def models(seed: int, trees: int) -> dict[str, ClassifierMixin]:
     """Return the classifiers to compare, each at sensible textbook defaults."""
-    trees = 40 if fast else 400
     return {
         "logistic regression": LogisticRegression(C=0.3, max_iter=2000),
         "random forest": RandomForestClassifier(
@@ -111,10 +126,10 @@ def pipeline(classifier: ClassifierMixin) -> Pipeline:
     return Pipeline([("prep", preprocessor()), ("model", classifier)])
 
 
-def search_space(fast: bool = False) -> dict:
+def search_space(rounds: tuple[int, int]) -> dict:
     """Return XGBoost's randomized-search distributions (names prefixed for the pipeline)."""
     space = {
-        "n_estimators": randint(20, 60) if fast else randint(100, 600),
+        "n_estimators": randint(*rounds),
         "max_depth": randint(2, 6),
         "learning_rate": loguniform(0.01, 0.2),
         "subsample": uniform(0.6, 0.4),
@@ -153,20 +168,20 @@ def run(ctx: RunContext) -> dict[str, float]:
 
 
 def _run(ctx: RunContext) -> dict[str, float]:
+    config = FAST if ctx.fast else FULL
     df = read_german_credit(ctx.dataset("german_credit"))
     X, y = df.drop(columns=TARGET), df[TARGET]
-    folds = 3 if ctx.fast else 5
-    cv = StratifiedKFold(folds, shuffle=True, random_state=ctx.seed)
+    cv = StratifiedKFold(config.folds, shuffle=True, random_state=ctx.seed)
     oof, aucs = {}, {}
-    for name, clf in tqdm(models(ctx.seed, ctx.fast).items(), desc="models", leave=False):
+    for name, clf in tqdm(models(ctx.seed, config.trees).items(), desc="models", leave=False):
         oof[name], aucs[name] = out_of_fold_scores(pipeline(clf), X, y, cv)
-    tuned_aucs, best_params = _nested_search(ctx, X, y, cv)
+    tuned_aucs, best_params = _nested_search(ctx, config, X, y, cv)
     aucs["XGBoost (tuned)"] = tuned_aucs
     best = max((n for n in aucs if n != "XGBoost (tuned)"), key=lambda n: np.mean(aucs[n]))
-    cost = _threshold_tuned_cost(ctx, models(ctx.seed, ctx.fast)[best], X, y, cv)
+    cost = _threshold_tuned_cost(ctx, config, models(ctx.seed, config.trees)[best], X, y, cv)
     ctx.note(
         _auc_table(aucs, best)
-        + f"\n\nRandomized search (budget {_budget(ctx.fast)} candidates, inner "
+        + f"\n\nRandomized search (budget {config.search_candidates} candidates, inner "
         f"3-fold CV) picked, on the full data: {best_params}."
     )
     _plot_curves(ctx, y, oof)
@@ -188,25 +203,21 @@ def _run(ctx: RunContext) -> dict[str, float]:
     }
 
 
-def _budget(fast: bool) -> int:
-    return 2 if fast else 20
-
-
 def _nested_search(
-    ctx: RunContext, X: pd.DataFrame, y: pd.Series, cv: StratifiedKFold
+    ctx: RunContext, config: Config, X: pd.DataFrame, y: pd.Series, cv: StratifiedKFold
 ) -> tuple[list[float], str]:
     """Score a fixed-budget randomized search by outer CV; then run it once on all rows to report its pick."""
-    xgb = models(ctx.seed, ctx.fast)["XGBoost"]
+    xgb = models(ctx.seed, config.trees)["XGBoost"]
     search = RandomizedSearchCV(
         pipeline(xgb),
-        search_space(ctx.fast),
-        n_iter=_budget(ctx.fast),
+        search_space(config.search_rounds),
+        n_iter=config.search_candidates,
         scoring="roc_auc",
         cv=StratifiedKFold(3, shuffle=True, random_state=ctx.seed),
         random_state=ctx.seed,
         n_jobs=1,
     )
-    ctx.log(f"nested CV of a {_budget(ctx.fast)}-candidate randomized search")
+    ctx.log(f"nested CV of a {config.search_candidates}-candidate randomized search")
     outer = cross_validate(search, X, y, cv=cv, scoring="roc_auc")
     picked = search.fit(X, y).best_params_
     shown = ", ".join(f"{k.removeprefix('model__')}={v:.3g}" for k, v in picked.items())
@@ -214,14 +225,14 @@ def _nested_search(
 
 
 def _threshold_tuned_cost(
-    ctx: RunContext, clf: ClassifierMixin, X: pd.DataFrame, y: pd.Series, cv
+    ctx: RunContext, config: Config, clf: ClassifierMixin, X: pd.DataFrame, y: pd.Series, cv
 ) -> dict:
     """Outer CV of a model whose threshold is tuned, on inner validation folds, to minimize the cost."""
     scorer = make_scorer(misclassification_cost, greater_is_better=False)
     tuned = TunedThresholdClassifierCV(
         pipeline(clf),
         scoring=scorer,
-        cv=StratifiedKFold(3 if ctx.fast else 5, shuffle=True, random_state=ctx.seed),
+        cv=StratifiedKFold(config.folds, shuffle=True, random_state=ctx.seed),
     )
     ctx.log("outer CV of the cost-tuned threshold")
     y_true, y_pred, y_half, thresholds = [], [], [], []

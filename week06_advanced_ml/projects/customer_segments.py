@@ -10,6 +10,8 @@ segments are named from their RFM profiles and drawn on a 2-D PCA projection.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
@@ -26,6 +28,18 @@ from shared.context import RunContext
 from shared.data import read_cdnow
 from shared.plotting import label, subplots
 from shared.report import markdown_table
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    customers: int | None = None  # a random sample of this many customers; None: all
+    silhouette_sample: int = 6000  # customers each k's silhouette is scored on
+
+
+FULL = Config()
+FAST = Config(customers=2000, silhouette_sample=1000)
 
 # Rousseeuw (1987) / Kaufman & Rousseeuw (1990): an average silhouette above 0.25 indicates
 # (weak or better) real structure; below it, the clusters are likely artefacts.
@@ -130,13 +144,14 @@ def run(ctx: RunContext) -> dict[str, float]:
 
 
 def _run(ctx: RunContext) -> dict[str, float]:
+    config = FAST if ctx.fast else FULL
     purchases = read_cdnow(ctx.dataset("cdnow"))
     rfm = rfm_table(purchases)
     customers = len(rfm)
-    if ctx.fast:
-        rfm = rfm.sample(2000, random_state=ctx.seed)
+    if config.customers is not None:
+        rfm = rfm.sample(config.customers, random_state=ctx.seed)
     Z = scaler().fit_transform(rfm)
-    scores = choose_k(Z, ctx.seed, sample=1000 if ctx.fast else 6000)
+    scores = choose_k(Z, ctx.seed, sample=config.silhouette_sample)
     k = pick_k(scores)
     kmeans = KMeans(k, n_init=10, random_state=ctx.seed).fit(Z)
     gmm = GaussianMixture(k, covariance_type="full", n_init=2, random_state=ctx.seed).fit(Z)

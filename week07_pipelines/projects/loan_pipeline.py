@@ -13,6 +13,8 @@ identically. The schema, reader and pipeline live in loan.py (weeks 18 and 22 re
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
@@ -35,6 +37,20 @@ from week07_pipelines.workflow import (
     tune_and_evaluate,
 )
 
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    sample_frac: float | None = None  # a stratified sample of this share of the loans; None: all
+    trees: int = 300
+    folds: int = 5
+    full_grid: bool = True  # False: a single logistic setting, enough to exercise the search
+
+
+FULL = Config()
+FAST = Config(sample_frac=0.4, trees=40, folds=3, full_grid=False)
+
 # Hosmer & Lemeshow, Applied Logistic Regression (2nd ed., 2000, §5.2.4): ROC-AUC 0.7-0.8 is
 # "acceptable" and 0.8-0.9 "excellent" discrimination.
 BARS = [
@@ -48,12 +64,12 @@ BARS = [
 ]
 
 
-def param_grid(seed: int, fast: bool) -> list[dict]:
+def param_grid(seed: int, config: Config) -> list[dict]:
     """Return the search space over L1 selection strength, model family and its settings."""
     forest = RandomForestClassifier(
-        n_estimators=40 if fast else 300, min_samples_leaf=3, random_state=seed, n_jobs=1
+        n_estimators=config.trees, min_samples_leaf=3, random_state=seed, n_jobs=1
     )
-    if fast:
+    if not config.full_grid:
         return [{"select__estimator__C": [0.1], "model": [LogisticRegression(max_iter=2000)]}]
     return [
         {
@@ -67,18 +83,19 @@ def param_grid(seed: int, fast: bool) -> list[dict]:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Tune, evaluate, save and reload the loan pipeline; plot the search and the kept features."""
+    config = FAST if ctx.fast else FULL
     df = read_loanapp(ctx.dataset("loanapp"))
-    if ctx.fast:
-        df = df.groupby(TARGET, group_keys=False).sample(frac=0.4, random_state=0)
+    if config.sample_frac is not None:
+        df = df.groupby(TARGET, group_keys=False).sample(frac=config.sample_frac, random_state=0)
     X, y = df[list(LOAN_INPUT_COLUMNS)], df[TARGET]
     ctx.log(f"tuning on {len(X)} applications")
     tuned = tune_and_evaluate(
         build_pipeline(ctx.seed),
-        param_grid(ctx.seed, ctx.fast),
+        param_grid(ctx.seed, config),
         X,
         y,
         seed=ctx.seed,
-        folds=3 if ctx.fast else 5,
+        folds=config.folds,
         scoring="roc_auc",
     )
     path = ctx.models_dir / MODEL_FILENAME

@@ -125,12 +125,12 @@ def run(ctx: RunContext) -> dict[str, float]:
 
 def _ensure_model(ctx: RunContext) -> Path:
     """Return the week 7 model, training it first if missing (into this run's folder when fast)."""
-    models = ctx.models_dir if ctx.fast else DEFAULT_MODEL_PATH.parent
+    models, mode = DEFAULT_MODEL_PATH.parent, ""
+    if ctx.fast:  # a smoke run trains its small model into its own folder, never week 7's
+        models, mode = ctx.models_dir, " (fast)"
     path = models / MODEL_FILENAME
     if not path.is_file():
-        ctx.log(
-            f"no model at {path}: training the week 7 pipeline" + (" (fast)" if ctx.fast else "")
-        )
+        ctx.log(f"no model at {path}: training the week 7 pipeline{mode}")
         path = train_and_save(models, seed=ctx.seed, fast=ctx.fast)
     return path
 

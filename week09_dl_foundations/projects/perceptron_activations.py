@@ -8,6 +8,8 @@ ReLU, sigmoid and tanh are plotted with their derivatives: the sigmoid's slope n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from shared.bars import Bar
@@ -15,6 +17,18 @@ from shared.context import RunContext
 from shared.plotting import label, subplots
 from shared.vision import load_mnist
 from week09_dl_foundations.activations import ACTIVATIONS, Perceptron
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    train_images: int | None = None  # the first this many training images; None: all
+    epochs: int = 10
+
+
+FULL = Config()
+FAST = Config(train_images=2000, epochs=3)
 
 # Novikoff (1962): on linearly separable data the perceptron converges; MNIST 0 vs 1 is
 # separable up to a handful of odd digits, so >= 99% test accuracy is the expected result.
@@ -35,13 +49,14 @@ def _pair(x: np.ndarray, y: np.ndarray, a: int, b: int) -> tuple[np.ndarray, np.
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Train perceptrons on two digit pairs and plot the activation functions."""
+    config = FAST if ctx.fast else FULL
     splits, _ = load_mnist(ctx.dataset("mnist"))
-    n = 2000 if ctx.fast else None
+    n = config.train_images
     metrics, curves = {}, {}
     for a, b in [(0, 1), (4, 9)]:
         xtr, ytr = _pair(splits.x_train[:n], splits.y_train[:n], a, b)
         xte, yte = _pair(splits.x_test, splits.y_test, a, b)
-        model = Perceptron(epochs=3 if ctx.fast else 10, seed=ctx.seed).fit(xtr, ytr)
+        model = Perceptron(epochs=config.epochs, seed=ctx.seed).fit(xtr, ytr)
         metrics[f"accuracy_{a}_vs_{b}"] = float(np.mean(model.predict(xte) == yte))
         curves[f"{a} vs {b}"] = model.mistakes_
         ctx.log(f"perceptron {a} vs {b}: test accuracy {metrics[f'accuracy_{a}_vs_{b}']:.4f}")

@@ -25,6 +25,18 @@ from week10_cnn.cifar10 import read_cifar10
 from week10_cnn.images import VALIDATION, ShiftFlip, image_datasets
 from week10_cnn.recipes import RECIPES, Recipe, build_model
 
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    train_images: int | None = None  # at most this many training images; None: all
+    epochs: int | None = None  # None: the recipe's
+
+
+FULL = Config()
+FAST = Config(train_images=3000, epochs=1)
+
 # Zalando's Fashion-MNIST benchmark (README, "Benchmark" table): small 2-3 layer CNNs reach
 # 91-93% test accuracy. CIFAR-10: simple VGG-style CNNs without tricks reach ~80% (Keras example).
 # Each bar applies to the run on its dataset; the other is reported as not applicable.
@@ -69,10 +81,12 @@ def setup(
     Returns (trainer, train, validation, test loaders); a resumed run calls it again and then
     `trainer.load_checkpoint`.
     """
+    config = FAST if ctx.fast else FULL
     recipe = RECIPES[name]
     n_val = min(VALIDATION, len(data.x_train) // 10)
     n_train = len(data.x_train) - n_val
-    n_train = min(n_train, 3000) if ctx.fast else n_train
+    if config.train_images is not None:
+        n_train = min(n_train, config.train_images)
     augment = ShiftFlip(seed=ctx.seed) if recipe.augment else None
     train, val, test = image_datasets(data, n_train, n_val, augment)
     loader = DataLoader(
@@ -88,7 +102,7 @@ def setup(
         model,
         opt,
         max_lr=recipe.max_lr,
-        epochs=epochs_for(ctx, recipe),
+        epochs=epochs_for(config, recipe),
         steps_per_epoch=len(loader),
         name=f"cnn_{name}",
         loss_fn=nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing),
@@ -97,17 +111,18 @@ def setup(
     return trainer, loader, DataLoader(val, batch_size=1000), DataLoader(test, batch_size=1000)
 
 
-def epochs_for(ctx: RunContext, recipe: Recipe) -> int:
-    """Return the recipe's epochs, or 1 for a fast run."""
-    return 1 if ctx.fast else recipe.epochs
+def epochs_for(config: Config, recipe: Recipe) -> int:
+    """Return the config's epochs if it sets them (a smoke run), else the recipe's."""
+    return recipe.epochs if config.epochs is None else config.epochs
 
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Train the CNN, evaluate it on the test set, and draw its filters and mistakes."""
+    config = FAST if ctx.fast else FULL
     data, name = load_images(ctx)
     recipe = RECIPES[name]
     trainer, train, val, test = setup(ctx, data, name)
-    trainer.fit(train, val, epochs=epochs_for(ctx, recipe))
+    trainer.fit(train, val, epochs=epochs_for(config, recipe))
     report = report_classifier(
         ctx, trainer, test, data.x_test, data.classes, title=f"CNN on {name}"
     )

@@ -8,6 +8,8 @@ pixels it marks should hurt the prediction far more than blanking the same regio
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
 from shared.bars import Bar
@@ -22,6 +24,17 @@ from week11_transfer_learning.pretrained import (
     read_sample_photos,
     unnormalize,
 )
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    photos: int | None = None  # the first this many sample photos; None: all
+
+
+FULL = Config()
+FAST = Config(photos=4)
 
 # Petsiuk, Das & Saenko (2018), RISE, "deletion" metric: removing the pixels a faithful saliency
 # map ranks highest destroys the class score much faster than chance. Our bar: blanking Grad-CAM's
@@ -45,9 +58,9 @@ LAYERS = {
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Draw filters, feature maps and Grad-CAM, and run the deletion test on the sample photos."""
+    config = FAST if ctx.fast else FULL
     model = load_mobilenet_v2(ctx.dataset("mobilenet_v2_imagenet")).eval()
-    photos = read_sample_photos(ctx.dataset("foolbox_samples"))
-    photos = photos[:4] if ctx.fast else photos
+    photos = read_sample_photos(ctx.dataset("foolbox_samples"))[: config.photos]
     categories = imagenet_categories()
     transform = imagenet_transform()
     x = torch.stack([transform(p.image) for p in photos])

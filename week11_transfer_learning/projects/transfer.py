@@ -11,6 +11,8 @@ in pretrained.py (week 13 fine-tunes the same way).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 from torch import nn
@@ -27,6 +29,20 @@ from shared.vision import ImageTensorDataset, load_fashion_mnist, sample_per_cla
 from week11_transfer_learning.flowers import flower_photos
 from week11_transfer_learning.pretrained import load_mobilenet_v2, transforms, with_new_head
 
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    per_class: tuple[int, int, int] = (50, 20, 200)  # train, validation, test images per class
+    image_size: int = 128  # the flower photos' side in pixels (Fashion-MNIST stays at 64)
+    epochs: int = 15  # fine-tuning, and training from scratch
+    head_epochs: int = 100  # the linear head on frozen features (early stopping ends it sooner)
+
+
+FULL = Config()
+FAST = Config(per_class=(10, 5, 20), image_size=96, epochs=1, head_epochs=3)
+
 # Yosinski et al. (2014), "How transferable are features in deep neural networks?", and Kornblith
 # et al. (2019), "Do Better ImageNet Models Transfer Better?": with little data, ImageNet
 # initialisation beats random initialisation by a wide margin. Our bar: >= 10 accuracy points.
@@ -38,7 +54,6 @@ BARS = [
         "Kornblith et al. 2019: ImageNet init beats random init by a wide margin on small data",
     )
 ]
-PER_CLASS_TRAIN, PER_CLASS_VAL, PER_CLASS_TEST = 50, 20, 200
 
 
 def low_data_split(
@@ -57,7 +72,7 @@ def low_data_split(
 
 
 def load_task(
-    ctx: RunContext, counts: tuple[int, int, int]
+    ctx: RunContext, counts: tuple[int, int, int], size: int
 ) -> tuple[list[Dataset], tuple[str, ...], str, int]:
     """Return (train+aug, train, val, test) datasets, class names, task name and image size."""
     try:
@@ -65,7 +80,6 @@ def load_task(
     except DatasetError as exc:
         ctx.log(f"flower photos unavailable ({str(exc).splitlines()[0]}); using Fashion-MNIST")
         return _fashion_task(ctx, counts)
-    size = 96 if ctx.fast else 128
     photos = flower_photos(unpacked)
     labels = np.array(photos.targets)
     train, val, test = low_data_split(labels, counts, ctx.seed)
@@ -110,11 +124,12 @@ def backbone_features(model: nn.Module, data: Dataset, device: str) -> TensorDat
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Train the three ways on the same split and compare their test accuracy."""
+    config = FAST if ctx.fast else FULL
     device = resolve_device(ctx.device)
-    counts = (10, 5, 20) if ctx.fast else (PER_CLASS_TRAIN, PER_CLASS_VAL, PER_CLASS_TEST)
-    (train_aug, train, val, test), classes, task, size = load_task(ctx, counts)
+    counts = config.per_class
+    (train_aug, train, val, test), classes, task, size = load_task(ctx, counts, config.image_size)
     weights = ctx.dataset("mobilenet_v2_imagenet")
-    epochs = 1 if ctx.fast else 15
+    epochs = config.epochs
     g = torch.Generator().manual_seed(ctx.seed)
     results, histories = {}, {}
 
@@ -132,7 +147,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     trainer.fit(
         DataLoader(features[0], batch_size=32, shuffle=True, generator=g),
         DataLoader(features[1], batch_size=256),
-        epochs=3 if ctx.fast else 100,
+        epochs=config.head_epochs,
     )
     results["feature_extraction"] = trainer.evaluate(DataLoader(features[2], batch_size=256))[
         "accuracy"

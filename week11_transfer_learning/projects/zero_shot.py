@@ -8,6 +8,8 @@ fit together.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
@@ -20,6 +22,17 @@ from week11_transfer_learning.pretrained import (
     load_mobilenet_v2,
     read_sample_photos,
 )
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    photos: int | None = None  # the first this many sample photos; None: all
+
+
+FULL = Config()
+FAST = Config(photos=6)
 
 # torchvision MobileNet_V2_Weights.IMAGENET1K_V1 on the ImageNet validation set: top-1 71.878%,
 # top-5 90.286%. Our 20 photos are a tiny sample, so the bars are those published rates.
@@ -41,9 +54,9 @@ BARS = [
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Predict the sample photos' classes and show each with its top-1 guess."""
+    config = FAST if ctx.fast else FULL
     model = load_mobilenet_v2(ctx.dataset("mobilenet_v2_imagenet")).eval()
-    photos = read_sample_photos(ctx.dataset("foolbox_samples"))
-    photos = photos[:6] if ctx.fast else photos
+    photos = read_sample_photos(ctx.dataset("foolbox_samples"))[: config.photos]
     categories = imagenet_categories()
     transform = imagenet_transform()
     with torch.inference_mode():

@@ -11,6 +11,7 @@ Feeding BGR by mistake shows what the colour-order trap costs.
 from __future__ import annotations
 
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -30,6 +31,17 @@ from week11_transfer_learning.pretrained import (
 )
 from week12_opencv.cnn_input import opencv_input, pixel_levels_apart, torchvision_bilinear_transform
 from week12_opencv.images import decode_image
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    photos: int | None = None  # the first this many sample photos; None: all
+
+
+FULL = Config()
+FAST = Config(photos=6)
 
 BARS = [
     Bar(
@@ -78,9 +90,9 @@ def levels(diff: torch.Tensor) -> float:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Compare OpenCV and torchvision inputs and predictions on the labelled sample photos."""
+    config = FAST if ctx.fast else FULL
     wheel = ctx.dataset("foolbox_samples")
-    photos = read_sample_photos(wheel)
-    photos = photos[:6] if ctx.fast else photos
+    photos = read_sample_photos(wheel)[: config.photos]
     model = load_mobilenet_v2(ctx.dataset("mobilenet_v2_imagenet")).eval()
     batches = inputs_by_pipeline(photos, read_photos_bgr(wheel, photos))
     with torch.inference_mode():

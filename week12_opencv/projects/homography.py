@@ -9,6 +9,8 @@ classic cv2.RANSAC fit is reported beside it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -17,6 +19,17 @@ from shared.context import RunContext
 from shared.plotting import subplots
 from week12_opencv.features import DETECTORS, Recovery, known_homography, recover_homography
 from week12_opencv.images import read_image
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    photos: int | None = None  # the first this many of PHOTOS; None: all
+
+
+FULL = Config()
+FAST = Config(photos=1)
 
 BARS = [
     Bar(
@@ -41,11 +54,12 @@ SHOWN = "skimage_chelsea"
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Warp each photo by a known homography and recover it with each detector."""
+    config = FAST if ctx.fast else FULL
     cv2.setRNGSeed(ctx.seed)
     results: dict[str, list[Recovery]] = {name: [] for name in DETECTORS}
     classic: dict[str, list[float]] = {name: [] for name in DETECTORS}
     rows = []
-    for photo in PHOTOS[:1] if ctx.fast else PHOTOS:
+    for photo in PHOTOS[: config.photos]:
         grey = read_image(ctx.dataset(photo), grey=True)
         height, width = grey.shape
         true = known_homography(width, height)

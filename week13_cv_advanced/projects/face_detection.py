@@ -12,6 +12,7 @@ SSD and HOG detectors; yolo.py holds the ONNX path, tested on a detector the tes
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,6 +23,19 @@ from week13_cv_advanced.boxes import DetectionScore, score_detections
 from week13_cv_advanced.dcgan import generate_faces, load_generator
 from week13_cv_advanced.detectors import HaarFaceDetector, HogPeopleDetector, SsdFaceDetector
 from week13_cv_advanced.face_scenes import Scene, build_scenes, face_boxes, read_backgrounds
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    val_scenes: int = 30  # labelled scenes the thresholds are tuned on
+    test_scenes: int = 70
+    example_scenes: int = 3  # test scenes drawn with every detector's boxes
+
+
+FULL = Config()
+FAST = Config(val_scenes=2, test_scenes=3, example_scenes=1)
 
 # The issue's bar for a usable face detector on this set: recall >= 0.80 at precision >= 0.90
 # (Zafeiriou et al. 2015, "A survey on face detection in the wild", report operating points of
@@ -70,7 +84,8 @@ def pr_curve(raw: Raw, truths: list[np.ndarray]) -> tuple[list[float], list[floa
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Build the labelled scenes, tune each detector's threshold, score it on the test scenes."""
-    n_val, n_test = (2, 3) if ctx.fast else (30, 70)
+    config = FAST if ctx.fast else FULL
+    n_val, n_test = config.val_scenes, config.test_scenes
     generator = load_generator(ctx.dataset("dcgan_face_generator"))
     faces = generate_faces(generator, 5 * (n_val + n_test), ctx.seed)
     backgrounds = read_backgrounds(ctx.dataset)
@@ -103,7 +118,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     ctx.info["best_face_detector"] = f"{detectors[best].name} at {detectors[best].input_size_text}"
     ctx.info["yolo"] = "not run: no COCO-trained YOLO weights in any registry (yolo.py, tested)"
     _plot_curves(ctx, curves, scores, detectors)
-    _plot_examples(ctx, test[: 1 if ctx.fast else 3], detectors, metrics)
+    _plot_examples(ctx, test[: config.example_scenes], detectors, metrics)
     people = _hog_example(ctx)
     metrics["hog_people_first_frame"] = float(people)
     ctx.note(
