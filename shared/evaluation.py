@@ -8,6 +8,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from sklearn.metrics import confusion_matrix
 
+from shared.forecast import rmse
+
 
 def plot_confusion_matrix(
     ax: Axes, y_true: Sequence, y_pred: Sequence, labels: Sequence[str], normalize: bool = True
@@ -40,13 +42,16 @@ def accuracy(y_true: Sequence, y_pred: Sequence) -> float:
 
 
 def regression_scores(y_true: Sequence[float], y_pred: Sequence[float]) -> dict[str, float]:
-    """Return RMSE, RMSLE (errors of log1p, i.e. relative errors) and R² of price-like targets."""
-    from sklearn.metrics import r2_score, root_mean_squared_error
+    """Return RMSE, RMSLE (errors of log1p, i.e. relative errors) and R² of price-like targets.
+
+    The error metrics are shared.forecast's, their one home; negative predictions are clipped to 0.
+    """
+    from sklearn.metrics import r2_score
 
     y_true, y_pred = np.asarray(y_true, float), np.clip(np.asarray(y_pred, float), 0, None)
     return {
-        "rmse": float(root_mean_squared_error(y_true, y_pred)),
-        "rmsle": float(root_mean_squared_error(np.log1p(y_true), np.log1p(y_pred))),
+        "rmse": rmse(y_true, y_pred),
+        "rmsle": rmse(np.log1p(y_true), np.log1p(y_pred)),
         "r2": float(r2_score(y_true, y_pred)),
     }
 
