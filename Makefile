@@ -75,6 +75,7 @@ test-unit: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	.venv/bin/hadolint $$(find . -name Dockerfile -not -path './.venv/*' -not -path './reports/*' | sort)
 	.venv/bin/actionlint
 

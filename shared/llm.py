@@ -285,7 +285,7 @@ class Generation:
         device = next(self.model.parameters()).device
         input_ids = torch.tensor([self._ids], device=device)
         stops = sorted(stop_token_ids(self.model, self.tokenizer))
-        sampling = {"do_sample": temperature > 0}
+        sampling: dict[str, float | bool] = {"do_sample": temperature > 0}
         if temperature > 0:  # top_k=0: no top-k cut besides the nucleus
             sampling.update(temperature=temperature, top_p=top_p, top_k=0)
         with torch.inference_mode(), torch.random.fork_rng(devices=[]):
