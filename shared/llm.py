@@ -31,7 +31,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO  # Any: transformers objects, imported inside the functions
 
 REGISTRY_NAME = "smollm2_135m_instruct"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"

@@ -15,7 +15,7 @@ training loop here sums each metric's single tensor with one `all_reduce` of its
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any  # a batch's outputs and targets: whatever shape the step gives
 
 import torch
 
