@@ -21,7 +21,7 @@ TEST_WORKERS ?= 2
 TEST_FLAGS   := -n $(TEST_WORKERS) --dist loadfile
 
 # SERVE_NAME (the package that serves app NAME) and SERVE_TARGETS, from shared/apps.py's table.
-include serve.mk
+include make/serve.mk
 
 .PHONY: setup test test-unit lint verify all bench results serve docker clean portfolio $(SERVE_TARGETS) $(WEEK_TARGETS)
 
@@ -64,6 +64,7 @@ test-unit: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	.venv/bin/hadolint $$(find . -name Dockerfile -not -path './.venv/*' -not -path './reports/*' | sort)
 	.venv/bin/actionlint
 

@@ -9,6 +9,12 @@ The checksum proves integrity, not origin: whoever can write the model file can 
 sidecar too. So the unpickler is restricted as well: it builds only scikit-learn estimators (and
 the few NumPy and helper types they hold) and refuses any other global, such as `os.system`,
 before calling it. Even so, load only models you built yourself.
+
+PyTorch models saved as tensors (a state dict, safetensors, ONNX: weeks 22 and 24) get a sidecar
+of the same name from `write_sidecar`, and `verified` checks a file against it before anything
+reads the file. joblib, scikit-learn and pandas are imported where they are needed (the
+unpickler is shared.unpickler), so a service that only serves ONNX (shared.onnx_model, week 22's
+torch-free face-mask image) needs none of them.
 """
 
 from __future__ import annotations
@@ -21,15 +27,11 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-import joblib
 import numpy as np
-from joblib.numpy_pickle import NumpyUnpickler
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, field_validator
-from sklearn.base import BaseEstimator
 
 from shared.atomic import atomic_path, write_text_atomic
 from shared.registry import sha256_of
-from shared.schema import SchemaError, validate_schema
 
 # Libraries whose objects end up inside a pickled model; "sklearn" is scikit-learn's import name.
 _CORE_LIBRARIES = {
@@ -43,9 +45,9 @@ _OPTIONAL_LIBRARIES = {"xgboost": "xgboost", "lightgbm": "lightgbm", "torch": "t
 _EXACT = ("sklearn", "xgboost", "lightgbm", "torch")
 # For these the major version must match (e.g. NumPy 1 vs 2 pickles are incompatible).
 _SAME_MAJOR = ("numpy", "pandas")
+# The tensor formats a PyTorch model is saved in (weeks 22 and 24), by file suffix.
+SUFFIXES = {"state_dict": ".pt", "safetensors": ".safetensors", "onnx": ".onnx"}
 _RESERVED = ("sha256", "created", "versions", "metrics", "feature_schema")
-# Packages whose estimator classes (subclasses of sklearn's BaseEstimator) a model may hold.
-_ESTIMATOR_PACKAGES = ("sklearn", "xgboost", "lightgbm", "shared")
 # Everything else a pickled pipeline may refer to, by exact name: NumPy's array machinery and
 # the functions week 7's pipelines hold (score functions, FunctionTransformer functions).
 TRUSTED_GLOBALS = frozenset(
@@ -78,6 +80,10 @@ class ArtifactError(ValueError):
     """A saved model cannot be trusted or used; the message says why and what to do."""
 
 
+class FormatError(ArtifactError):
+    """A saved tensor-format file (state dict, safetensors, ONNX) fails its sidecar's check."""
+
+
 class Sidecar(BaseModel):
     """The shape a sidecar must have before its model is trusted; other fields are kept as-is."""
 
@@ -93,6 +99,8 @@ class Sidecar(BaseModel):
     @classmethod
     def _schema(cls, value: dict) -> dict:
         """The input schema must be one shared.schema can check rows against."""
+        from shared.schema import SchemaError, validate_schema
+
         try:
             return validate_schema(value)
         except SchemaError as exc:
@@ -103,6 +111,36 @@ def sidecar_path(path: Path) -> Path:
     """Return the sidecar of a model file: `model.joblib` -> `model.joblib.json`."""
     path = Path(path)
     return path.with_name(path.name + ".json")
+
+
+def write_sidecar(path: Path, meta: dict) -> Path:
+    """Write a tensor-format file's sidecar: its sha256, format, library versions and `meta`."""
+    sidecar = {
+        "sha256": sha256_of(path),
+        "format": next(f for f, s in SUFFIXES.items() if path.name.endswith(s)),
+        "versions": library_versions({"torch"}),
+        **meta,
+    }
+    write_text_atomic(sidecar_path(path), json.dumps(sidecar, indent=2) + "\n")
+    return sidecar_path(path)
+
+
+def verified(path: Path) -> dict:
+    """Return `path`'s sidecar after checking the file's sha256 against it; FormatError if not."""
+    side = sidecar_path(path)
+    if not path.is_file() or not side.is_file():
+        raise FormatError(f"{path} or its sidecar {side.name} is missing; run week 24 again")
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        meta = None
+    if not isinstance(meta, dict):
+        raise FormatError(
+            f"{side.name} is not a sidecar (a JSON object): refused; run week 24 again"
+        )
+    if sha256_of(path) != meta.get("sha256"):
+        raise FormatError(f"{path} does not match the sha256 in {side.name}: refused, not loaded")
+    return meta
 
 
 def library_versions(used: set[str] | None = None) -> dict[str, str]:
@@ -157,6 +195,8 @@ def save_artifact(
     clash = sorted(set(extra) & set(_RESERVED))
     if clash:
         raise ValueError(f"extra keys {clash} would overwrite the sidecar's own fields")
+    import joblib
+
     path = Path(path)
     with atomic_path(path) as tmp:
         joblib.dump(model, tmp)
@@ -232,39 +272,13 @@ def load_artifact(
     return model, meta
 
 
-class _RestrictedUnpickler(NumpyUnpickler):
-    """joblib's unpickler, building only estimator classes and the globals in `trusted`."""
-
-    def __init__(self, path: Path, file, trusted: frozenset[str]) -> None:
-        super().__init__(str(path), file, ensure_native_byte_order=True)
-        self.trusted = trusted
-
-    def find_class(self, module: str, name: str) -> object:
-        """Return the named global only if it is allowed; checked before it is ever called."""
-        full = f"{module}.{name}"
-        if full in self.trusted:
-            return super().find_class(module, name)
-        if module.split(".")[0] in _ESTIMATOR_PACKAGES and name.isidentifier():
-            found = super().find_class(module, name)
-            if isinstance(found, type) and issubclass(found, BaseEstimator):
-                return found
-        if module.split(".")[0] == "numpy" and name.isidentifier():
-            found = super().find_class(module, name)
-            if isinstance(found, np.ufunc) or (
-                isinstance(found, type) and issubclass(found, np.generic)
-            ):
-                return found
-        raise ArtifactError(
-            f"the pickle refers to {full}, which is not on the list of what a model may hold, "
-            "and was refused before it ran (pass trusted={...} to load_artifact if you wrote it)"
-        )
-
-
 def _restricted_load(path: Path, trusted: frozenset[str]) -> object:
-    """Unpickle a joblib file with _RestrictedUnpickler; raise ArtifactError if it cannot."""
+    """Unpickle a joblib file with RestrictedUnpickler; raise ArtifactError if it cannot."""
+    from shared.unpickler import RestrictedUnpickler
+
     with path.open("rb") as file:
         try:
-            return _RestrictedUnpickler(path, file, trusted).load()
+            return RestrictedUnpickler(path, file, trusted).load()
         except ArtifactError as exc:
             raise ArtifactError(f"{path}: {exc}") from None
         except (

@@ -104,9 +104,10 @@ def report_classifier(
         raise ValueError(f"the test loader gave {len(true)} labels for {len(images)} images")
     history = trainer.history
     worst = most_confused(true, pred, classes)
+    test_accuracy = accuracy(true, pred)
     values = {
         "val_accuracy": history[-1]["val_accuracy"],
-        "test_accuracy": accuracy(true, pred),
+        "test_accuracy": test_accuracy,
         "epochs": len(history),
         "most_confused": worst,
     }
@@ -131,7 +132,7 @@ def report_classifier(
         f"(test accuracy {values['test_accuracy']:.2%}); the most frequent mistake is {worst}."
     )
     return ClassifierReport(
-        test_accuracy=values["test_accuracy"],
+        test_accuracy=test_accuracy,
         best_val_accuracy=max(row["val_accuracy"] for row in history),
         epochs=len(history),
         errors=len(wrong),

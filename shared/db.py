@@ -27,6 +27,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import (
     JSON,
@@ -88,7 +89,8 @@ class ExactString(TypeDecorator):
         """A VARCHAR with a byte-wise NO PAD collation on MySQL/MariaDB; plain elsewhere."""
         if dialect.name in MYSQL_DIALECTS:
             collation = "utf8mb4_nopad_bin" if dialect.is_mariadb else "utf8mb4_0900_bin"
-            return dialect.type_descriptor(VARCHAR(self.impl.length, collation=collation))
+            length = cast(String, self.impl).length
+            return dialect.type_descriptor(VARCHAR(length, collation=collation))
         return dialect.type_descriptor(self.impl)
 
 
@@ -173,7 +175,7 @@ def _sqlite_engine(url: URL, **kwargs) -> Engine:
     """A SQLite engine; a file database gets its folder created, an in-memory one is shared."""
     in_memory = url.database in (None, "", ":memory:")
     if not in_memory:
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
     connect_args = {"check_same_thread": False, "timeout": _SQLITE_BUSY_TIMEOUT_S}
     if in_memory:
         # One connection for every thread, or each thread would see an empty database of its own.

@@ -70,7 +70,7 @@ def shard(loader: DataLoader) -> DataLoader:
         )
     generator = loader.generator
     seed = generator.initial_seed() if generator is not None else 0
-    sampler = DistributedSampler(
+    sampler: DistributedSampler[int] = DistributedSampler(
         loader.dataset,
         num_replicas=n,
         rank=rank(),

@@ -6,7 +6,10 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
+from numpy.typing import ArrayLike
 from sklearn.metrics import confusion_matrix
+
+from shared.forecast import rmse
 
 
 def plot_confusion_matrix(
@@ -39,14 +42,17 @@ def accuracy(y_true: Sequence, y_pred: Sequence) -> float:
     return float(np.mean(np.asarray(y_true) == np.asarray(y_pred)))
 
 
-def regression_scores(y_true: Sequence[float], y_pred: Sequence[float]) -> dict[str, float]:
-    """Return RMSE, RMSLE (errors of log1p, i.e. relative errors) and R² of price-like targets."""
-    from sklearn.metrics import r2_score, root_mean_squared_error
+def regression_scores(y_true: ArrayLike, y_pred: ArrayLike) -> dict[str, float]:
+    """Return RMSE, RMSLE (errors of log1p, i.e. relative errors) and R² of price-like targets.
+
+    The error metrics are shared.forecast's, their one home; negative predictions are clipped to 0.
+    """
+    from sklearn.metrics import r2_score
 
     y_true, y_pred = np.asarray(y_true, float), np.clip(np.asarray(y_pred, float), 0, None)
     return {
-        "rmse": float(root_mean_squared_error(y_true, y_pred)),
-        "rmsle": float(root_mean_squared_error(np.log1p(y_true), np.log1p(y_pred))),
+        "rmse": rmse(y_true, y_pred),
+        "rmsle": rmse(np.log1p(y_true), np.log1p(y_pred)),
         "r2": float(r2_score(y_true, y_pred)),
     }
 
@@ -77,7 +83,7 @@ def cv_summary(cv_results: dict) -> dict[str, tuple[float, float]]:
 
 
 def plot_predicted_vs_actual(
-    ax: Axes, y_true: Sequence[float], y_pred: Sequence[float], log: bool = True
+    ax: Axes, y_true: ArrayLike, y_pred: ArrayLike, log: bool = True
 ) -> Axes:
     """Scatter predictions against the truth with the y = x line; log axes suit prices."""
     y_true, y_pred = np.asarray(y_true, float), np.asarray(y_pred, float)
@@ -93,9 +99,7 @@ def plot_predicted_vs_actual(
     return ax
 
 
-def plot_residuals(
-    ax: Axes, y_true: Sequence[float], y_pred: Sequence[float], log: bool = True
-) -> Axes:
+def plot_residuals(ax: Axes, y_true: ArrayLike, y_pred: ArrayLike, log: bool = True) -> Axes:
     """Plot residuals (log-ratio when `log`) against predictions, with a zero line."""
     y_true, y_pred = np.asarray(y_true, float), np.asarray(y_pred, float)
     resid = np.log(y_true / y_pred) if log else y_true - y_pred
@@ -159,7 +163,7 @@ def most_confused(y_true: Sequence, y_pred: Sequence, labels: Sequence[str]) -> 
     return f"{labels[t]} → {labels[p]} ({counts[t, p]} images)"
 
 
-def relative_error(ours: object, reference: object) -> float:
+def relative_error(ours: ArrayLike, reference: ArrayLike) -> float:
     """Return max|ours − reference| / max|reference|: normwise, so zero entries do no harm."""
     ours, reference = np.asarray(ours, dtype=float), np.asarray(reference, dtype=float)
     if ours.shape != reference.shape:

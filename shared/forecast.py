@@ -1,6 +1,9 @@
 """Forecast accuracy metrics, the naive forecasts every model must beat, and the comparison of
 a model with the strongest of them over backtest windows (weeks 16, 17, 22).
 
+MAE, MSE, RMSE and MAPE here are the project's one set of regression error metrics:
+shared.evaluation's regression scores (week 5) use them too.
+
 Each metric takes the actual values and the forecasts as arrays of the same shape. MASE scales
 the error by the in-sample error of the (seasonal) naive forecast on the training series, so a
 value below 1 means "better than naive" on any series, whatever its units (Hyndman & Koehler
@@ -13,8 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-ArrayLike = Sequence[float] | np.ndarray
+from numpy.typing import ArrayLike
 
 
 def _pair(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any  # for transformers classes and models, never imported here
 
 from shared.paths import cache_dir
 from shared.registry import DatasetError
@@ -26,7 +26,7 @@ def go_offline() -> None:
     is its flag is set as well.
     """
     os.environ.update(OFFLINE_ENVIRONMENT)
-    constants = sys.modules.get("huggingface_hub.constants")
+    constants: Any = sys.modules.get("huggingface_hub.constants")
     if constants is not None:
         constants.HF_HUB_OFFLINE = True
 

@@ -17,12 +17,15 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 from shared.cli import EnvironmentProblem, port
 from shared.dashboards import run_streamlit
 from shared.servers import LOOPBACK
+
+# An ASGI application (FastAPI's): called with scope, receive and send, awaited.
+ASGIApp = Callable[..., Awaitable[None]]
 
 
 def serve_parser(prog: str, description: str, ports: Mapping[str, int]) -> argparse.ArgumentParser:
@@ -39,7 +42,7 @@ def serve(
     args: argparse.Namespace,
     ports: Mapping[str, int],
     pages: Mapping[str, Path],
-    build_api: Callable[[argparse.Namespace], object],
+    build_api: Callable[[argparse.Namespace], ASGIApp],
 ) -> int:
     """Become the page `args.name` is, or run the API `build_api(args)` makes; 2 if it cannot."""
     port_number = args.port or ports[args.name]
@@ -75,7 +78,7 @@ def listening_socket(host: str, port_number: int) -> socket.socket:
     return sock
 
 
-def run_api(app: object, host: str, port_number: int, log_level: str) -> None:
+def run_api(app: ASGIApp, host: str, port_number: int, log_level: str) -> None:
     """Serve `app` with one uvicorn worker on host:port until stopped.
 
     Raises EnvironmentProblem when the port cannot be had or the app's start-up fails.

@@ -9,9 +9,12 @@ template (ChatML: `<|im_start|>role ... <|im_end|>`) turns it into tokens.
 - `trim_history` keeps the system message and drops the oldest turns until the prompt fits the
   context window; when even the newest user message cannot fit it raises `ContextOverflow`
   (it never truncates a message silently).
-- `stream_reply` generates with an explicit token loop over the KV cache, so the lesson is on
-  the page: greedy (temperature 0) or temperature + top-p sampling from a seeded generator,
-  yielding text pieces as soon as they decode to whole characters. `reply` joins them.
+- `stream_reply` generates with transformers' `model.generate()`: greedy (temperature 0) or
+  temperature + top-p sampling seeded by `seed`, in a thread of its own (`Generation`), read
+  through a `TextIteratorStreamer` piece by piece. `reply` joins them. The same loop written
+  out by hand over the KV cache is week 19's lesson (week19_genai/kv_cache.py).
+- `Generation` is one such reply in its thread: it waits for a lock (one answer at a time in a
+  service), can be cancelled between two tokens, and says whether it ended on its own.
 - `chat_repl` is the interactive loop (`python -m week15_transformers chat`), with an optional
   `context` function that grounds each question (retrieval-augmented chat): it returns the
   notes for the prompt and a footer (the evidence and its source), or a fixed reply that is
@@ -23,18 +26,19 @@ transformers is imported inside the functions, so `import shared.llm` stays ligh
 from __future__ import annotations
 
 import functools
-import inspect
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO  # Any: transformers objects, imported inside the functions
 
 REGISTRY_NAME = "smollm2_135m_instruct"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 ROLES = ("system", "user", "assistant")
 DEFAULT_SYSTEM = "You are a helpful assistant. Answer briefly and truthfully."
 QUIT_COMMANDS = ("/quit", "/exit")
+LOCK_POLL_S = 0.1  # how often a queued generation checks whether it was cancelled
 RESET_COMMAND = "/reset"
 
 Message = dict[str, str]
@@ -165,10 +169,8 @@ def stream_reply(
     The history is first trimmed so prompt + `max_new_tokens` fit `max_context` (default: the
     model's window). Temperature 0 is greedy decoding; above 0, tokens are sampled from the
     softmax at that temperature, restricted to the smallest set whose probability reaches
-    `top_p`, with a generator seeded by `seed` (same seed, same reply).
+    `top_p`, seeded by `seed` (same seed, same reply). A reader that stops early stops it.
     """
-    import torch
-
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be >= 1, not {max_new_tokens}")
     if temperature < 0 or not 0 < top_p <= 1:
@@ -177,53 +179,127 @@ def stream_reply(
     if max_new_tokens >= window:
         raise ValueError(f"max_new_tokens {max_new_tokens} leaves no room in {window} tokens")
     kept = trim_history(messages, tokenizer, window - max_new_tokens)
-    device = next(model.parameters()).device
-    step_input = torch.tensor([prompt_ids(tokenizer, kept)], device=device)
-    generator = torch.Generator().manual_seed(seed)
-    stops = stop_token_ids(model, tokenizer)
-    cache, generated, shown = None, [], ""
-    for _ in range(max_new_tokens):
-        logits, cache = _forward(model, step_input, cache)
-        token = _choose(logits, temperature, top_p, generator)
-        if token in stops:
-            break
-        generated.append(token)
-        text = tokenizer.decode(generated, skip_special_tokens=True)
-        if not text.endswith("\ufffd"):  # a multi-byte character is still incomplete
-            yield text[len(shown) :]
-            shown = text
-        step_input = torch.tensor([[token]], device=device)
+    generation = Generation(
+        model,
+        tokenizer,
+        prompt_ids(tokenizer, kept),
+        max_new_tokens,
+        temperature=temperature,
+        top_p=top_p,
+        seed=seed,
+    )
+    try:
+        yield from generation.pieces()
+    finally:
+        generation.cancel()
 
 
-def _forward(model: Any, input_ids: Any, cache: Any) -> tuple[Any, Any]:
-    """Run the model on new tokens with the KV cache; return last-position logits and cache."""
-    import torch
+class Generation:
+    """One reply written by `model.generate()` in a thread of its own, which can be stopped.
 
-    keyword = _cache_keyword(type(model))
-    with torch.inference_mode():
-        out = model(input_ids=input_ids, use_cache=True, **{keyword: cache})
-    return out.logits[0, -1].float().cpu(), out[keyword]
+    The thread waits for `lock` (one answer at a time; a private lock by default), then decodes
+    into a `TextIteratorStreamer`; `pieces` reads the text as it comes. `cancel()` (a reader
+    that left, a service shutting down) stops it between two tokens through a stopping
+    criterion, or before it starts when it is still queued, and frees the lock at once.
+    `completed` says whether the reply ended on its own (an end-of-sequence token or the token
+    budget); `tokens` counts the tokens written.
+    """
 
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        ids: list[int],
+        max_new_tokens: int,
+        lock: threading.Lock | None = None,
+        *,
+        temperature: float = 0.0,
+        top_p: float = 1.0,
+        seed: int = 0,
+    ) -> None:
+        from transformers import TextIteratorStreamer
 
-@functools.cache
-def _cache_keyword(model_class: type) -> str:
-    """Return the name of the KV-cache argument: transformers 5.24 renamed past_key_values."""
-    parameters = inspect.signature(model_class.forward).parameters
-    return "cache" if "cache" in parameters else "past_key_values"
+        self.model, self.tokenizer = model, tokenizer
+        self.lock = lock or threading.Lock()
+        self.cancelled = threading.Event()
+        self.completed = False
+        self.tokens = 0
+        self.error: Exception | None = None
+        self.streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+        self._ids, self._budget = ids, max_new_tokens
+        self._sampling = (temperature, top_p, seed)
+        self.thread = threading.Thread(target=self._run, name="generation", daemon=True)
+        self.thread.start()
 
+    def cancel(self) -> None:
+        """Stop after the token being computed (or before the first, if still queued)."""
+        self.cancelled.set()
 
-def _choose(logits: Any, temperature: float, top_p: float, generator: Any) -> int:
-    """Pick the next token: argmax at temperature 0, else temperature + nucleus (top-p) sampling."""
-    import torch
+    def pieces(self) -> Iterator[str]:
+        """The reply's text pieces (none empty) as decoded; re-raises the generation's error."""
+        yield from (piece for piece in self.streamer if piece)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
-    if temperature == 0:
-        return int(logits.argmax())
-    probs = torch.softmax(logits / temperature, dim=-1)
-    sorted_probs, order = probs.sort(descending=True)
-    outside = sorted_probs.cumsum(0) - sorted_probs >= top_p  # mass before it already >= top_p
-    sorted_probs[outside] = 0.0
-    pick = torch.multinomial(sorted_probs / sorted_probs.sum(), 1, generator=generator)
-    return int(order[pick])
+    def _stop(self, input_ids: Any, scores: Any, **_: Any) -> Any:
+        """The stopping criterion: count the token just written; stop once cancelled."""
+        import torch
+
+        self.tokens += 1
+        stop = self.cancelled.is_set()
+        return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
+
+    def _acquire(self) -> bool:
+        """Wait for the model; give up (False) as soon as the reply is cancelled."""
+        while not self.lock.acquire(timeout=LOCK_POLL_S):
+            if self.cancelled.is_set():
+                return False
+        return True
+
+    def _run(self) -> None:
+        """Generate under the lock; always end the streamer, so no reader waits forever."""
+        ended = False
+        try:
+            if not self._acquire():
+                return
+            try:
+                if not self.cancelled.is_set():
+                    self._generate()
+                    ended = True
+                    self.completed = not self.cancelled.is_set()
+            finally:
+                self.lock.release()
+        except Exception as exc:  # handed to the reader by `pieces`
+            self.error = exc
+        finally:
+            if not ended:
+                self.streamer.end()
+
+    def _generate(self) -> None:
+        """Decode up to the budget, stopping at the model's end-of-sequence ids."""
+        import torch
+        from transformers import StoppingCriteriaList
+
+        temperature, top_p, seed = self._sampling
+        device = next(self.model.parameters()).device
+        input_ids = torch.tensor([self._ids], device=device)
+        stops = sorted(stop_token_ids(self.model, self.tokenizer))
+        sampling: dict[str, float | bool] = {"do_sample": temperature > 0}
+        if temperature > 0:  # top_k=0: no top-k cut besides the nucleus
+            sampling.update(temperature=temperature, top_p=top_p, top_k=0)
+        with torch.inference_mode(), torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.model.generate(
+                input_ids=input_ids,
+                attention_mask=torch.ones_like(input_ids),
+                max_new_tokens=self._budget,
+                eos_token_id=stops,
+                pad_token_id=stops[0],
+                streamer=self.streamer,
+                stopping_criteria=StoppingCriteriaList([self._stop]),
+                **sampling,
+            )
 
 
 def reply(model: Any, tokenizer: Any, messages: Sequence[Message], **options: Any) -> str:

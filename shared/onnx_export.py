@@ -1,38 +1,22 @@
-"""Export a PyTorch model to ONNX and write its sha256 sidecar: what weeks 22 and 24 both save.
+"""Export a PyTorch model to ONNX: what weeks 22 and 24 both save.
 
 Week 24 compares saved formats (model_formats) and week 22 serves week 13's face-mask classifier
-from its ONNX export; both write the file atomically and beside it the JSON sidecar that
-`shared.onnx_model.verified` checks before ONNX Runtime reads the file.
+from its ONNX export; both write the file atomically and beside it the JSON sidecar
+(`shared.artifacts.write_sidecar`) that `shared.artifacts.verified` checks before ONNX Runtime
+reads the file.
 """
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from shared.artifacts import library_versions
-from shared.atomic import atomic_path, write_text_atomic
-from shared.onnx_model import sidecar_of
-from shared.registry import sha256_of
+from shared.atomic import atomic_path
 
-SUFFIXES = {"state_dict": ".pt", "safetensors": ".safetensors", "onnx": ".onnx"}
 ONNX_OPSET = 17
-
-
-def write_sidecar(path: Path, meta: dict) -> Path:
-    """Write `path`'s sidecar: its sha256, format, library versions and the given facts."""
-    sidecar = {
-        "sha256": sha256_of(path),
-        "format": next(f for f, s in SUFFIXES.items() if path.name.endswith(s)),
-        "versions": library_versions({"torch"}),
-        **meta,
-    }
-    write_text_atomic(sidecar_of(path), json.dumps(sidecar, indent=2) + "\n")
-    return sidecar_of(path)
 
 
 def export_onnx(model: nn.Module, example: torch.Tensor, path: Path) -> Path:

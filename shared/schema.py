@@ -13,7 +13,7 @@ bad cell instead of raising on the first. `validate_schema` checks a schema read
 from __future__ import annotations
 
 import math
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -110,7 +110,7 @@ def validate_schema(schema: object) -> dict[str, dict]:
         _SCHEMA.validate_python(schema)
     except ValidationError as exc:
         raise SchemaError(f"malformed input schema: {_describe_validation(exc)}") from None
-    return schema
+    return cast(dict[str, dict], schema)
 
 
 def check_rows(df: pd.DataFrame, schema: dict[str, dict]) -> tuple[pd.DataFrame, list[RowError]]:
@@ -142,6 +142,7 @@ def _check_value(raw: object, spec: dict) -> tuple[object, str | None]:
             return None, None
         return None, "value is missing but required"
     dtype = spec["dtype"]
+    value: str | float | int | None
     if dtype == "str":
         value = str(raw).strip()
     else:

@@ -9,17 +9,27 @@ pipeline sees it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from shared.schema import check_rows
+
+
+class Classifier(Protocol):
+    """What serving needs of a fitted scikit-learn classifier: class probabilities per row."""
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Return one row of class probabilities per input row."""
+        ...
 
 
 @dataclass(frozen=True)
 class ServedModel:
     """A verified pipeline together with its sidecar (sha256, metrics, input schema)."""
 
-    pipeline: object
+    pipeline: Classifier
     sidecar: dict
 
     @property

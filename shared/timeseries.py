@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 
 class TimeSeriesError(ValueError):
@@ -175,22 +176,22 @@ Forecaster = Callable[[np.ndarray, int], np.ndarray]
 
 
 def walk_forward(
-    values: Sequence[float], folds: Sequence[Fold], forecaster: Forecaster
+    values: ArrayLike, folds: Sequence[Fold], forecaster: Forecaster
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run `forecaster(history, horizon)` at every fold; return (forecasts, actuals), (folds, h).
 
     The forecaster receives a copy of the history only, so it cannot peek at what it forecasts.
     """
-    values = np.asarray(values, dtype=float)
+    series = np.asarray(values, dtype=float)
     forecasts, actuals = [], []
     for fold in folds:
-        prediction = np.asarray(forecaster(values[fold.train].copy(), fold.horizon), dtype=float)
+        prediction = np.asarray(forecaster(series[fold.train].copy(), fold.horizon), dtype=float)
         if prediction.shape != (fold.horizon,):
             raise ValueError(
                 f"the forecaster returned shape {prediction.shape}, expected ({fold.horizon},)"
             )
         forecasts.append(prediction)
-        actuals.append(values[fold.test])
+        actuals.append(series[fold.test])
     return np.array(forecasts), np.array(actuals)
 
 
@@ -226,14 +227,14 @@ def sequence_windows(
     or a full horizon after it is an error, not a silently shorter sample.
     """
     inputs = inputs.reshape(len(inputs), -1)
-    origins = np.asarray(origins, dtype=int)
-    if origins.size and (origins.min() < window or origins.max() + horizon > len(target)):
+    at = np.asarray(origins, dtype=int)
+    if at.size and (at.min() < window or at.max() + horizon > len(target)):
         raise TimeSeriesError(
             f"origins must lie in [{window}, {len(target) - horizon}] for window {window} and "
-            f"horizon {horizon}, got {origins.min()}..{origins.max()}"
+            f"horizon {horizon}, got {at.min()}..{at.max()}"
         )
-    x = np.stack([inputs[t - window : t] for t in origins]) if origins.size else np.empty(0)
-    y = np.stack([target[t : t + horizon] for t in origins]) if origins.size else np.empty(0)
+    x = np.stack([inputs[t - window : t] for t in at]) if at.size else np.empty(0)
+    y = np.stack([target[t : t + horizon] for t in at]) if at.size else np.empty(0)
     return x.astype(np.float32), y.astype(np.float32)
 
 
@@ -276,6 +277,6 @@ class TrainScaler:
 
     def inverse(self, values: np.ndarray, column: int = 0) -> np.ndarray:
         """Map standardised values of one column back to its units."""
-        if self.mean is None:
+        if self.mean is None or self.std is None:
             raise RuntimeError("TrainScaler is not fitted yet; call fit on the training window")
         return np.asarray(values) * self.std[column] + self.mean[column]

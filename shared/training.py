@@ -36,12 +36,13 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast  # Any: a batch, whatever the DataLoader yields
 
 import numpy as np
 import torch
 from matplotlib.figure import Figure
 from torch import nn
+from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from shared import distributed
@@ -223,6 +224,8 @@ class Trainer:
         if epochs < 1:
             raise ValueError(f"epochs must be >= 1, not {epochs}")
         if distributed.is_distributed():
+            if not isinstance(train, DataLoader):
+                raise TypeError(f"torchrun needs a DataLoader to shard, not {type(train).__name__}")
             train = distributed.shard(train)
         self._shuffle_rng = getattr(train, "generator", None)
         if self._shuffle_rng is not None and self._pending_shuffle_state is not None:
@@ -333,9 +336,9 @@ class Trainer:
         """Run one pass over `loader`, updating the weights; return the epoch's metrics."""
         self.model.train()
         self._reset_metrics()
-        sampler = getattr(loader, "sampler", None)
-        if hasattr(sampler, "set_epoch"):
-            sampler.set_epoch(self.epoch)
+        set_epoch = getattr(getattr(loader, "sampler", None), "set_epoch", None)
+        if set_epoch is not None:
+            set_epoch(self.epoch)
         bar = tqdm(
             loader,
             desc=f"epoch {self.epoch + 1}",
@@ -348,6 +351,8 @@ class Trainer:
             self.optimizer.zero_grad(set_to_none=True)
             with self._autocast():
                 loss, outputs, targets = self.step(self.net, to_device(batch, self.device))
+            if loss is None:
+                raise ValueError("the step returned no loss, so there is nothing to train on")
             self._backward_and_step(loss)
             if self.scheduler and self.scheduler_step == "batch":
                 self.scheduler.step()
@@ -444,7 +449,7 @@ def _concat(parts: list) -> Any:
 
 def _rng_state() -> dict:
     """Capture Python, NumPy and PyTorch RNG states as tensors and plain values."""
-    np_state = np.random.get_state()
+    np_state = cast(tuple, np.random.get_state(legacy=True))
     return {
         "python": random.getstate(),
         "numpy": (np_state[0], torch.from_numpy(np_state[1].copy()), *np_state[2:]),

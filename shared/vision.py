@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from numpy.typing import DTypeLike
 from torch.utils.data import Dataset
 
 from shared.plotting import subplots
@@ -31,7 +32,14 @@ FASHION_MNIST_CLASSES = (
     "Bag",
     "Ankle boot",
 )
-_IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+_IDX_DTYPES: dict[int, DTypeLike] = {
+    0x08: np.uint8,
+    0x09: np.int8,
+    0x0B: ">i2",
+    0x0C: ">i4",
+    0x0D: ">f4",
+    0x0E: ">f8",
+}
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,8 @@ def load_fashion_mnist(fetch: Callable[[str], Path]) -> ImageSplits:
         for split in ("train", "test")
         for kind in ("images", "labels")
     ]
-    return ImageSplits(*parts, classes=FASHION_MNIST_CLASSES)
+    x_train, y_train, x_test, y_test = parts
+    return ImageSplits(x_train, y_train, x_test, y_test, classes=FASHION_MNIST_CLASSES)
 
 
 def load_mnist(path: Path) -> tuple[ImageSplits, tuple[np.ndarray, np.ndarray]]:

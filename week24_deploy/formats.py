@@ -4,8 +4,9 @@ A state dict is read back with `torch.load(weights_only=True)`, which builds ten
 containers only and so cannot run code from the file; safetensors holds raw tensors and a JSON
 header, no code at all, and loads without PyTorch's pickle machinery; ONNX holds the computation
 graph too, so ONNX Runtime (no PyTorch) can serve it: shared.onnx_model, which imports no torch,
-checks and loads it. Every file gets a sidecar with its sha256, and a loader refuses a file whose
-checksum differs before reading it.
+checks and loads it. Every file gets a sidecar with its sha256 (shared.artifacts, where the
+joblib models' sidecars are written too), and a loader refuses a file whose checksum differs
+before reading it.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from shared.artifacts import SUFFIXES as SUFFIXES  # sidecar code lives in shared.artifacts
+from shared.artifacts import FormatError as FormatError  # the loaders' error, re-exported
+from shared.artifacts import verified as verified
+from shared.artifacts import write_sidecar as write_sidecar
 from shared.atomic import atomic_path
 from shared.onnx_export import ONNX_OPSET as ONNX_OPSET  # the exporter lives in shared/
-from shared.onnx_export import SUFFIXES as SUFFIXES
 from shared.onnx_export import export_onnx as export_onnx
-from shared.onnx_export import write_sidecar as write_sidecar
-from shared.onnx_model import FormatError as FormatError  # the loaders' error, re-exported
 from shared.onnx_model import OnnxModel as OnnxModel  # serving needs no torch: shared
-from shared.onnx_model import verified
 
 FORMATS = ("state_dict", "safetensors", "onnx")
 

@@ -28,7 +28,7 @@ def test_an_unknown_app_names_the_choices() -> None:
 
 def test_the_makefile_serve_targets_are_generated_from_the_table() -> None:
     assert apps.MAKE_INCLUDE.read_text() == apps.make_include(), "run `python -m shared.apps`"
-    assert "\ninclude serve.mk\n" in (REPO_ROOT / "Makefile").read_text()
+    assert "\ninclude make/serve.mk\n" in (REPO_ROOT / "Makefile").read_text()
     dry = subprocess.run(
         ["make", "-n", "-o", ".venv/.installed-stamp", "serve-mask", "serve-chat-ui"],
         cwd=REPO_ROOT,

@@ -1,11 +1,11 @@
-"""Fixtures the week 23 tests share: the tiny chat model, built once per test run."""
+"""Fixtures the week 23 tests share: the tiny chat model (tests/tiny_llama.py), built once per run."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from week23_support import build_tiny_llama
+from tiny_llama import build_tiny_llama
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,8 @@ images.py (later weeks rebuild the Fashion-MNIST CNN from them).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 from torch.utils.data import DataLoader

@@ -3,8 +3,8 @@
 `pipeline("text-generation")` bundles the chat template, tokenizing, `model.generate` and
 decoding. Given SmolLM2 from its registry folder and `do_sample=False`, it must produce, token
 for token, what the week's own greedy loop produces (feed the sequence, take the argmax with
-`sampling.sample_next`, append, stop at end-of-turn), and the same text as the KV-cache loop
-of the chat (`shared.llm.reply`).
+`sampling.sample_next`, append, stop at end-of-turn), and the same text as the week's KV-cache
+loop (`kv_cache.cached_tokens`).
 
 T5's text2text API (`pipeline("summarization")`, `pipeline("text2text-generation")`) was removed
 in transformers 5 ("use the text-generation pipeline with a chat model instead", which is what
@@ -23,8 +23,9 @@ from typing import Any
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.devices import resolve_device
-from shared.llm import Message, load_chat_model, prompt_ids, reply, stop_token_ids
+from shared.llm import Message, load_chat_model, prompt_ids, stop_token_ids
 from shared.report import markdown_table
+from week19_genai.kv_cache import cached_tokens
 from week19_genai.sampling import sample_next
 
 PROMPTS = [
@@ -169,7 +170,8 @@ def run(ctx: RunContext) -> dict[str, float]:
         prompt, piped = pipeline_greedy(generator, messages, NEW_TOKENS, stops)
         own = greedy_loop(model, prompt_ids(tokenizer, messages), NEW_TOKENS, stops)
         text = tokenizer.decode(piped, skip_special_tokens=True)
-        chat_text = reply(model, tokenizer, messages, max_new_tokens=NEW_TOKENS, temperature=0)
+        cached = cached_tokens(model, prompt_ids(tokenizer, messages), NEW_TOKENS, stops)
+        chat_text = tokenizer.decode(list(cached), skip_special_tokens=True)
         same_ids += piped == own
         same_prompt += prompt == prompt_ids(tokenizer, messages)
         same_text += text == chat_text

@@ -31,7 +31,8 @@ def export_mask_classifier(models: Path, h5: Path) -> Path:
     """Export the Keras classifier read from `h5` to `models`/ONNX_FILE with its sidecar."""
     import onnxruntime
 
-    from shared.onnx_export import export_onnx, write_sidecar
+    from shared.artifacts import write_sidecar
+    from shared.onnx_export import export_onnx
     from week13_cv_advanced.keras_port import (
         INPUT_SIZE,
         keras_preprocess,
