@@ -23,7 +23,7 @@ from shared.paths import week_report_dir
 from shared.vision import FASHION_MNIST_CLASSES
 from week20_genai_multimodal.diffusion import PIPELINE, TextToImage, build_unet, save_pipeline
 from week20_genai_multimodal.projects.storybook import png_data_uri
-from week20_genai_multimodal.projects.text_to_image import GUIDANCE, UNET
+from week20_genai_multimodal.projects.text_to_image import FAST, GUIDANCE
 from week20_genai_multimodal.schedule import NoiseSchedule
 
 TEXT_TO_IMAGE_ENV = "WEEK23_TEXT_TO_IMAGE"
@@ -62,7 +62,7 @@ def model_guidance(folder: Path) -> float:
 def save_untrained(folder: Path, seed: int) -> Path:
     """Save a randomly initialised UNet of week 20's smoke shape: a stand-in for --fast runs."""
     torch.manual_seed(seed)
-    pipe = TextToImage(build_unet(UNET[True]), NoiseSchedule(), FASHION_MNIST_CLASSES)
+    pipe = TextToImage(build_unet(FAST.unet), NoiseSchedule(), FASHION_MNIST_CLASSES)
     return save_pipeline(pipe, folder, {"trained": False, "seed": seed})
 
 

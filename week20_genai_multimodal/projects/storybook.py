@@ -18,6 +18,7 @@ import html
 import io
 import json
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -46,6 +47,18 @@ PREMISE = "Mia, a young tailor"
 SHOWN = {FACE: "a new friend"}  # how a scene asks for a DCGAN face
 MAX_PREMISE = 200
 RETRIES = 4
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    scenes: int = 4
+    ddim_steps: int = 25  # denoising steps per diffusion picture
+
+
+FULL = Config()
+FAST = Config(scenes=2, ddim_steps=4)
 
 
 class Scene(BaseModel):
@@ -226,13 +239,14 @@ def read_storybook(path: Path) -> list[tuple[str, Image.Image]]:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Write the story, illustrate each scene, save storybook.html and check it reads back."""
+    config = FAST if ctx.fast else FULL
     device = resolve_device(ctx.device)
     pipe = load_pipeline(ctx.models_dir / "text_to_image", device)
     faces = load_generator(ctx.dataset("dcgan_face_generator"), device)
     model, tokenizer = load_chat_model(ctx.dataset(REGISTRY_NAME), ctx.device)
-    n = 2 if ctx.fast else 4
+    n = config.scenes
     scenes, replies = write_scenes(model, tokenizer, story_pictures(n, ctx.seed), ctx.seed)
-    steps = 4 if ctx.fast else 25
+    steps = config.ddim_steps
     seeds = [ctx.seed + i for i in range(n)]
     images = [
         illustrate(s, seed, pipe, faces, steps) for s, seed in zip(scenes, seeds, strict=True)
