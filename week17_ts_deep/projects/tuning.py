@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from shared.context import RunContext
 from shared.plotting import label, subplots
 from shared.report import markdown_table
+from week17_ts_deep import tune
 from week17_ts_deep.tune import STUDY, run_study, storage, storage_url
 
 
@@ -21,12 +22,13 @@ from week17_ts_deep.tune import STUDY, run_study, storage, storage_url
 class Config:
     """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
 
-    trials: int = 8
-    workers: int = 2  # worker processes sharing the study
+    trials: int
+    workers: int  # worker processes sharing the study
+    trial: tune.Config  # each trial's epochs and training windows
 
 
-FULL = Config()
-FAST = Config(trials=2, workers=1)
+FULL = Config(trials=8, workers=2, trial=tune.FULL)
+FAST = Config(trials=2, workers=1, trial=tune.FAST)
 
 
 def run(ctx: RunContext) -> dict[str, float]:
@@ -38,7 +40,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     name = f"{STUDY}-report-seed{ctx.seed}"
     if name in optuna.get_all_study_names(storage(url)):
         optuna.delete_study(study_name=name, storage=storage(url))  # a re-run starts afresh
-    study = run_study(url, name, config.trials, config.workers, ctx.seed, ctx.fast)
+    study = run_study(url, name, config.trials, config.workers, ctx.seed, config.trial)
     ctx.info["storage"] = url.split("@")[-1]
     ctx.info["best_params"] = str(study.best_params)
     keys = ("window", "hidden", "layers", "dropout", "lr")
