@@ -14,7 +14,7 @@ from pathlib import Path
 
 from shared.bench import record
 from shared.db import make_engine
-from week18_databases.projects.indexing import FULL_ROWS, drop_events, measure
+from week18_databases.projects.indexing import FULL, drop_events, measure
 
 SPEEDUP_TARGET = 10.0
 
@@ -23,12 +23,12 @@ def bench(url: str) -> dict:
     """Median lookup ms before/after the index, the speed-up, and whether the plan changed."""
     engine = make_engine(url)
     try:
-        result = measure(engine, FULL_ROWS)
+        result = measure(engine, FULL.rows)
     finally:
         drop_events(engine)
         engine.dispose()
     return {
-        "rows": FULL_ROWS,
+        "rows": FULL.rows,
         "lookup_ms_before": round(result["before_ms"], 4),
         "lookup_ms_after": round(result["after_ms"], 4),
         "speedup": round(result["speedup"], 1),

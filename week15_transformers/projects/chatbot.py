@@ -55,9 +55,19 @@ BARS = [
 ]
 QUESTIONS_FILE = Path(__file__).parents[1] / "course_questions.toml"
 SPLITS = ("dev", "test")
-MAX_NEW_TOKENS = 48
-FAST_QUESTIONS, FAST_NEW_TOKENS = 2, 12
 SWEEP = (0.20, 0.25, 0.30, 0.35, 0.40, 0.45)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    max_new_tokens: int = 48  # longest generated answer
+    questions: int | None = None  # in- and out-of-scope questions scored per split (None: all)
+
+
+FULL = Config()
+FAST = Config(max_new_tokens=12, questions=2)
 
 
 @dataclass(frozen=True)
@@ -217,7 +227,8 @@ def sweep_table(scores: dict[str, list[float]], threshold: float) -> str:
 def run(ctx: RunContext) -> dict[str, float]:
     """Score retrieval, evidence, abstention and answers on the dev and test questions."""
     in_scope, out_of_scope = load_questions()
-    max_new = FAST_NEW_TOKENS if ctx.fast else MAX_NEW_TOKENS
+    config = FAST if ctx.fast else FULL
+    max_new = config.max_new_tokens
     bot = build_bot(ctx.device, ctx.dataset)
     chunks = bot[0].index.chunks
     ctx.note(
@@ -226,10 +237,8 @@ def run(ctx: RunContext) -> dict[str, float]:
     )
     metrics, rows, dev_scores = {}, [], {}
     for split in SPLITS:
-        questions = [q for q in in_scope if q.split == split]
-        refusals = [q for q in out_of_scope if q.split == split]
-        if ctx.fast:
-            questions, refusals = questions[:FAST_QUESTIONS], refusals[:FAST_QUESTIONS]
+        questions = [q for q in in_scope if q.split == split][: config.questions]
+        refusals = [q for q in out_of_scope if q.split == split][: config.questions]
         result = score_split(ctx, bot, split, questions, refusals, max_new)
         metrics |= result["metrics"]
         rows += result["rows"]

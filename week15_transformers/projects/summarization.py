@@ -40,6 +40,18 @@ BARS = [Bar("chosen_minus_random_rougeL", ">=", 5.0, "issue 11: random-3 + 5 ROU
 
 
 @dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    val_papers: int | None = None  # validation papers read (None: all)
+    test_papers: int | None = None  # test papers read (None: all)
+
+
+FULL = Config()
+FAST = Config(val_papers=4, test_papers=6)
+
+
+@dataclass(frozen=True)
 class Paper:
     """One ACLSum paper: its sentences in reading order, their sections, the reference summary."""
 
@@ -118,10 +130,10 @@ def evaluate(
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Choose the embedding summarizer on validation papers, then score everything on test."""
+    config = FAST if ctx.fast else FULL
     folder = ctx.dataset("aclsum")
-    val, test = load_aclsum(folder, "val"), load_aclsum(folder, "test")
-    if ctx.fast:
-        val, test = val[:4], test[:6]
+    val = load_aclsum(folder, "val")[: config.val_papers]
+    test = load_aclsum(folder, "test")[: config.test_papers]
     encoder = SentenceEncoder(ctx.dataset("all_minilm_l6_v2"), resolve_device(ctx.device))
     ctx.log(f"embedding the sentences of {len(val)} validation and {len(test)} test papers")
     val_vectors = [encoder.encode(p.sentences) for p in val]

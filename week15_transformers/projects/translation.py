@@ -8,6 +8,8 @@ right (exact match); token accuracy and the errors it makes are reported beside 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 from torch import nn
@@ -33,6 +35,27 @@ from week15_transformers.seq2seq import (
 # Issue 11: exact match >= 0.95 on held-out numbers never seen in training.
 BARS = [Bar("greedy_exact_match", ">=", 0.95, "issue 11: held-out exact match 0.95")]
 BEAM = 4
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    train_pairs: int
+    test_pairs: int
+    epochs: int
+    model: Seq2SeqConfig
+    beam_count: int  # held-out numbers also decoded by beam search
+
+
+FULL = Config(train_pairs=20000, test_pairs=2000, epochs=12, model=Seq2SeqConfig(), beam_count=500)
+FAST = Config(
+    train_pairs=600,
+    test_pairs=100,
+    epochs=2,
+    model=Seq2SeqConfig(d_model=64, feedforward=128, encoder_layers=2, decoder_layers=2),
+    beam_count=50,
+)
 
 
 def pad(rows: list[list[int]]) -> torch.Tensor:
@@ -85,18 +108,14 @@ def token_accuracy(predicted: list[list[int]], expected: list[list[int]]) -> flo
 def run(ctx: RunContext) -> dict[str, float]:
     """Train the Transformer on English -> French numbers and decode unseen ones."""
     device = resolve_device(ctx.device)
-    train_size, test_size, epochs = (600, 100, 2) if ctx.fast else (20000, 2000, 12)
-    splits = NumberSplits.make(train_size, test_size, ctx.seed)
+    config = FAST if ctx.fast else FULL
+    epochs = config.epochs
+    splits = NumberSplits.make(config.train_pairs, config.test_pairs, ctx.seed)
     train_pairs, test_pairs = pairs(splits.train), pairs(splits.test)
     source_vocab = Vocab(t for s, _ in train_pairs for t in s)
     target_vocab = Vocab(t for _, t in train_pairs for t in t)
     encoded = [(source_vocab.encode(s), target_vocab.encode(t)) for s, t in train_pairs]
-    config = (
-        Seq2SeqConfig(d_model=64, feedforward=128, encoder_layers=2, decoder_layers=2)
-        if ctx.fast
-        else Seq2SeqConfig()
-    )
-    model = Seq2SeqTransformer(len(source_vocab), len(target_vocab), config)
+    model = Seq2SeqTransformer(len(source_vocab), len(target_vocab), config.model)
 
     generator = torch.Generator().manual_seed(ctx.seed)
     loader = DataLoader(
@@ -124,7 +143,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     expected = [target_vocab.encode(t) for _, t in test_pairs]
     max_len = max(len(e) for e in expected) + 5
     greedy = translate(model, sources, device, max_len)
-    beam_count = min(len(sources), 50 if ctx.fast else 500)
+    beam_count = min(len(sources), config.beam_count)
     beam = [beam_decode(model, pad([s]).to(device), max_len, BEAM) for s in sources[:beam_count]]
 
     greedy_right = [p == e for p, e in zip(greedy, expected, strict=True)]

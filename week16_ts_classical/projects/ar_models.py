@@ -8,6 +8,8 @@ ARMA and ARIMA models of log wine sales compete on AIC, fitted on the training w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -22,6 +24,18 @@ from week16_ts_classical.series import read_monthly_ts
 
 TEST_MONTHS = 24
 BARS = [Bar("ar_max_param_diff", "<=", 1e-8, "issue 12: OLS AR(p) equals statsmodels AutoReg")]
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    max_ar_order: int = 12  # AR(1) ... AR(p) checked against AutoReg
+    orders_per_family: int | None = None  # ARMA-family orders ranked by AIC (None: all)
+
+
+FULL = Config()
+FAST = Config(max_ar_order=3, orders_per_family=1)
 
 
 def compare_with_autoreg(y: np.ndarray, orders: range) -> pd.DataFrame:
@@ -56,19 +70,18 @@ def family_candidates() -> dict[str, list]:
 @one_blas_thread
 def run(ctx: RunContext) -> dict[str, float]:
     """Check the hand-written AR against AutoReg, then rank the ARMA family by AIC."""
+    config = FAST if ctx.fast else FULL
     series = read_monthly_ts(ctx.dataset("wineind"), "wineind")
     train, _ = train_test_split(series, TEST_MONTHS)
     stationary = np.log(train).diff(12).dropna()
     y = stationary.to_numpy()
-    check = compare_with_autoreg(y, range(1, 4 if ctx.fast else 13))
+    check = compare_with_autoreg(y, range(1, config.max_ar_order + 1))
     ctx.note(
         "**Hand-written AR(p) vs statsmodels AutoReg** on the seasonally differenced log "
         "wine sales (training window):\n\n"
         + markdown_table(list(check.columns), check.itertuples(index=False))
     )
-    families = family_candidates()
-    if ctx.fast:
-        families = {k: v[:1] for k, v in families.items()}
+    families = {k: v[: config.orders_per_family] for k, v in family_candidates().items()}
     tables = []
     for family, candidates in families.items():
         table = aic_table(y, candidates, trend="c")

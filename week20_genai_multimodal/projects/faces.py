@@ -7,6 +7,8 @@ truncation (diversity) and shows walks between two faces along the latent sphere
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
 from shared.context import RunContext
@@ -16,6 +18,17 @@ from week20_genai_multimodal.dcgan import generate_faces, interpolate, load_gene
 
 BARS: list = []
 TRUNCATIONS = (None, 1.5, 1.0, 0.5)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    faces: int = 64  # faces drawn per truncation to measure diversity
+
+
+FULL = Config()
+FAST = Config(faces=16)
 
 
 def diversity(faces: torch.Tensor) -> float:
@@ -33,8 +46,9 @@ def as_images(faces: torch.Tensor) -> list:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Draw a grid of faces, compare truncations, and interpolate between seeds."""
+    config = FAST if ctx.fast else FULL
     generator = load_generator(ctx.dataset("dcgan_face_generator"), resolve_device(ctx.device))
-    n = 16 if ctx.fast else 64
+    n = config.faces
     metrics = {}
     rows = []
     for t in TRUNCATIONS:

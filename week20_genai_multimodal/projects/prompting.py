@@ -9,6 +9,8 @@ stating the JSON schema, the examples, Pydantic validation and up to two retries
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from pydantic import BaseModel, field_validator
 
@@ -41,6 +43,17 @@ SYSTEM = (
     "You extract facts from captions and reply with one JSON object and nothing else: "
     '{{"garment": <the garment word in the caption>, "colour": <one of: {colours}>}}.'
 )
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    items: int = 30  # test captions asked in each prompt style
+
+
+FULL = Config()
+FAST = Config(items=3)
 
 
 class GarmentAnswer(BaseModel):
@@ -104,11 +117,12 @@ def is_correct(answer: GarmentAnswer | None, class_name: str, colour: str) -> bo
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Compare zero-shot, few-shot and structured prompts on captions; validate JSON."""
+    config = FAST if ctx.fast else FULL
     model, tokenizer = load_chat_model(ctx.dataset(REGISTRY_NAME), ctx.device)
     data = load_fashion_mnist(ctx.dataset)
     manifest, _ = build_manifest(data, ctx.seed)
     test_labels = manifest.loc[manifest["split"] == "test", "label"].to_numpy()
-    items = make_items(test_labels, 3 if ctx.fast else 30, ctx.seed)
+    items = make_items(test_labels, config.items, ctx.seed)
     metrics: dict[str, float] = {}
     examples = []
     for style in ("zero_shot", "few_shot"):

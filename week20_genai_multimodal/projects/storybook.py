@@ -14,6 +14,7 @@ HTML reader live in `illustrated_story.py`, which week 23's story app also uses.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -36,6 +37,18 @@ from week20_genai_multimodal.illustrated_story import (
 BARS = [Bar("images_loaded", ">=", 1.0, "every scene's picture is in the HTML and decodes")]
 
 
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    scenes: int = 4
+    ddim_steps: int = 25  # denoising steps per diffusion picture
+
+
+FULL = Config()
+FAST = Config(scenes=2, ddim_steps=4)
+
+
 def story_pictures(n: int, seed: int) -> list[str]:
     """The picture of each scene: a face first (the heroine), then distinct garments."""
     rng = np.random.default_rng(seed)
@@ -45,13 +58,14 @@ def story_pictures(n: int, seed: int) -> list[str]:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Write the story, illustrate each scene, save storybook.html and check it reads back."""
+    config = FAST if ctx.fast else FULL
     device = resolve_device(ctx.device)
     pipe = load_pipeline(ctx.models_dir / "text_to_image", device)
     faces = load_generator(ctx.dataset("dcgan_face_generator"), device)
     model, tokenizer = load_chat_model(ctx.dataset(REGISTRY_NAME), ctx.device)
-    n = 2 if ctx.fast else 4
+    n = config.scenes
     scenes, replies = write_scenes(model, tokenizer, story_pictures(n, ctx.seed), ctx.seed)
-    steps = 4 if ctx.fast else 25
+    steps = config.ddim_steps
     seeds = [ctx.seed + i for i in range(n)]
     images = [
         illustrate(s, seed, pipe, faces, steps) for s, seed in zip(scenes, seeds, strict=True)

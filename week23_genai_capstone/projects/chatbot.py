@@ -17,6 +17,7 @@ import secrets
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from shared.api import API_KEY_ENV
@@ -52,18 +53,29 @@ QUESTIONS = (
 OUT_OF_SCOPE = "Who painted the Mona Lisa?"
 FOLLOW_UP = "Which library runs week 17's hyper-parameter study?"
 PAGE_QUESTION = "Which dataset of handwritten digits does week 9 train its MLP on?"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    max_new_tokens: int = 64  # each answer's token budget
+    questions: int | None = None  # QUESTIONS asked (None: all)
+    notes: tuple[str, ...] = ()  # the weeks whose READMEs are indexed (empty: every week's)
+
+
+FULL = Config()
 # A smoke run indexes only the READMEs its questions are about: the service starts in seconds
-FAST_NOTES = (
-    "week09_dl_foundations",
-    "week17_ts_deep",
-    "week18_databases",
-    "week23_genai_capstone",
+FAST = Config(
+    max_new_tokens=8,
+    questions=2,
+    notes=("week09_dl_foundations", "week17_ts_deep", "week18_databases", "week23_genai_capstone"),
 )
 
 
-def fast_notes(folder: Path) -> Path:
-    """Copy the FAST_NOTES week READMEs into `folder` (the smoke run's course notes)."""
-    for week in FAST_NOTES:
+def fast_notes(folder: Path, weeks: tuple[str, ...]) -> Path:
+    """Copy the READMEs of `weeks` into `folder` (a smoke run's small course notes)."""
+    for week in weeks:
         (folder / week).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(REPO_ROOT / week / "README.md", folder / week / "README.md")
     return folder
@@ -125,7 +137,8 @@ def drive_chat_page(url: str, key: str, question: str) -> int:
 
 def run(ctx: RunContext) -> dict[str, float]:
     """Serve, chat, restart, read back, go on; then drive the chat page."""
-    budget = 8 if ctx.fast else 64
+    config = FAST if ctx.fast else FULL
+    budget = config.max_new_tokens
     database = ctx.out / "chatbot_run.sqlite3"
     for leftover in database.parent.glob(database.name + "*"):
         leftover.unlink()
@@ -133,11 +146,11 @@ def run(ctx: RunContext) -> dict[str, float]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", API_KEY_ENV: key}
     env.pop(MODEL_ENV, None)  # the run talks to SmolLM2 from the registry
     env.pop(NOTES_ENV, None)  # and answers from this repository's READMEs
-    if ctx.fast:
-        env[NOTES_ENV] = str(fast_notes(ctx.out / "course_notes"))
+    if config.notes:
+        env[NOTES_ENV] = str(fast_notes(ctx.out / "course_notes", config.notes))
     ctx.dataset("smollm2_135m_instruct")
     service = chat_service(env, ctx.device, budget)
-    questions = QUESTIONS[:2] if ctx.fast else QUESTIONS
+    questions = QUESTIONS[: config.questions]
     try:
         first_start = service.start()
         client = ChatClient(service.url, key)

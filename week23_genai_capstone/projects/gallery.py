@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +67,20 @@ CAPTION_SYSTEM = "You write short, vivid captions for an online art gallery."
 GALLERY_APP = gallery.PAGE
 
 
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    prompts: int | None = None  # PROMPTS drawn (None: all)
+    ddim_steps: int = STEPS
+    caption_tokens: int = 40  # longest caption
+    untrained_stand_in: bool = False  # draw with an untrained UNet (seconds), not week 20's model
+
+
+FULL = Config()
+FAST = Config(prompts=2, ddim_steps=2, caption_tokens=8, untrained_stand_in=True)
+
+
 def write_caption(chat: ChatModel, prompt: str, max_new_tokens: int) -> str:
     """SmolLM2's one-sentence caption for a picture of `prompt` (greedy, first line, unquoted)."""
     messages = [
@@ -116,8 +131,9 @@ def run(ctx: RunContext) -> dict[str, float]:
     """Draw, caption, embed and store; regenerate every picture; search; drive the page."""
     from week15_transformers.sentence_encoder import SentenceEncoder
 
+    config = FAST if ctx.fast else FULL
     device = resolve_device(ctx.device)
-    if ctx.fast:
+    if config.untrained_stand_in:
         model_dir = save_untrained(ctx.models_dir / "text_to_image_untrained", ctx.seed)
     else:
         model_dir = text_to_image_folder()
@@ -125,13 +141,13 @@ def run(ctx: RunContext) -> dict[str, float]:
     pipe = load_pipeline(model_dir, device)
     chat = load_chat(ctx.dataset("smollm2_135m_instruct"), ctx.device)
     encoder = SentenceEncoder(ctx.dataset("all_minilm_l6_v2"), device)
-    prompts, steps = (PROMPTS[:2], 2) if ctx.fast else (PROMPTS, STEPS)
+    prompts, steps = PROMPTS[: config.prompts], config.ddim_steps
     folder = ctx.out / "gallery"
     shutil.rmtree(folder, ignore_errors=True)
     engine = make_engine(f"sqlite:///{folder / DATABASE}")
     gallery = Gallery(engine, folder / "images")
     for i, prompt in enumerate(prompts):
-        caption = write_caption(chat, prompt, 8 if ctx.fast else 40)
+        caption = write_caption(chat, prompt, config.caption_tokens)
         vector = encoder.encode([f"{prompt}. {caption}"])[0]
         gallery.add(
             prompt=prompt,
@@ -162,7 +178,11 @@ def run(ctx: RunContext) -> dict[str, float]:
     engine.dispose()
     ctx.note(
         f"Model: `{model_dir}` (version {version}"
-        + (", an untrained stand-in: the --fast pictures are noise)" if ctx.fast else ")")
+        + (
+            ", an untrained stand-in: the --fast pictures are noise)"
+            if config.untrained_stand_in
+            else ")"
+        )
         + f", guidance {guidance:g}, {steps} DDIM steps; captions by {chat.name}; embeddings "
         "by all-MiniLM-L6-v2. The gallery (SQLite + PNG files) is in `gallery/`; browse it "
         "with `python -m week23_genai_capstone serve gallery`.\n\n"

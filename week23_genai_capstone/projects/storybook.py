@@ -8,6 +8,7 @@ week 20's reader (every figure's PNG must decode), and the app must offer it for
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from shared.atomic import write_text_atomic
@@ -60,16 +61,29 @@ def drive_story_app(folder: Path, premise: str, scenes: int, seed: int):
     return app
 
 
+@dataclass(frozen=True)
+class Config:
+    """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
+
+    scenes: int = 4
+    untrained_stand_in: bool = False  # draw with an untrained UNet (seconds), not week 20's model
+
+
+FULL = Config()
+FAST = Config(scenes=2, untrained_stand_in=True)
+
+
 def run(ctx: RunContext) -> dict[str, float]:
     """Make a storybook through the app, save it, and read it back."""
+    config = FAST if ctx.fast else FULL
     for name in ("smollm2_135m_instruct", "dcgan_face_generator"):
         ctx.dataset(name)
-    if ctx.fast:
+    if config.untrained_stand_in:
         folder = save_untrained(ctx.models_dir / "text_to_image_untrained", ctx.seed)
     else:
         folder = text_to_image_folder()
         model_version(folder)  # no trained model: say which command makes it, before the page
-    n = 2 if ctx.fast else 4
+    n = config.scenes
     app = drive_story_app(folder, PREMISE, n, ctx.seed)
     book = app.session_state["book"]
     path = ctx.out / "storybook.html"
@@ -81,7 +95,11 @@ def run(ctx: RunContext) -> dict[str, float]:
         f"Premise: *{PREMISE}*. [storybook.html](storybook.html), made by the app "
         f"(`python -m week23_genai_capstone serve story`) under AppTest: {n} scenes in "
         f"{book.replies} SmolLM2 replies, pictures from `{folder}`"
-        + (" (an untrained stand-in: --fast pictures are noise)" if ctx.fast else "")
+        + (
+            " (an untrained stand-in: --fast pictures are noise)"
+            if config.untrained_stand_in
+            else ""
+        )
         + "; storybook.json records each picture's prompt and seed.\n\n"
         + "\n".join(f"{i + 1}. *{s.picture}*: {s.text}" for i, s in enumerate(book.scenes))
     )
