@@ -26,6 +26,7 @@ transformers is imported inside the functions, so `import shared.llm` stays ligh
 from __future__ import annotations
 
 import functools
+import json
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -74,7 +75,7 @@ def load_chat_model(folder: Path, device: str = "cpu") -> tuple[Any, Any]:
 
 @functools.cache
 def _load(folder: str, device: str) -> tuple[Any, Any]:
-    """Load tokenizer and model once per (folder, device)."""
+    """Load tokenizer and model once per (folder, device), from the dequantized copy if there is one."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from shared.hub import load_pretrained
@@ -84,9 +85,60 @@ def _load(folder: str, device: str) -> tuple[Any, Any]:
             f"{folder} holds no {GGUF_FILE}: pass the folder that "
             f"shared.registry.fetch({REGISTRY_NAME!r}) returns"
         )
-    tokenizer = load_pretrained(AutoTokenizer, Path(folder), gguf_file=GGUF_FILE)
-    model = load_pretrained(AutoModelForCausalLM, Path(folder), gguf_file=GGUF_FILE)
+    copy = dequantized_folder(Path(folder))
+    if (copy / "config.json").is_file():
+        tokenizer = load_pretrained(AutoTokenizer, copy)
+        model = load_pretrained(AutoModelForCausalLM, copy)
+    else:
+        tokenizer = load_pretrained(AutoTokenizer, Path(folder), gguf_file=GGUF_FILE)
+        model = load_pretrained(AutoModelForCausalLM, Path(folder), gguf_file=GGUF_FILE)
+        _save_dequantized(model, tokenizer, copy)
     return model.to(device).eval(), tokenizer
+
+
+def dequantized_folder(folder: Path) -> Path:
+    """Where the GGUF weights, dequantized once, are kept as safetensors beside the registry cache.
+
+    Dequantizing the GGUF file takes about 40 s on two cores, every process; the copy loads in
+    about one. It is named by the GGUF file's sha256 and the transformers version that made it,
+    so a different file or library never reads a stale copy.
+    """
+    import transformers
+
+    from shared.paths import cache_dir
+    from shared.registry import sha256_of
+
+    digest = sha256_of(folder / GGUF_FILE)[:16]
+    return (
+        cache_dir() / "derived" / f"{REGISTRY_NAME}-{digest}-transformers{transformers.__version__}"
+    )
+
+
+def _save_dequantized(model: Any, tokenizer: Any, target: Path) -> None:
+    """Save model and tokenizer into `target` atomically: written beside it, then renamed."""
+    import os
+    import shutil
+    import tempfile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        # save_pretrained refuses a model loaded from GGUF, though its weights are plain tensors
+        # by now: write them, and the config without its GGUF loading section, by hand
+        from safetensors.torch import save_model
+
+        config = model.config.to_dict()
+        config.pop("quantization_config", None)
+        (staging / "config.json").write_text(json.dumps(config, indent=2))
+        save_model(model, str(staging / "model.safetensors"))
+        model.generation_config.save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+        if not target.exists():  # another process may have saved it first: keep theirs
+            os.replace(staging, target)
+    except OSError as error:  # a full or read-only disk: the next load dequantizes again
+        print(f"could not keep the dequantized model in {target}: {error}", file=sys.stderr)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def context_window(model: Any) -> int:

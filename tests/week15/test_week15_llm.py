@@ -142,3 +142,29 @@ def test_repl_stops_at_end_of_input(chat_model):
 def test_a_folder_without_the_gguf_file_is_refused(tmp_path):
     with pytest.raises((FileNotFoundError, DatasetError), match="SmolLM2"):
         llm.load_chat_model(tmp_path)
+
+
+def test_the_dequantized_copy_is_the_gguf_model(chat_model):
+    """The safetensors copy kept after the first load gives the GGUF model's logits and tokens."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from shared.hub import load_pretrained
+
+    folder = fetch(llm.REGISTRY_NAME)
+    copy = llm.dequantized_folder(folder)
+    assert (copy / "config.json").is_file(), "the first load keeps a dequantized copy"
+    messages = [{"role": "user", "content": "Which week teaches ARIMA?"}]
+    tokenizers = [
+        load_pretrained(AutoTokenizer, folder, gguf_file=llm.GGUF_FILE),
+        load_pretrained(AutoTokenizer, copy),
+    ]
+    prompts = [llm.prompt_ids(tokenizer, messages) for tokenizer in tokenizers]
+    assert prompts[0] == prompts[1]
+    models = [
+        load_pretrained(AutoModelForCausalLM, folder, gguf_file=llm.GGUF_FILE).eval(),
+        load_pretrained(AutoModelForCausalLM, copy).eval(),
+    ]
+    ids = torch.tensor([prompts[0]])
+    with torch.no_grad():
+        logits = [model(ids).logits for model in models]
+    assert torch.equal(logits[0], logits[1])
