@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -92,7 +92,7 @@ def lstm_forecasts(
             f"first forecast days must lie in the test year "
             f"({mel.series.index[mel.test_start].date()} on) with {HORIZON} days after them"
         )
-    setup = Setup(**{**SETUP.__dict__, "epochs": 2}) if fast else SETUP
+    setup = replace(SETUP, epochs=2) if fast else SETUP
     train_origins, val_origins = mel.fit_origins(setup.window)
     if fast:
         train_origins = train_origins[-300:]
