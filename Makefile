@@ -1,7 +1,7 @@
 # ml-roadmap: every target sets up .venv first, so on a fresh clone one command is enough.
 #   make week07            run week 7's projects in full      make week07 FAST=1  smoke size
 #   make test              the test suite (fast runs)          make verify         every week, full, bars enforced
-#   make test-unit         the quick tier: no whole-week runs, browser, Docker or PostgreSQL tests
+#   make test-unit         the quick tier: no whole-week runs, browser, Docker, server/process or database-server tests
 #   make test TEST_WORKERS=0   the suite in one process (default: 2 pytest-xdist workers)
 #   make lint | bench | results | serve | docker | clean
 #   make setup TF=1        also install the optional TensorFlow extra (week 2's tensors project)
@@ -59,7 +59,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q $(TEST_FLAGS) $(ARGS)
 
 test-unit: $(STAMP)
-	$(PY) -m pytest -q $(TEST_FLAGS) -m "not e2e and not browser and not docker and not postgres and not mysql" $(ARGS)
+	$(PY) -m pytest -q $(TEST_FLAGS) -m "not e2e and not browser and not docker and not service and not postgres and not mysql" $(ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

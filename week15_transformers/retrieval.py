@@ -223,7 +223,7 @@ class ReadmeIndex:
             raise ValueError("nothing to index: no chunks")
         self.chunks, self.encoder = list(chunks), encoder
         texts = [c.text for c in self.chunks]
-        self.vectors = encoder.encode(texts)
+        self.vectors = encoder.encode_corpus(texts)
         self.bm25 = BM25(texts)
 
     @classmethod

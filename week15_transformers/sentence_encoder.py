@@ -5,10 +5,15 @@ mean pooling, its modules.json for a final Normalize), written with transformers
 the token vectors of the last layer are averaged over the real tokens (padding masked out),
 then scaled to length 1, so a dot product of two embeddings is their cosine similarity.
 Texts longer than the model's 256 word pieces are truncated, as sentence-transformers does.
+
+A corpus (the week READMEs' chunks, which the chatbot and week 23's chat service index at every
+start) is embedded once: `encode_corpus` keeps the vectors in the registry cache, named by the
+weights, the library versions and the texts, so any change to either embeds afresh.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,7 +33,7 @@ class SentenceEncoder:
 
         self.tokenizer = load_pretrained(AutoTokenizer, folder)
         self.model = load_pretrained(AutoModel, folder).to(device).eval()
-        self.device = device
+        self.device, self.folder = device, folder
 
     @torch.inference_mode()
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
@@ -49,3 +54,41 @@ class SentenceEncoder:
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             chunks.append(torch.nn.functional.normalize(pooled, dim=-1).float().cpu().numpy())
         return np.concatenate(chunks) if chunks else np.zeros((0, 384), dtype=np.float32)
+
+    def encode_corpus(self, texts: Sequence[str]) -> np.ndarray:
+        """Return `encode(texts)`, computed once per model, library versions and texts, then cached.
+
+        Embedding the 700-odd README chunks takes about 40 s on two cores; reading them back, a
+        few milliseconds. The file is written atomically and re-made if unreadable or misshapen.
+        """
+        from shared.atomic import atomic_path
+        from shared.paths import cache_dir
+
+        path = cache_dir() / "derived" / f"minilm-corpus-{self._corpus_key(texts)}.npy"
+        try:
+            vectors = np.load(path)
+            if vectors.shape == (len(texts), self.model.config.hidden_size):
+                return vectors
+        except (OSError, ValueError):
+            pass
+        vectors = self.encode(texts)
+        with atomic_path(path) as tmp, tmp.open("wb") as f:
+            np.save(f, vectors)
+        return vectors
+
+    def _corpus_key(self, texts: Sequence[str]) -> str:
+        """Name a corpus's vectors by the weights, torch and transformers versions and the texts."""
+        import transformers
+
+        from shared.registry import sha256_of
+
+        digest = hashlib.sha256()
+        for part in (
+            sha256_of(self.folder / "model.safetensors"),
+            torch.__version__,
+            transformers.__version__,
+            str(MAX_TOKENS),
+            *texts,
+        ):
+            digest.update(part.encode() + b"\0")
+        return digest.hexdigest()[:20]

@@ -151,6 +151,7 @@ def test_storage_url(monkeypatch, tmp_path: Path) -> None:
     assert tune.shares(7, 3) == [3, 2, 2] and sum(tune.shares(2, 5)) == 2
 
 
+@pytest.mark.service
 def test_two_workers_finish_exactly_the_requested_trials(monkeypatch, tmp_path: Path) -> None:
     import optuna
 
