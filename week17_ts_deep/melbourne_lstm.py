@@ -2,8 +2,8 @@
 
 `load_melbourne` splits the series at a test year (by default the last), fits the smooth yearly
 cycle and the scaler on the days before it only, and returns the scaled anomalies the networks
-read; `SETUP` is the LSTM's set-up and `lstm_forecasts` trains it as the `melbourne` lesson
-does and forecasts HORIZON days from given first days. The `melbourne` lesson backtests these;
+read; `SETUP` is the LSTM's set-up, `FULL` and `FAST` the plans `lstm_forecasts` trains it by
+(as the `melbourne` lesson does) before it forecasts HORIZON days from given first days. The `melbourne` lesson backtests these;
 week 17's `tune` command, week 18's time-series store and week 24's model formats reuse them.
 """
 
@@ -31,6 +31,18 @@ from week17_ts_deep.weather import read_melbourne
 
 HORIZON, TEST_DAYS, VAL_DAYS = 7, 365, 365
 SETUP = Setup(window=30, hidden=64, dropout=0.1, lr=1e-3, patience=8)
+
+
+@dataclass(frozen=True)
+class LstmPlan:
+    """The LSTM's set-up, and how many of the latest training origins it learns from (None: all)."""
+
+    setup: Setup
+    last_origins: int | None
+
+
+FULL = LstmPlan(SETUP, last_origins=None)
+FAST = LstmPlan(replace(SETUP, epochs=2), last_origins=300)  # a smoke run: seconds
 
 
 @dataclass
@@ -76,7 +88,7 @@ def load_melbourne(test_start: int | None = None) -> MelbourneData:
 
 
 def lstm_forecasts(
-    first_days: Sequence[pd.Timestamp], seed: int = 0, fast: bool = False, device: str = "cpu"
+    first_days: Sequence[pd.Timestamp], seed: int = 0, plan: LstmPlan = FULL, device: str = "cpu"
 ) -> tuple[np.ndarray, str]:
     """Forecast HORIZON days from each first forecast day with this week's direct LSTM.
 
@@ -92,10 +104,10 @@ def lstm_forecasts(
             f"first forecast days must lie in the test year "
             f"({mel.series.index[mel.test_start].date()} on) with {HORIZON} days after them"
         )
-    setup = replace(SETUP, epochs=2) if fast else SETUP
+    setup = plan.setup
     train_origins, val_origins = mel.fit_origins(setup.window)
-    if fast:
-        train_origins = train_origins[-300:]
+    if plan.last_origins is not None:
+        train_origins = train_origins[-plan.last_origins :]
     trainer, _ = train("lstm", mel.data, HORIZON, (train_origins, val_origins), setup, seed, device)
     anomaly = predict_direct(trainer, mel.data, list(positions), setup.window, HORIZON)
     weights = b"".join(

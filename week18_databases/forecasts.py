@@ -10,13 +10,17 @@ lesson stores and scores them; week 22's forecasting app does the same.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from shared.context import RunContext
 from shared.forecast import naive_forecast, seasonal_naive_forecast
-from week16_ts_classical.stock_arima import arima_price_paths
-from week17_ts_deep.melbourne_lstm import lstm_forecasts
+from week16_ts_classical import stock_arima
+from week16_ts_classical.stock_arima import ArimaSetup, arima_price_paths
+from week17_ts_deep import melbourne_lstm
+from week17_ts_deep.melbourne_lstm import LstmPlan, lstm_forecasts
 from week18_databases.observations import read_melbourne_min_temp, read_msft_close
 
 # name: (registry entry, reader, baseline model, season)
@@ -52,18 +56,31 @@ def baseline_forecasts(
     return forecast_rows(name, model, BASELINE_VERSION, series.index, starts, days, paths)
 
 
+@dataclass(frozen=True)
+class Models:
+    """How week 16's ARIMA and week 17's LSTM are fitted before they forecast."""
+
+    arima: ArimaSetup
+    lstm: LstmPlan
+
+
+FULL = Models(stock_arima.FULL, melbourne_lstm.FULL)
+FAST = Models(stock_arima.FAST, melbourne_lstm.FAST)
+
+
 def model_forecasts(series: dict[str, pd.Series], origins: int, ctx: RunContext) -> pd.DataFrame:
     """The same origins forecast by week 16's ARIMA (MSFT) and week 17's LSTM (Melbourne)."""
+    models = FAST if ctx.fast else FULL
     close = series["msft_close"]
     starts = first_days(close, origins)
     ctx.log("week 16: ARIMA on MSFT log prices")
-    paths, name = arima_price_paths(close, starts, HORIZON, ctx.fast)
+    paths, name = arima_price_paths(close, starts, HORIZON, models.arima)
     days = [close.index[cut : cut + HORIZON] for cut in starts]
     arima = forecast_rows("msft_close", "arima", f"week16 {name}", close.index, starts, days, paths)
     temp = series["melbourne_min_temp"]
     starts = first_days(temp, origins)
     ctx.log("week 17: direct LSTM on Melbourne temperatures")
-    paths, version = lstm_forecasts(temp.index[starts], ctx.seed, ctx.fast, ctx.device)
+    paths, version = lstm_forecasts(temp.index[starts], ctx.seed, models.lstm, ctx.device)
     # week 17 fills the file's missing days, so its forecast days are consecutive calendar days
     days = [pd.date_range(temp.index[cut], periods=HORIZON) for cut in starts]
     lstm = forecast_rows(

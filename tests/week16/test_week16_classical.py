@@ -8,6 +8,7 @@ import pytest
 
 from shared.registry import fetch
 from shared.timeseries import rolling_origin_windows
+from week16_ts_classical import stock_arima
 from week16_ts_classical.ar_ols import fit_ar, forecast_ar, lag_matrix
 from week16_ts_classical.arima import (
     NO_SEASON,
@@ -141,15 +142,15 @@ def test_fast_run_end_to_end(fast_run) -> None:
 def test_arima_price_paths_see_nothing_from_their_origin_on() -> None:
     close = read_msft(fetch("msft_daily"))["Close"].iloc[-400:]
     origins = [380, 390]
-    paths, name = arima_price_paths(close, origins, 5, fast=True)
+    paths, name = arima_price_paths(close, origins, 5, stock_arima.FAST)
     assert paths.shape == (2, 5) and name.startswith("ARIMA")
     future = close.copy()
     future.iloc[390:] *= 3.0  # prices from the last origin on: no forecast may change
-    again, _ = arima_price_paths(future, origins, 5, fast=True)
+    again, _ = arima_price_paths(future, origins, 5, stock_arima.FAST)
     np.testing.assert_allclose(again, paths)
     assert abs(np.log(paths[0, 0] / close.iloc[379])) < 0.05  # near the last seen price
     with pytest.raises(ValueError, match="need"):
-        arima_price_paths(close, [10], 5, fast=True)
+        arima_price_paths(close, [10], 5, stock_arima.FAST)
 
 
 def test_sales_backtest_chooses_on_the_months_before_the_test_window() -> None:

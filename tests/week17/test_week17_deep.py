@@ -23,6 +23,7 @@ from week17_ts_deep.forecasting import (
     prepare,
 )
 from week17_ts_deep.melbourne_lstm import (
+    FAST,
     HORIZON,
     TEST_DAYS,
     VAL_DAYS,
@@ -183,14 +184,14 @@ def test_fast_run_end_to_end(fast_run) -> None:
 def test_lstm_forecasts_for_week_18_are_in_degrees_and_versioned() -> None:
     index = read_melbourne(fetch("daily_min_temperatures"))[0].index
     first = index[-30:-20]
-    paths, version = lstm_forecasts(first, seed=0, fast=True)
+    paths, version = lstm_forecasts(first, seed=0, plan=FAST)
     assert paths.shape == (10, 7) and np.isfinite(paths).all()
     assert 0 < paths.mean() < 25  # Melbourne minima, deg C
-    again, same_version = lstm_forecasts(first, seed=0, fast=True)
+    again, same_version = lstm_forecasts(first, seed=0, plan=FAST)
     np.testing.assert_allclose(again, paths, atol=1e-6)
     assert version == same_version and version.startswith("LSTM direct")
     with pytest.raises(ValueError, match="test year"):
-        lstm_forecasts(index[:3], fast=True)
+        lstm_forecasts(index[:3], plan=FAST)
 
 
 def test_each_backtest_year_trains_before_it_and_tests_inside_it(melbourne) -> None:

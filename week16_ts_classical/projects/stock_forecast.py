@@ -28,6 +28,7 @@ from shared.timeseries import (
     walk_forward,
     walk_forward_folds,
 )
+from week16_ts_classical import stock_arima
 from week16_ts_classical.arima import (
     multi_step_forecasts,
     one_blas_thread,
@@ -35,7 +36,7 @@ from week16_ts_classical.arima import (
 )
 from week16_ts_classical.forecast_tests import diebold_mariano
 from week16_ts_classical.series import read_msft
-from week16_ts_classical.stock_arima import FAST_TRAIN_DAYS, TRAIN_DAYS, choose_arima
+from week16_ts_classical.stock_arima import ArimaSetup, choose_arima
 
 TEST_DAYS = 504  # two years of trading days
 HORIZON = 20
@@ -44,15 +45,15 @@ BASELINES = ("random walk", "random walk + drift")
 
 @dataclass(frozen=True)
 class Config:
-    """The backtest's size: test windows, days per window, training days before each."""
+    """The backtest's size: test windows, days per window, and the ARIMA set-up (training days)."""
 
     windows: int
     test_days: int
-    train_days: int
+    arima: ArimaSetup
 
 
-FULL = Config(windows=4, test_days=TEST_DAYS, train_days=TRAIN_DAYS)
-FAST = Config(windows=2, test_days=60, train_days=FAST_TRAIN_DAYS)
+FULL = Config(windows=4, test_days=TEST_DAYS, arima=stock_arima.FULL)
+FAST = Config(windows=2, test_days=60, arima=stock_arima.FAST)
 
 
 @dataclass
@@ -64,13 +65,12 @@ class WindowErrors:
     multi_step: dict[str, np.ndarray]
 
 
-def backtest_window(log_price: np.ndarray, window: BacktestWindow, config: Config, fast: bool):
+def backtest_window(log_price: np.ndarray, window: BacktestWindow, config: Config) -> WindowErrors:
     """Choose and freeze ARIMA on the training days before `window`, forecast it walk-forward."""
     first, stop = window.test.start, window.test.stop
-    base = first - config.train_days
-    series = log_price[base:stop]
-    result, order, _ = choose_arima(series[: config.train_days], fast)
-    split = config.train_days
+    split = config.arima.train_days
+    series = log_price[first - split : stop]
+    result, order, _ = choose_arima(series[:split], config.arima)
     actual = series[split:]
     drift = float(np.mean(np.diff(series[:split])))
     one_step = {
@@ -106,9 +106,9 @@ def run(ctx: RunContext) -> dict[str, float]:
     prices = read_msft(ctx.dataset("msft_daily"))["Close"]
     log_price = np.log(prices.to_numpy())
     windows = rolling_origin_windows(
-        len(log_price), config.test_days, config.windows, min_fit=config.train_days
+        len(log_price), config.test_days, config.windows, min_fit=config.arima.train_days
     )
-    results = [backtest_window(log_price, w, config, ctx.fast) for w in windows]
+    results = [backtest_window(log_price, w, config) for w in windows]
     metrics: dict[str, float] = {}
     rows = []
     for w, r in zip(windows, results, strict=True):
@@ -152,7 +152,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     metrics.update(
         {"dm_stat_1step": dm1, "dm_p_1step": p1, "dm_stat_20step": dm20, "dm_p_20step": p20}
     )
-    train = log_price[windows[0].test.start - config.train_days : windows[0].test.start]
+    train = log_price[windows[0].test.start - config.arima.train_days : windows[0].test.start]
     returns = pd.Series(np.diff(train))
     lags = lag_features(returns, [1, 2, 5])
     autocorr = {k: float(returns.corr(lags[k])) for k in lags}
@@ -160,7 +160,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     ctx.note(
         f"**Rolling-origin backtest**: {len(windows)} consecutive windows of {config.test_days} "
         f"trading days; in each, ARIMA(p, 1, q) with drift is chosen by AIC on the "
-        f"{config.train_days} trading days before it, frozen, and forecasts walk-forward. "
+        f"{config.arima.train_days} trading days before it, frozen, and forecasts walk-forward. "
         "Errors are RMSE in log price, so 0.01 is about 1% of the price; DM p = "
         "Diebold–Mariano p-value of ARIMA against the random walk.\n\n"
         + markdown_table(
