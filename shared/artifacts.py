@@ -125,19 +125,20 @@ def write_sidecar(path: Path, meta: dict) -> Path:
     return sidecar_path(path)
 
 
-def verified(path: Path) -> dict:
-    """Return `path`'s sidecar after checking the file's sha256 against it; FormatError if not."""
+def verified(path: Path, remedy: str = "run week 24 again") -> dict:
+    """Return `path`'s sidecar after checking the file's sha256 against it; FormatError if not.
+
+    `remedy` ends the message of a missing or unreadable pair: the command that makes them again.
+    """
     side = sidecar_path(path)
     if not path.is_file() or not side.is_file():
-        raise FormatError(f"{path} or its sidecar {side.name} is missing; run week 24 again")
+        raise FormatError(f"{path} or its sidecar {side.name} is missing; {remedy}")
     try:
         meta = json.loads(side.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError):
         meta = None
     if not isinstance(meta, dict):
-        raise FormatError(
-            f"{side.name} is not a sidecar (a JSON object): refused; run week 24 again"
-        )
+        raise FormatError(f"{side.name} is not a sidecar (a JSON object): refused; {remedy}")
     if sha256_of(path) != meta.get("sha256"):
         raise FormatError(f"{path} does not match the sha256 in {side.name}: refused, not loaded")
     return meta

@@ -18,12 +18,17 @@ from shared.artifacts import verified
 class OnnxModel:
     """An exported model served by ONNX Runtime on the CPU: `predict(x) -> outputs`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, threads: int | None = None, remedy: str = "run week 24 again"
+    ) -> None:
+        """Check `path` against its sidecar, then open it; `threads` caps ONNX Runtime's pool."""
         import onnxruntime
 
-        self.meta = verified(path)
+        self.meta = verified(path, remedy)
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # warnings and up only
+        if threads is not None:
+            options.intra_op_num_threads = threads
         self.session = onnxruntime.InferenceSession(
             str(path), options, providers=["CPUExecutionProvider"]
         )

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from shared.artifacts import ArtifactError, read_sidecar
-from shared.registry import sha256_of
+from shared.artifacts import ArtifactError
+from shared.onnx_model import OnnxModel
 
 PROBABILITIES = "probabilities"  # the graph's (n, 2) float64 output, as skl2onnx names it
 _DTYPES = {"tensor(double)": np.float64, "tensor(int64)": np.int64}
@@ -28,24 +28,16 @@ class LoanOnnx:
     """The converted pipeline: P(approval) for a typed frame or for one {column: value} row."""
 
     def __init__(self, path: Path, source_sha256: str) -> None:
-        import onnxruntime
-
-        path = Path(path)
-        meta = read_sidecar(path)
-        if sha256_of(path) != meta["sha256"]:
-            raise ArtifactError(f"{path}: does not match the sha256 in its sidecar: refused")
-        source = meta.get("source") or {}
+        """Open the graph once its sidecar vouches for it and for the pipeline it came from."""
+        # one row at a time: a thread pool costs more than it saves
+        model = OnnxModel(Path(path), threads=1, remedy="convert the pipeline again")
+        source = model.meta.get("source") or {}
         if source.get("sha256") != source_sha256:
             raise ArtifactError(
                 f"{path}: converted from another pipeline than the one beside it "
                 f"({source.get('file', 'unknown file')}): refused"
             )
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3  # warnings and up only
-        options.intra_op_num_threads = 1  # one row: a thread pool costs more than it saves
-        self.session = onnxruntime.InferenceSession(
-            str(path), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = model.session
         self.dtypes = {i.name: _DTYPES[i.type] for i in self.session.get_inputs()}
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
