@@ -13,7 +13,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # Week 02 — Linear algebra: from-scratch routines checked against NumPy
 #

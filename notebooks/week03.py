@@ -13,7 +13,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # Week 03 — Probability & statistics: hypothesis tests on the Titanic
 #

@@ -13,7 +13,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # Week 04 — Calculus & optimization: gradient descent on Ames house prices
 #

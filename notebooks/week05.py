@@ -13,7 +13,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # Week 05 — Machine-learning basics: Ames house prices
 #

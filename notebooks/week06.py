@@ -13,7 +13,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # Week 06 — Advanced ML: credit approval on Statlog German credit
 #

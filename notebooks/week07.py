@@ -13,7 +13,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # Week 07 — ML pipelines: mortgage approval as one saved pipeline
 #

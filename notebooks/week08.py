@@ -13,7 +13,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # Week 08 — FastAPI: serving the Titanic pipeline
 #

@@ -13,7 +13,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # Week 09 — Deep-learning foundations: an MLP on MNIST
 #

@@ -13,7 +13,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # Week 11 — Transfer learning: pretrained MobileNetV2 on a low-data task
 #

@@ -13,7 +13,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # Week 12 — Computer vision with OpenCV: counting coins
 #
