@@ -4,6 +4,8 @@
 #   make test-unit         the quick tier: no whole-week runs, browser, Docker, server/process or database-server tests
 #   make test TEST_WORKERS=0   the suite in one process (default: 2 pytest-xdist workers)
 #   make lint | bench | results | serve | docker | clean
+#   make notebooks         every week's notebook as .ipynb   make notebook   build and open them
+#   make test-notebooks    execute every notebook (left out of make test and make test-unit)
 #   make setup TF=1        also install the optional TensorFlow extra (week 2's tensors project)
 #   make portfolio         the portfolio site (reports/portfolio/site)   make serve-hub   every app
 #   make serve-NAME        one app or service: hub loan mask sentiment forecast chat chat-ui
@@ -23,7 +25,7 @@ TEST_FLAGS   := -n $(TEST_WORKERS) --dist loadfile
 # SERVE_NAME (the package that serves app NAME) and SERVE_TARGETS, from shared/apps.py's table.
 include make/serve.mk
 
-.PHONY: setup test test-unit lint verify all bench results serve docker clean portfolio $(SERVE_TARGETS) $(WEEK_TARGETS)
+.PHONY: setup test test-unit test-notebooks notebooks notebook lint verify all bench results serve docker clean portfolio $(SERVE_TARGETS) $(WEEK_TARGETS)
 
 setup: $(STAMP) $(if $(TF),$(TF_STAMP))
 
@@ -56,10 +58,26 @@ verify: $(STAMP)
 	if [ -n "$$failed" ]; then echo "verify: FAIL in$$failed"; exit 1; fi; echo "verify: every bar PASS"
 
 test: $(STAMP)
-	$(PY) -m pytest -q $(TEST_FLAGS) $(ARGS)
+	$(PY) -m pytest -q $(TEST_FLAGS) -m "not notebook" $(ARGS)
 
 test-unit: $(STAMP)
-	$(PY) -m pytest -q $(TEST_FLAGS) -m "not e2e and not browser and not docker and not service and not postgres and not mysql" $(ARGS)
+	$(PY) -m pytest -q $(TEST_FLAGS) -m "not e2e and not browser and not docker and not service and not postgres and not mysql and not notebook" $(ARGS)
+
+# Every notebook executed on a Jupyter kernel, one test each, spread over the workers one by one
+# (all of them live in one test file, which --dist loadfile would keep on one worker).
+test-notebooks: $(STAMP)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) -m notebook tests/notebooks $(ARGS)
+
+# The notebooks' sources are jupytext percent-format .py files (reviewable diffs); this writes
+# each one's .ipynb beside it (git-ignored).
+notebooks: $(STAMP)
+	$(PY) -m jupytext --to ipynb notebooks/week*.py
+
+# JupyterLab is not a pinned dependency: open the notebooks with it when it is installed.
+notebook: notebooks
+	@if $(PY) -c "import jupyterlab" 2>/dev/null; then .venv/bin/jupyter lab notebooks/; \
+	else echo "JupyterLab is not installed: run .venv/bin/pip install jupyterlab, then make notebook;"; \
+	echo "or open notebooks/weekNN.ipynb in VS Code (Jupyter extension) with the .venv kernel."; fi
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
