@@ -47,11 +47,11 @@ from week06_advanced_ml.projects.credit_approval import (
     BARS,
     FAST,
     TARGET,
-    _plot_cost,
-    _threshold_tuned_cost,
     models,
     out_of_fold_scores,
     pipeline,
+    plot_cost,
+    threshold_tuned_cost,
 )
 
 # A thousand rows: OpenMP threads cost more than they save (the project does the same).
@@ -109,8 +109,8 @@ plt.show()
 # %%
 best = auc_table["ROC-AUC"].idxmax()
 ctx = RunContext(week=6, project="credit_approval", out=Path(tempfile.mkdtemp()), fast=True)
-cost = _threshold_tuned_cost(ctx, FAST, models(0, FAST.trees)[best], X, y, cv)
-_plot_cost(ctx, cost, best)
+cost = threshold_tuned_cost(ctx, FAST, models(0, FAST.trees)[best], X, y, cv)
+plot_cost(ctx, cost, best)
 for name, caption in ctx.figures:
     display(Image(ctx.figures_dir / Path(name).name))
     print(caption)

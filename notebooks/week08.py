@@ -44,9 +44,9 @@ from week08_fastapi.app import create_app
 from week08_fastapi.projects.api_session import (
     BARS,
     ScriptedClient,
-    _plot_latency,
-    _session,
-    _session_passengers,
+    plot_latency,
+    scripted_session,
+    session_passengers,
 )
 from week08_fastapi.served_model import load_served_model
 from week08_fastapi.settings import Settings
@@ -111,10 +111,10 @@ with TestClient(app) as client:
 
 # %%
 ctx = RunContext(week=8, project="api_session", out=work, fast=True)
-passengers = _session_passengers(ctx)
+passengers = session_passengers(ctx)
 with serve_in_thread(create_app(settings, model)) as base_url:
     scripted = ScriptedClient(base_url, settings.api_key)
-    feedback_accuracy = _session(scripted, passengers, settings.max_batch)
+    feedback_accuracy = scripted_session(scripted, passengers, settings.max_batch)
 calls = pd.DataFrame([call.__dict__ for call in scripted.calls])
 calls.groupby(["step", "method", "route", "expected"], sort=False).agg(
     got=("status", "max"), ms=("ms", "median")
@@ -125,7 +125,7 @@ calls.groupby(["step", "method", "route", "expected"], sort=False).agg(
 # Look at the refusals (4xx): they cost less than answers, because the model never runs.
 
 # %%
-_plot_latency(ctx, calls)
+plot_latency(ctx, calls)
 for name, caption in ctx.figures:
     display(Image(ctx.figures_dir / Path(name).name))
     print(caption)

@@ -1,10 +1,17 @@
-"""Plot helpers: one house style, headless rendering, and figures sized for a report."""
+"""Plot helpers: one house style, headless rendering, and figures sized for a report.
+
+Runs render off-screen (Agg), so a week never opens a window or needs a display; inside a
+Jupyter kernel the notebook's own backend is kept, so figures show inline.
+"""
 
 from __future__ import annotations
 
+import sys
+
 import matplotlib
 
-matplotlib.use("Agg")
+if "ipykernel" not in sys.modules:
+    matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes

@@ -178,14 +178,14 @@ def _run(ctx: RunContext) -> dict[str, float]:
     tuned_aucs, best_params = _nested_search(ctx, config, X, y, cv)
     aucs["XGBoost (tuned)"] = tuned_aucs
     best = max((n for n in aucs if n != "XGBoost (tuned)"), key=lambda n: np.mean(aucs[n]))
-    cost = _threshold_tuned_cost(ctx, config, models(ctx.seed, config.trees)[best], X, y, cv)
+    cost = threshold_tuned_cost(ctx, config, models(ctx.seed, config.trees)[best], X, y, cv)
     ctx.note(
         _auc_table(aucs, best)
         + f"\n\nRandomized search (budget {config.search_candidates} candidates, inner "
         f"3-fold CV) picked, on the full data: {best_params}."
     )
     _plot_curves(ctx, y, oof)
-    _plot_cost(ctx, cost, best)
+    plot_cost(ctx, cost, best)
     overall = max(aucs, key=lambda n: np.mean(aucs[n]))
     return {
         "cv_roc_auc": float(np.mean(aucs[overall])),
@@ -224,7 +224,7 @@ def _nested_search(
     return list(outer["test_score"]), shown
 
 
-def _threshold_tuned_cost(
+def threshold_tuned_cost(
     ctx: RunContext, config: Config, clf: ClassifierMixin, X: pd.DataFrame, y: pd.Series, cv
 ) -> dict:
     """Outer CV of a model whose threshold is tuned, on inner validation folds, to minimize the cost."""
@@ -284,7 +284,7 @@ def _plot_curves(ctx: RunContext, y: pd.Series, oof: dict[str, np.ndarray]) -> N
     )
 
 
-def _plot_cost(ctx: RunContext, cost: dict, best: str) -> None:
+def plot_cost(ctx: RunContext, cost: dict, best: str) -> None:
     fig, (bars, cm) = subplots(1, 2, width=5, height=4)
     options = {
         "approve all": cost["approve_all_cost"],

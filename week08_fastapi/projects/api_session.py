@@ -97,11 +97,11 @@ def run(ctx: RunContext) -> dict[str, float]:
     for stale in ctx.out.glob("api_session.sqlite3*"):
         stale.unlink()
     settings = Settings(database_url=f"sqlite:///{db_path}", api_key=secrets.token_urlsafe(24))
-    passengers = _session_passengers(ctx)
+    passengers = session_passengers(ctx)
     ctx.log(f"serving model {model.version} from {model_path}")
     with serve_in_thread(create_app(settings, model)) as base_url:
         client = ScriptedClient(base_url, settings.api_key)
-        feedback_accuracy = _session(client, passengers, settings.max_batch)
+        feedback_accuracy = scripted_session(client, passengers, settings.max_batch)
     calls = pd.DataFrame([c.__dict__ for c in client.calls])
     ok = calls["status"] == calls["expected"]
     ctx.log(f"{len(calls)} requests, {int(ok.sum())} with the expected status")
@@ -113,7 +113,7 @@ def run(ctx: RunContext) -> dict[str, float]:
         "(they are training passengers: this checks the feedback loop, it does not estimate accuracy)."
     )
     ctx.note(_calls_table(calls))
-    _plot_latency(ctx, calls)
+    plot_latency(ctx, calls)
     return {
         "requests": float(len(calls)),
         "status_as_expected": float(ok.mean()),
@@ -135,7 +135,7 @@ def _ensure_model(ctx: RunContext) -> Path:
     return path
 
 
-def _session_passengers(ctx: RunContext) -> pd.DataFrame:
+def session_passengers(ctx: RunContext) -> pd.DataFrame:
     """A random sample of real Titanic passengers, as API fields, with their true outcome."""
     df = read_titanic(ctx.dataset("titanic")).sample(SESSION_PASSENGERS, random_state=ctx.seed)
     fields = df[list(COLUMNS.values())].rename(columns={v: k for k, v in COLUMNS.items()})
@@ -152,7 +152,7 @@ def _as_json(row: pd.Series) -> dict:
     }
 
 
-def _session(client: ScriptedClient, passengers: pd.DataFrame, max_batch: int) -> float:
+def scripted_session(client: ScriptedClient, passengers: pd.DataFrame, max_batch: int) -> float:
     """Exercise every route once or more; return the model's accuracy on the feedback given."""
     bodies = [_as_json(row) for _, row in passengers.iterrows()]
     c = client.call
@@ -217,7 +217,7 @@ def _calls_table(calls: pd.DataFrame) -> str:
     return "\n".join(rows)
 
 
-def _plot_latency(ctx: RunContext, calls: pd.DataFrame) -> None:
+def plot_latency(ctx: RunContext, calls: pd.DataFrame) -> None:
     """Median latency per route, successes and refusals side by side."""
     calls = calls.assign(request=calls["method"] + " " + calls["route"], ok=calls["status"] < 400)
     medians = calls.groupby(["request", "ok"])["ms"].median().unstack("ok").sort_index()
