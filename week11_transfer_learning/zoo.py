@@ -207,19 +207,26 @@ def parameter_count(model: nn.Module) -> int:
 
 
 @torch.inference_mode()
-def cpu_latency_ms(model: nn.Module, repeats: int, size: int = 224) -> float:
-    """Fastest of `repeats` single-image passes (size x size) through `model` on the CPU, in ms.
+def cpu_latency_ms(models: dict[str, nn.Module], repeats: int, size: int = 224) -> dict[str, float]:
+    """Fastest of `repeats` single-image passes (size x size) per model on one CPU thread, in ms.
 
-    The best of several runs is the one least slowed by other processes sharing the cores (a
-    median on a busy 2-core machine measures the neighbours). It depends on the machine and on
-    torch's thread count, so it is a measurement, not a quality bar.
+    The models take turns, one pass each per round, so every one meets the same load from
+    other processes; the best pass is the one least slowed by them. One thread makes the
+    numbers comparable across machines with different core counts (on a busy machine torch's
+    threads also wait for each other). They still depend on the CPU: a measurement, not a bar.
     """
-    model = model.eval().cpu()
     x = torch.randn(1, 3, size, size)
-    model(x)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model(x)
-        times.append(time.perf_counter() - start)
-    return 1000 * min(times)
+    times: dict[str, list[float]] = {name: [] for name in models}
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for model in models.values():
+            model.eval().cpu()(x)
+        for _ in range(repeats):
+            for name, model in models.items():
+                start = time.perf_counter()
+                model(x)
+                times[name].append(time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(threads)
+    return {name: 1000 * min(t) for name, t in times.items()}
