@@ -8,6 +8,7 @@ PROJECTS = {
     "zero_shot": "week11_transfer_learning.projects.zero_shot",
     "transfer": "week11_transfer_learning.projects.transfer",
     "inside_the_cnn": "week11_transfer_learning.projects.inside_the_cnn",
+    "zoo": "week11_transfer_learning.projects.zoo",
 }
 
 if __name__ == "__main__":

@@ -17,12 +17,12 @@ import shared.mirrors
 from shared.registry import Registry, default_registry, sha256_of
 from week11_transfer_learning.flowers import flower_photos
 from week11_transfer_learning.gradcam import deletion_drop, grad_cam
+from week11_transfer_learning.low_data import low_data_split
 from week11_transfer_learning.pretrained import (
     imagenet_categories,
     load_mobilenet_v2,
     read_sample_photos,
 )
-from week11_transfer_learning.projects.transfer import low_data_split
 
 
 def test_registry_weight_file_matches_its_sha256_and_loads_strictly() -> None:
