@@ -222,7 +222,7 @@ def test_sentiment_image_runs_all_three_models_with_no_network(
     probe = (
         "import importlib.util as u; from pathlib import Path; "
         "from week22_capstone.sentiment.models import *; "
-        "m = SentimentModels.load(Path('/models'), transformer_dir()); "
+        "m = SentimentModels.load(Path('/models'), Path('/transformer')); "
         "row = m.classify(['I love this phone!']).iloc[0]; "
         "print(m.transformer.runtime, u.find_spec('torch'), row['VADER'], row['transformer'])"
     )
