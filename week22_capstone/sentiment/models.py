@@ -50,6 +50,7 @@ from week22_capstone.sentiment.onnx_runtime import (
     OnnxTransformer,
     has_onnx,
     load_onnx_transformer,
+    top_labels,
 )
 
 TFIDF_FILE = "tweet_tfidf.joblib"
@@ -146,8 +147,7 @@ class Transformer:
 
     def predict(self, texts: list[str]) -> tuple[list[str], np.ndarray]:
         """Labels and their probabilities."""
-        probs = self.probabilities(texts)
-        return [self.labels[i] for i in probs.argmax(axis=1)], probs.max(axis=1)
+        return top_labels(self.labels, self.probabilities(texts))
 
 
 def load_transformer(folder: Path, backend: str = "auto") -> Transformer | OnnxTransformer | None:

@@ -55,8 +55,12 @@ class OnnxTransformer:
 
     def predict(self, texts: list[str]) -> tuple[list[str], np.ndarray]:
         """Labels and their probabilities."""
-        probs = self.probabilities(texts)
-        return [self.labels[i] for i in probs.argmax(axis=1)], probs.max(axis=1)
+        return top_labels(self.labels, self.probabilities(texts))
+
+
+def top_labels(labels: list[str], probs: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Each row's most probable label and its probability (what both runtimes answer)."""
+    return [labels[i] for i in probs.argmax(axis=1)], probs.max(axis=1)
 
 
 def has_onnx(folder: Path) -> bool:
