@@ -9,7 +9,6 @@ from the environment.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shlex
 import sys
@@ -20,13 +19,14 @@ from shared.apps import APPS, App
 
 # Services whose command takes --models (the folder of saved models, mounted as a volume).
 TAKES_MODELS = {"loan-service", "loan-approval", "face-mask"}
-# Services that find their models through an environment variable instead: the sentiment
-# dashboard's TF-IDF model (week22_capstone.sentiment.models.MODELS_ENV).
-MODELS_FROM_ENV = {"sentiment": "WEEK22_MODELS"}
+# Services that find their models through environment variables instead, with each one's folder
+# (None: ML_ROADMAP_MODELS): the sentiment dashboard's TF-IDF model on /models and week 15's
+# transformer, exported to ONNX (`python -m week24_deploy export-sentiment --out DIR`), on its
+# own volume (week22_capstone.sentiment.models.MODELS_ENV and TRANSFORMER_ENV).
+FOLDERS_FROM_ENV = {"sentiment": {"WEEK22_MODELS": None, "WEEK22_TRANSFORMER": "/transformer"}}
 # Where a service writes what it keeps, on the /data volume (the code under /app is read-only to
 # the image's user): the face-mask API's annotated copies (mask_service.OUTPUTS_ENV).
 OUTPUTS_IN_DATA = {"face-mask": ("WEEK22_MASK_OUTPUTS", "/data/mask_api")}
-TRANSFORMER_ENV = "WEEK22_TRANSFORMER"
 
 
 def service() -> App:
@@ -50,24 +50,15 @@ def command(app: App) -> list[str]:
 
 
 def environment(app: App, environ: Mapping[str, str]) -> dict[str, str]:
-    """The service's environment: the model folder where it reads one from a variable, and
-    the folder on /data where it keeps its outputs.
-
-    The sentiment image has no torch (PyPI's wheel is a CUDA build of GBs), so a transformer
-    folder passed in is refused with what to do, rather than failing on the first page view.
-    """
+    """The service's environment: the model folders where it reads them from variables, and
+    the folder on /data where it keeps its outputs."""
     env = dict(environ)
-    if app.name in MODELS_FROM_ENV:
-        env.setdefault(MODELS_FROM_ENV[app.name], env.get("ML_ROADMAP_MODELS", "/models"))
+    for name, default in FOLDERS_FROM_ENV.get(app.name, {}).items():
+        env.setdefault(
+            name, env.get("ML_ROADMAP_MODELS", "/models") if default is None else default
+        )
     if app.name in OUTPUTS_IN_DATA:
         env.setdefault(*OUTPUTS_IN_DATA[app.name])
-    wants_transformer = app.name == "sentiment" and env.get(TRANSFORMER_ENV)
-    if wants_transformer and not all(map(importlib.util.find_spec, ("torch", "transformers"))):
-        raise SystemExit(
-            f"{TRANSFORMER_ENV} is set, but this image has no torch/transformers: unset it to "
-            "run VADER and TF-IDF only, or rebuild with torch==2.14.1 and transformers in the "
-            "requirements and --build-arg PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu"
-        )
     return env
 
 

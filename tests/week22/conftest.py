@@ -1,4 +1,5 @@
-"""Fixtures the week 22 tests share: the loan model, fitted and saved once per test run."""
+"""Fixtures the week 22 tests share, each made once per test run: the loan model, and week
+15's MiniLM from its fast run (the sentiment dashboard's transformer)."""
 
 from __future__ import annotations
 
@@ -20,3 +21,11 @@ def loan_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def loan_model(loan_model_path: Path) -> LoanModel:
     """The saved loan model and its ONNX graph, verified."""
     return load_loan_model(loan_model_path)
+
+
+@pytest.fixture(scope="session")
+def fast_minilm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Week 15's MiniLM fine-tuned on tweets by its fast run, saved in a temporary folder."""
+    from sentiment_models import fast_minilm_tweets
+
+    return fast_minilm_tweets(tmp_path_factory.mktemp("week15"))

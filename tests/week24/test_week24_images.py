@@ -1,5 +1,6 @@
 """The service images built from week24_deploy/docker/Dockerfile, run for real: the hub and
-week 22's two dashboards with `--network none` (their models and data on volumes), week 18's
+week 22's two dashboards with `--network none` (their models and data on volumes; the sentiment
+dashboard's three models, week 15's MiniLM from its fast run exported to ONNX), week 18's
 service and week 22's loan API beside PostgreSQL on a private network with their models on a
 read-only volume; each health-checked through a port published on 127.0.0.1, the dashboards
 also used in headless Chromium. The face-mask image (ONNX Runtime, no torch) runs with `--network
@@ -178,63 +179,99 @@ def test_loan_approval_image_decides_and_audits_into_postgresql(
 
 
 @pytest.fixture
-def sentiment_volumes(tmp_path: Path) -> list[str]:
-    """`-v` options: a TF-IDF model fitted on 600 tweets, and a cache holding VADER's lexicon."""
-    from shared.paths import cache_dir
-    from shared.registry import fetch
+def sentiment_models(tmp_path: Path) -> Path:
+    """A folder holding a TF-IDF model fitted on 600 tweets."""
     from week22_capstone.sentiment.models import train_tfidf
 
-    models = tmp_path / "models"
-    train_tfidf(models, limit=600)
+    return readable(train_tfidf(tmp_path / "models", limit=600).parent)
+
+
+@pytest.fixture
+def sentiment_cache(tmp_path: Path) -> Path:
+    """A registry cache holding VADER's lexicon, writable by the image's user."""
+    from shared.paths import cache_dir
+    from shared.registry import fetch
+
     fetch("vader_lexicon")
     cache = tmp_path / "cache"
     shutil.copytree(cache_dir() / "vader_lexicon", cache / "vader_lexicon", ignore=_locks)
-    return ["-v", f"{readable(models)}:/models:ro", "-v", f"{readable(cache, True)}:/data/cache"]
+    return readable(cache, True)
 
 
-def test_sentiment_image_classifies_with_no_network(sentiment_volumes: list[str]) -> None:
+@pytest.fixture
+def sentiment_volumes(
+    request: pytest.FixtureRequest, sentiment_models: Path, sentiment_cache: Path, tmp_path: Path
+) -> list[str]:
+    """`-v` options: the TF-IDF model, VADER's lexicon, and week 15's MiniLM (its fast run)
+    exported to ONNX into a folder of its own, mounted where the image looks (/transformer)."""
     skip_unless_runnable(IMAGES["sentiment"])
+    from week22_capstone.sentiment.export import export_transformer
+
+    transformer = tmp_path / "transformer"
+    export_transformer(request.getfixturevalue("fast_minilm"), transformer)
+    return [
+        *("-v", f"{sentiment_models}:/models:ro", "-v", f"{sentiment_cache}:/data/cache"),
+        *("-v", f"{readable(transformer)}:/transformer:ro"),
+    ]
+
+
+def test_sentiment_image_runs_all_three_models_with_no_network(
+    sentiment_volumes: list[str],
+) -> None:
     container = start_offline("sentiment", *sentiment_volumes)
     probe = (
-        "from pathlib import Path; from week22_capstone.sentiment.models import *; "
-        "m = SentimentModels.load(Path('/models'), transformer_dir()); "
-        "print(m.transformer, *m.classify(['I love this phone!']).iloc[0])"
+        "import importlib.util as u; from pathlib import Path; "
+        "from week22_capstone.sentiment.models import *; "
+        "m = SentimentModels.load(Path('/models'), Path('/transformer')); "
+        "row = m.classify(['I love this phone!']).iloc[0]; "
+        "print(m.transformer.runtime, u.find_spec('torch'), row['VADER'], row['transformer'])"
     )
     try:
-        assert docker("exec", container, "python", "-c", probe).startswith(
-            "None I love this phone! positive"
-        )
+        said = docker("exec", container, "python", "-c", probe)
+        assert said.startswith("ONNX Runtime None positive "), said
+        assert said.split()[-1] in ("negative", "neutral", "positive")
     finally:
         remove(container)
 
 
-def test_sentiment_image_labels_a_text_in_chromium(
+def test_sentiment_image_shows_three_columns_in_chromium(
     network: str, sentiment_volumes: list[str]
 ) -> None:
-    skip_unless_runnable(IMAGES["sentiment"])
     from browser import open_page
 
     container, url = start("sentiment", "--network", network, *sentiment_volumes)
     try:
         with open_page(url, text="Sentiment dashboard", timeout_s=120) as visit:
             page = visit.page
-            page.get_by_text("No fine-tuned transformer").first.wait_for(state="visible")
+            page.get_by_text("runs on ONNX Runtime").first.wait_for(state="visible")
             page.get_by_role("textbox").first.fill("I love this phone, what a great day!")
             page.get_by_role("button", name="Classify").click()
             answer = page.get_by_text("Labels: VADER").first
             answer.wait_for(state="visible")
-            assert "VADER positive" in answer.inner_text() and "TF-IDF" in answer.inner_text()
+            said = answer.inner_text()
+            assert "VADER positive" in said and "TF-IDF" in said and "transformer" in said
             assert not visit.failures
     finally:
         remove(container)
 
 
-def test_sentiment_image_refuses_a_transformer_it_cannot_run() -> None:
+def test_sentiment_image_names_the_export_for_pytorch_weights(
+    request: pytest.FixtureRequest, sentiment_models: Path, sentiment_cache: Path
+) -> None:
     skip_unless_runnable(IMAGES["sentiment"])
-    run = ["docker", "run", "--rm", "--network", "none", "-e", "WEEK22_TRANSFORMER=/models/bert"]
-    done = subprocess.run([*run, IMAGES["sentiment"]], capture_output=True, text=True, timeout=60)
+    weights = readable(request.getfixturevalue("fast_minilm"))  # no export: PyTorch's files only
+    volumes = ["-v", f"{sentiment_models}:/models:ro", "-v", f"{sentiment_cache}:/data/cache"]
+    volumes += ["-v", f"{weights}:/transformer:ro"]
+    probe = (
+        "from pathlib import Path; from week22_capstone.sentiment.models import *; "
+        "SentimentModels.load(Path('/models'), Path('/transformer'))"
+    )
+    run = ["docker", "run", "--rm", "--network", "none", *volumes, IMAGES["sentiment"]]
+    done = subprocess.run(
+        [*run, "python", "-c", probe], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode != 0
-    assert "no torch/transformers" in done.stderr and "PIP_EXTRA_INDEX_URL" in done.stderr
+    assert "torch is not installed" in done.stderr and "export-sentiment" in done.stderr
 
 
 @pytest.fixture

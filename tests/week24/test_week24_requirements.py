@@ -133,3 +133,86 @@ def test_the_mask_image_installs_everything_its_serving_path_imports(tmp_path: P
     assert result["status"] == [201, 200] and result["torch"] == []
     assert result["faces"] and "ONNX Runtime" in result["health"]["classifier"]
     assert np.all([face["label"] in ("mask", "no_mask") for face in result["faces"]])
+
+
+def installed_with(names: set[str]) -> set[str]:
+    """The distributions pip installs for `names`: them and, transitively, what they require
+    (Streamlit brings pyarrow, which pyproject pins for week 15)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import requires as requires_of
+
+    from packaging.requirements import Requirement
+
+    seen, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            wanted = [Requirement(line) for line in requires_of(name) or []]
+        except PackageNotFoundError:
+            continue
+        todo += [_name(r.name) for r in wanted if not r.marker or r.marker.evaluate({"extra": ""})]
+    return seen
+
+
+def test_the_sentiment_image_runs_its_transformer_without_torch() -> None:
+    wanted = requirements(REPO_ROOT / "week24_deploy" / "docker" / "requirements-sentiment.txt")
+    assert {"onnxruntime", "tokenizers", "streamlit", "vadersentiment"} <= set(wanted)
+    assert not {"torch", "transformers"} & set(wanted)
+
+
+# The same blocked interpreter for the sentiment image: the dashboard's page (Streamlit's AppTest)
+# with the TF-IDF model and a transformer exported to ONNX, one typed text labelled by all three.
+_SENTIMENT = """
+import importlib.metadata, json, sys
+blocked = set(json.loads(sys.argv[1]))
+names = {m for m, dists in importlib.metadata.packages_distributions().items()
+         if any(d.lower().replace("_", "-") in blocked for d in dists)}
+
+class Blocker:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in names:
+            raise ModuleNotFoundError(f"the image does not install {name}", name=name)
+
+sys.meta_path.insert(0, Blocker())
+from streamlit.testing.v1 import AppTest
+app = AppTest.from_file(sys.argv[2], default_timeout=120).run()
+if app.text_area:
+    app.text_area[0].input("I love this phone, what a great day!")
+    app.button[0].click().run()
+row = app.dataframe[-1].value.iloc[0] if app.text_area else {}
+loaded = sorted({m.split(".")[0] for m in sys.modules} & {"torch", "transformers"})
+print(json.dumps({"errors": [e.value for e in app.error] + [e.message for e in app.exception],
+                  "captions": [c.value for c in app.caption], "loaded": loaded,
+                  "labels": [row.get(c) for c in ("VADER", "TF-IDF", "transformer")]}))
+"""
+
+
+def test_the_sentiment_image_installs_everything_its_page_imports(tmp_path: Path) -> None:
+    from sentiment_models import tiny_bert
+
+    from week22_capstone.sentiment import PAGE
+    from week22_capstone.sentiment.export import export_transformer
+    from week22_capstone.sentiment.models import train_tfidf
+
+    train_tfidf(tmp_path / "models", limit=600)
+    export_transformer(tiny_bert(tmp_path / "bert"), tmp_path / "onnx")
+    listed = requirements(REPO_ROOT / "week24_deploy" / "docker" / "requirements-sentiment.txt")
+    blocked = sorted(set(project_pins()) - installed_with(set(listed)))
+    assert {"torch", "transformers"} <= set(blocked)
+    env = {"WEEK22_MODELS": str(tmp_path / "models"), "WEEK22_TRANSFORMER": str(tmp_path / "onnx")}
+    done = subprocess.run(
+        [sys.executable, "-c", _SENTIMENT, json.dumps(blocked), str(PAGE)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["errors"] == [] and result["loaded"] == []
+    assert any("ONNX Runtime" in caption for caption in result["captions"])
+    assert result["labels"][0] == "positive" and len(result["labels"]) == 3

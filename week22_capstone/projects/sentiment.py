@@ -7,7 +7,9 @@ those accuracies, which the page shows beside each model with the domain it was 
 then scores each model on week 14's held-out tweets (the transformer only when week 15's
 fine-tuned folder is on disk), charts a batch of them, and drives the real app with Streamlit's
 AppTest: the page must show each model's domains, and a typed text must come back with a label
-from every model.
+from every model. When week 15's PyTorch weights are there, the run also exports them to ONNX
+(week22_capstone/sentiment/export.py, what the torch-free sentiment image serves) and checks
+both runtimes give the same labels and probabilities within 1e-4 on held-out tweets.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from shared.report import markdown_table
 from week14_nlp.domains import domain_metrics, slug
 from week14_nlp.tweets import LABELS, load_tweets
 from week22_capstone.sentiment import PAGE
+from week22_capstone.sentiment.export import export_transformer, parity
 from week22_capstone.sentiment.models import (
     MODELS_ENV,
     SentimentModels,
@@ -44,6 +47,21 @@ BARS = [
         2,
         "issue 23: the page shows VADER's and TF-IDF's training domain and accuracy per domain",
     ),
+    # Checked when week 15's fine-tuned MiniLM is there (the run then records its base model).
+    Bar(
+        "transformer_onnx_max_abs_diff",
+        "<=",
+        1e-4,
+        "issue 21: ONNX Runtime = PyTorch within 1e-4, as week 24's model_formats",
+        data="all_minilm_l6_v2",
+    ),
+    Bar(
+        "transformer_onnx_label_mismatches",
+        "<=",
+        0,
+        "issue 21: the ONNX export labels every text as PyTorch does",
+        data="all_minilm_l6_v2",
+    ),
 ]
 
 
@@ -52,10 +70,11 @@ class Config:
     """The project's sizes: FULL for the report, FAST for the smoke run (seconds)."""
 
     tweets: int | None = None  # tweets read and TF-IDF trained on (None: all)
+    parity_texts: int = 1000  # held-out tweets both transformer runtimes label
 
 
 FULL = Config()
-FAST = Config(tweets=3000)
+FAST = Config(tweets=3000, parity_texts=100)
 
 
 def app_labels(text: str, **env: str) -> tuple[dict[str, str], int]:
@@ -92,6 +111,8 @@ def run(ctx: RunContext) -> dict[str, float]:
     metrics |= domain_metrics(
         {name: info["accuracy"] for name, info in models.domains.items() if info}
     )
+    if (transformer_dir() / "config.json").is_file():
+        metrics |= onnx_parity(ctx, texts[: config.parity_texts])
     _plot_batch(ctx, table.head(BATCH), truth[:BATCH])
     shown, domain_rows = app_labels(
         "What a wonderful day, I love it!", **{MODELS_ENV: str(ctx.models_dir)}
@@ -110,6 +131,20 @@ def run(ctx: RunContext) -> dict[str, float]:
         "app_labels_shown": len(shown),
         "app_domain_rows": domain_rows,
     }
+
+
+def onnx_parity(ctx: RunContext, texts: list[str]) -> dict[str, float]:
+    """Export week 15's transformer to ONNX in the run's models folder; compare the runtimes."""
+    ctx.dataset("all_minilm_l6_v2")  # the fine-tuned model's base: its bars now apply
+    out = ctx.models_dir / "transformer_onnx"
+    export_transformer(transformer_dir(), out)
+    measured = parity(transformer_dir(), out, texts)
+    ctx.note(
+        f"ONNX Runtime vs PyTorch (week 15's transformer, {len(texts)} held-out tweets): "
+        f"{measured['transformer_onnx_label_mismatches']:g} label(s) differ, probabilities "
+        f"within {measured['transformer_onnx_max_abs_diff']:.1e}."
+    )
+    return measured
 
 
 def _plot_batch(ctx: RunContext, table, truth: np.ndarray) -> None:

@@ -5,7 +5,9 @@ batch gets charts: how many texts each model puts in each class, and where the m
 A table above says what each model was trained on and how often it is right on tweets and on
 film reviews, measured by the runs that made the models: a confident label on text unlike a
 model's training data is not to be trusted. The page trains nothing: without the TF-IDF model it
-says which command makes it. Run with `python -m week22_capstone serve sentiment`.
+says which command makes it. The transformer runs on ONNX Runtime once week 24's
+`export-sentiment` has exported it, else on PyTorch (the caption says which). Run with
+`python -m week22_capstone serve sentiment`.
 """
 
 from pathlib import Path
@@ -22,6 +24,7 @@ from week22_capstone.sentiment.models import (
     read_texts_csv,
     transformer_dir,
 )
+from week22_capstone.sentiment.onnx_runtime import EXPORT_COMMAND
 
 
 @st.cache_resource
@@ -66,10 +69,13 @@ st.caption(
     "reviews, measured when the model was made. A model is confident on text unlike its "
     "training data too, and there its label is close to a guess."
 )
-if loaded.transformer is None:
+if loaded.transformer is not None:
+    st.caption(f"The transformer runs on {loaded.transformer.runtime}.")
+else:
     st.info(
         f"No fine-tuned transformer at `{transformer_dir()}`: make one with "
-        f"`{TRANSFORMER_HINT}`. VADER and TF-IDF still run."
+        f"`{TRANSFORMER_HINT}`, and to run it without torch (as the sentiment image does) "
+        f"export it with `{EXPORT_COMMAND}`. VADER and TF-IDF still run."
     )
 text = st.text_area("Text", placeholder="Type a sentence, e.g. I love this phone!")
 if st.button("Classify") and text.strip():

@@ -2,8 +2,11 @@
 
 VADER's rules and week 14's TF-IDF + logistic regression (fitted on week 14's training tweets,
 saved with a sidecar, reloaded verified) always run; the transformer fine-tuned in week 15 runs
-when its `save_pretrained` folder is on disk, and otherwise the dashboard says which command
-makes one. All three answer in week 14's labels: negative, neutral, positive.
+when its folder is on disk, and otherwise the dashboard says which command makes one. Where
+`python -m week24_deploy export-sentiment` has put `transformer.onnx` in that folder, ONNX
+Runtime runs it without torch (onnx_runtime.py; the sentiment image has no torch); otherwise
+transformers runs week 15's `save_pretrained` weights on PyTorch. All three answer in week 14's
+labels: negative, neutral, positive.
 
 Beside each model the dashboard shows the domain it was trained on and its measured accuracy on
 each domain (positive vs negative on held-out tweets and film reviews, week 14's domains.py),
@@ -14,6 +17,7 @@ Nothing is trained when the page is viewed: a missing model is an error naming i
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from dataclasses import dataclass, field
@@ -40,6 +44,14 @@ from week14_nlp.rotten_tomatoes import load_rotten_tomatoes
 from week14_nlp.sentiment_model import build_model
 from week14_nlp.tweets import LABELS, load_tweets
 from week14_nlp.vader import classify, compound_scores, load_vader
+from week22_capstone.sentiment.onnx_runtime import (
+    EXPORT_COMMAND,
+    MAX_TOKENS,
+    OnnxTransformer,
+    has_onnx,
+    load_onnx_transformer,
+    top_labels,
+)
 
 TFIDF_FILE = "tweet_tfidf.joblib"
 # Week 15's fine-tuned model (`save_pretrained`), in shared.upstream's table; $WEEK22_TRANSFORMER
@@ -50,6 +62,7 @@ TRANSFORMER_HINT = WEEK15_TRANSFORMER.command
 TFIDF_HINT = "python -m week22_capstone --project sentiment"
 MAX_TEXTS = 5000
 MAX_CHARS = 2000
+BACKENDS = ("auto", "onnx", "torch")  # auto: ONNX Runtime once the export is in the folder
 
 
 def models_dir() -> Path:
@@ -107,33 +120,67 @@ def load_tfidf(folder: Path) -> tuple[object, dict]:
 
 @dataclass
 class Transformer:
-    """A fine-tuned sequence classifier with its tokenizer, labels mapped to week 14's."""
+    """A fine-tuned sequence classifier with its tokenizer on PyTorch, labels mapped to week 14's."""
 
     tokenizer: object
     model: object
     labels: list[str]
     domains: dict = field(default_factory=dict)  # trained_on and accuracy, from week 15's run
+    runtime: str = "PyTorch"
 
-    def predict(self, texts: list[str]) -> tuple[list[str], np.ndarray]:
-        """Labels and their probabilities, 32 texts at a time."""
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """An (n, classes) array of softmax probabilities, 32 texts at a time."""
         import torch
 
-        names, confidence = [], []
+        chunks = []
         for start in range(0, len(texts), 32):
             batch = self.tokenizer(
-                texts[start : start + 32], truncation=True, padding=True, return_tensors="pt"
+                texts[start : start + 32],
+                truncation=True,
+                max_length=MAX_TOKENS,
+                padding=True,
+                return_tensors="pt",
             )
             with torch.inference_mode():
-                probs = self.model(**batch).logits.softmax(dim=-1).numpy()
-            names += [self.labels[i] for i in probs.argmax(axis=1)]
-            confidence += list(probs.max(axis=1))
-        return names, np.array(confidence)
+                chunks.append(self.model(**batch).logits.softmax(dim=-1).numpy())
+        return np.concatenate(chunks) if chunks else np.zeros((0, len(self.labels)), np.float32)
+
+    def predict(self, texts: list[str]) -> tuple[list[str], np.ndarray]:
+        """Labels and their probabilities."""
+        return top_labels(self.labels, self.probabilities(texts))
 
 
-def load_transformer(folder: Path) -> Transformer | None:
-    """The fine-tuned model in `folder`, or None when there is none."""
-    if not (Path(folder) / "config.json").is_file():
+def load_transformer(folder: Path, backend: str = "auto") -> Transformer | OnnxTransformer | None:
+    """The fine-tuned model in `folder` on ONNX Runtime or PyTorch, or None when there is none.
+
+    `auto` takes the ONNX export when it is there, else the PyTorch weights. A folder holding
+    only PyTorch weights where torch is not installed (the sentiment image) is a
+    MissingModelError naming the export command.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
+    folder = Path(folder)
+    if backend == "onnx" or (backend == "auto" and has_onnx(folder)):
+        if not has_onnx(folder):
+            raise MissingModelError(f"no exported transformer in {folder}: run `{EXPORT_COMMAND}`")
+        model = load_onnx_transformer(folder)
+    elif not (folder / "config.json").is_file():
         return None
+    elif importlib.util.find_spec("torch") is None:
+        raise MissingModelError(
+            f"{folder} holds week 15's PyTorch weights, but torch is not installed here: run "
+            f"`{EXPORT_COMMAND} --transformer {folder}` where it is, to serve the ONNX export"
+        )
+    else:
+        model = load_torch_transformer(folder)
+    unknown = set(model.labels) - set(LABELS)
+    if unknown:
+        raise ValueError(f"{folder}: labels {sorted(unknown)} are not week 14's {list(LABELS)}")
+    return model
+
+
+def load_torch_transformer(folder: Path) -> Transformer:
+    """Week 15's `save_pretrained` folder on PyTorch, with its domains from week 15's sidecar."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from shared.hub import load_pretrained
@@ -141,10 +188,7 @@ def load_transformer(folder: Path) -> Transformer | None:
     model = load_pretrained(AutoModelForSequenceClassification, folder).eval()
     tokenizer = load_pretrained(AutoTokenizer, folder)
     labels = [model.config.id2label[i].lower() for i in range(model.config.num_labels)]
-    unknown = set(labels) - set(LABELS)
-    if unknown:
-        raise ValueError(f"{folder}: labels {sorted(unknown)} are not week 14's {list(LABELS)}")
-    return Transformer(tokenizer, model, labels, fine_tuning_domains(Path(folder)))
+    return Transformer(tokenizer, model, labels, fine_tuning_domains(folder))
 
 
 def fine_tuning_domains(folder: Path) -> dict:
@@ -164,7 +208,7 @@ class SentimentModels:
 
     vader: object
     tfidf: object
-    transformer: Transformer | None
+    transformer: Transformer | OnnxTransformer | None
     domains: dict  # model name -> {"trained_on": ..., "accuracy": {domain: value}}
 
     @classmethod
@@ -172,7 +216,8 @@ class SentimentModels:
         """Load VADER from the registry, TF-IDF and (if there) the transformer from folders.
 
         Raises MissingModelError, naming the command that makes it, when the TF-IDF model is
-        missing, fails verification, or was saved without its domain accuracies.
+        missing, fails verification, or was saved without its domain accuracies, and when the
+        transformer's ONNX export fails its check or only PyTorch weights are there without torch.
         """
         tfidf, sidecar = load_tfidf(tfidf_folder)
         if "domains" not in sidecar:
@@ -180,7 +225,10 @@ class SentimentModels:
                 f"{Path(tfidf_folder) / TFIDF_FILE} was saved without its accuracy per domain "
                 f"(an older run): run `{TFIDF_HINT}`"
             )
-        transformer = load_transformer(transformer_folder)
+        try:
+            transformer = load_transformer(transformer_folder)
+        except (ArtifactError, FileNotFoundError) as exc:  # a tampered export, a lost tokenizer
+            raise MissingModelError(str(exc)) from None
         domains = dict(sidecar["domains"])
         if transformer is not None:
             domains["transformer"] = transformer.domains
