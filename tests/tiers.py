@@ -1,6 +1,7 @@
 """The test tiers (pytest markers) a test belongs to, read from what it uses.
 
-`e2e`: a whole week run through the `fast_run` fixture; `browser`: a real Chromium through
+`e2e`: a whole week run through the `fast_run` fixture, or a test whose fixture runs a week's
+project to get its real output (`fast_minilm`: week 15's fine-tune at smoke size); `browser`: a real Chromium through
 tests/browser.py; `docker`: a module built on tests/docker_support.py; `service`: a test that
 starts real processes or a real server on a socket (`ServerProcess`, `serve_subprocess`,
 `serve_in_thread`, `subprocess`, torchrun), to check what only a running service shows:
@@ -15,6 +16,7 @@ import types
 
 import pytest
 
+E2E_FIXTURES = frozenset({"fast_run", "fast_minilm"})
 BROWSER_CALLS = frozenset({"open_page", "chromium"})
 SERVICE_CALLS = frozenset(
     {"ServerProcess", "serve_subprocess", "served", "serve_in_thread", "subprocess", "_torchrun"}
@@ -33,7 +35,7 @@ def names_used(code: types.CodeType) -> set[str]:
 def tiers(item: pytest.Item) -> list[str]:
     """Return the tier markers of one test, read from its fixtures, its code and its module."""
     found = []
-    if "fast_run" in getattr(item, "fixturenames", ()):
+    if E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
         found.append("e2e")
     function = getattr(item, "function", None)
     used = names_used(function.__code__) if function is not None else set()
