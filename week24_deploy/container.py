@@ -23,9 +23,19 @@ TAKES_MODELS = {"loan-service", "loan-approval", "face-mask"}
 # Services that find their models through an environment variable instead: the sentiment
 # dashboard's TF-IDF model (week22_capstone.sentiment.models.MODELS_ENV).
 MODELS_FROM_ENV = {"sentiment": "WEEK22_MODELS"}
+# Week 23's apps that draw with week 20's diffusion model read it from the models volume
+# (week23_genai_capstone.art.TEXT_TO_IMAGE_ENV, shared/upstream.py's `week20.text_to_image`).
+MODEL_FOLDERS_FROM_ENV = {
+    "gallery": ("WEEK23_TEXT_TO_IMAGE", "text_to_image"),
+    "story": ("WEEK23_TEXT_TO_IMAGE", "text_to_image"),
+}
 # Where a service writes what it keeps, on the /data volume (the code under /app is read-only to
-# the image's user): the face-mask API's annotated copies (mask_service.OUTPUTS_ENV).
-OUTPUTS_IN_DATA = {"face-mask": ("WEEK22_MASK_OUTPUTS", "/data/mask_api")}
+# the image's user): the face-mask API's annotated copies (mask_service.OUTPUTS_ENV), the
+# gallery's SQLite file and PNGs (week23_genai_capstone.gallery.store.GALLERY_ENV).
+OUTPUTS_IN_DATA = {
+    "face-mask": ("WEEK22_MASK_OUTPUTS", "/data/mask_api"),
+    "gallery": ("WEEK23_GALLERY", "/data/gallery"),
+}
 TRANSFORMER_ENV = "WEEK22_TRANSFORMER"
 
 
@@ -50,15 +60,20 @@ def command(app: App) -> list[str]:
 
 
 def environment(app: App, environ: Mapping[str, str]) -> dict[str, str]:
-    """The service's environment: the model folder where it reads one from a variable, and
-    the folder on /data where it keeps its outputs.
+    """The service's environment: the model folder where it reads one from a variable (week
+    20's diffusion model under it for week 23's gallery and storybook), and the folder on /data
+    where it keeps its outputs.
 
     The sentiment image has no torch (PyPI's wheel is a CUDA build of GBs), so a transformer
     folder passed in is refused with what to do, rather than failing on the first page view.
     """
     env = dict(environ)
+    models = env.get("ML_ROADMAP_MODELS", "/models")
     if app.name in MODELS_FROM_ENV:
-        env.setdefault(MODELS_FROM_ENV[app.name], env.get("ML_ROADMAP_MODELS", "/models"))
+        env.setdefault(MODELS_FROM_ENV[app.name], models)
+    if app.name in MODEL_FOLDERS_FROM_ENV:
+        variable, folder = MODEL_FOLDERS_FROM_ENV[app.name]
+        env.setdefault(variable, f"{models}/{folder}")
     if app.name in OUTPUTS_IN_DATA:
         env.setdefault(*OUTPUTS_IN_DATA[app.name])
     wants_transformer = app.name == "sentiment" and env.get(TRANSFORMER_ENV)
