@@ -351,3 +351,176 @@ def store_baseline_forecasts(url: str) -> None:
 def _locks(folder: str, names: list[str]) -> list[str]:
     """Leave the host's lock files behind when copying a cache entry."""
     return [name for name in names if name.endswith(".lock")]
+
+
+# Week 23's apps: images on the trixie base, torch from Debian. Every model comes from a volume:
+# SmolLM2 and MiniLM from a registry cache on /data/cache (SmolLM2 with its dequantized copy,
+# so no container pays to dequantize it), week 20's diffusion model (a --fast run's) on /models.
+KEY = "week23-image-key-0123"
+HEALTH = ["python", "-m", "week24_deploy.container", "health"]
+QUESTION = "Which command starts the chatbot API?"
+
+
+def registry_cache(folder: Path, *names: str) -> Path:
+    """A writable registry cache under `folder` holding `names` (SmolLM2 with its derived copy)."""
+    from shared.llm import REGISTRY_NAME, dequantized_folder
+    from shared.paths import cache_dir
+    from shared.registry import fetch
+
+    cache = folder / "cache"
+    for name in names:
+        shutil.copytree(fetch(name), cache / name, ignore=_locks)
+        if name == REGISTRY_NAME:
+            derived = dequantized_folder(fetch(name))
+            shutil.copytree(derived, cache / "derived" / derived.name, ignore=_locks)
+    assert cache_dir() != cache
+    return readable(folder, True)
+
+
+@pytest.fixture(scope="module")
+def week20_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Week 20's text-to-image model from its --fast run, in a models folder of its own."""
+    skip_unless_runnable(IMAGES["gallery"], IMAGES["story"])
+    from shared.cli import run_week
+    from week20_genai_multimodal import __main__ as week20
+
+    out = tmp_path_factory.mktemp("week20")
+    argv = ["--fast", "--project", "text_to_image", "--out", str(out), "--device", "cpu"]
+    assert run_week(week20.WEEK, week20.TITLE, week20.PROJECTS, argv) == 0
+    return readable(out / "models")
+
+
+@pytest.fixture
+def chat_data(tmp_path: Path) -> Path:
+    """The chat service's /data: its SQLite history (written there) and a cache of its models."""
+    return registry_cache(tmp_path / "data", "smollm2_135m_instruct", "all_minilm_l6_v2")
+
+
+def chat_options(data: Path) -> list[str]:
+    """The chat image's key and its /data volume."""
+    return ["-e", f"ML_ROADMAP_API_KEY={KEY}", "-v", f"{data}:/data"]
+
+
+def test_chat_image_runs_debians_torch_with_no_network(chat_data: Path) -> None:
+    skip_unless_runnable(IMAGES["chat"])
+    container = start_offline("chat", *chat_options(chat_data))
+    probe = "import os, sys, torch; print(os.getuid(), sys.version_info[:2], torch.__version__, torch.__file__)"
+    try:
+        assert docker("exec", container, "python", "-c", probe) == (
+            "10001 (3, 13) 2.6.0+debian /usr/lib/python3/dist-packages/torch/__init__.py"
+        )
+    finally:
+        remove(container)
+
+
+def test_chat_image_streams_an_answer_and_keeps_it_across_a_restart(
+    network: str, chat_data: Path
+) -> None:
+    skip_unless_runnable(IMAGES["chat"])
+    from week23_genai_capstone.chat.client import ChatClient, deltas
+
+    container, url = start("chat", "--network", network, *chat_options(chat_data))
+    try:
+        client = ChatClient(url, KEY)
+        assert "SmolLM2" in client.health()["model"]
+        conversation = client.start("from the image test")["id"]
+        done: dict = {}
+        text = "".join(deltas(client.stream(conversation, QUESTION, max_new_tokens=24), done))
+        assert text.strip() and done["content"] == text
+    finally:
+        remove(container)
+    container, url = start("chat", "--network", network, *chat_options(chat_data))
+    try:
+        stored = ChatClient(url, KEY).conversation(conversation)["messages"]
+        assert [m["content"] for m in stored][-2:] == [QUESTION, text]
+    finally:
+        remove(container)
+
+
+def test_chat_page_image_asks_the_chat_image_in_chromium(network: str, chat_data: Path) -> None:
+    skip_unless_runnable(IMAGES["chat"], IMAGES["chat-ui"])
+    from browser import open_page
+
+    api = f"ml-roadmap-test-chat-api-{secrets.token_hex(4)}"
+    options = ["--network", network, "--network-alias", "chat", *chat_options(chat_data)]
+    docker("run", "-d", "--name", api, *options, IMAGES["chat"])
+    page_options = ["-e", f"ML_ROADMAP_API_KEY={KEY}", "-e", "WEEK23_CHAT_URL=http://chat:8030"]
+    try:
+        wait_until(lambda: exec_ok(api, *HEALTH), "not healthy", api, START_SECONDS)
+        container, url = start("chat-ui", "--network", network, *page_options)
+        try:
+            with open_page(url, text="Week 23 chatbot", timeout_s=120) as visit:
+                page = visit.page
+                box = page.get_by_placeholder("Ask about the course")
+                box.fill(QUESTION)
+                box.press("Enter")
+                page.locator('[data-testid="stChatMessage"]').nth(1).wait_for(state="visible")
+                assert page.get_by_text(QUESTION).first.is_visible()
+                assert not visit.failures
+        finally:
+            remove(container)
+    finally:
+        remove(api)
+
+
+def test_gallery_image_draws_a_picture_and_shows_it_in_chromium(
+    network: str, week20_model: Path, tmp_path: Path
+) -> None:
+    skip_unless_runnable(IMAGES["gallery"])
+    from browser import open_page
+
+    data = registry_cache(tmp_path / "data", "all_minilm_l6_v2")
+    volumes = ["-v", f"{data}:/data", "-v", f"{week20_model}:/models:ro"]
+    container, url = start("gallery", "--network", network, *volumes)
+    try:
+        docker("exec", container, "python", "-c", DRAW_INTO_GALLERY, timeout=300)
+        with open_page(url, text="A red dress, drawn in the image", timeout_s=120) as visit:
+            visit.page.locator("img").first.wait_for(state="visible")
+            assert not visit.broken_images() and not visit.failures
+        assert list((data / "gallery" / "images").glob("*.png"))
+    finally:
+        remove(container)
+
+
+# Inside the gallery image: week 20's model (from /models) draws one picture into the gallery
+# the page reads ($WEEK23_GALLERY on /data), the way the week's gallery project stores it.
+DRAW_INTO_GALLERY = """
+import os
+from pathlib import Path
+from shared.db import make_engine
+from week20_genai_multimodal.diffusion import load_pipeline
+from week23_genai_capstone.art import draw, model_guidance, model_version, text_to_image_folder
+from week23_genai_capstone.gallery.store import DATABASE, Gallery, gallery_folder
+
+folder, model = gallery_folder(), text_to_image_folder()
+folder.mkdir(parents=True, exist_ok=True)
+gallery = Gallery(make_engine(f"sqlite:///{folder / DATABASE}"), folder / "images")
+guidance = model_guidance(model)
+png = draw(load_pipeline(model), "a red dress", 0, guidance, 10)
+gallery.add(prompt="a red dress", seed=0, guidance=guidance, steps=10,
+            model_version=model_version(model), caption="A red dress, drawn in the image.", png=png)
+"""
+
+
+def test_story_image_writes_an_illustrated_book_in_chromium(
+    network: str, week20_model: Path, tmp_path: Path
+) -> None:
+    skip_unless_runnable(IMAGES["story"])
+    from browser import open_page
+    from tiny_llama import build_tiny_llama
+
+    # A tiny random Llama writes the scenes in seconds (the app checks their schema only).
+    llama = readable(build_tiny_llama(tmp_path / "llama"))
+    data = registry_cache(tmp_path / "data", "dcgan_face_generator")
+    volumes = ["-v", f"{data}:/data", "-v", f"{week20_model}:/models:ro", "-v", f"{llama}:/chat:ro"]
+    options = ["--network", network, "-e", "WEEK23_CHAT_MODEL=/chat", *volumes]
+    container, url = start("story", *options)
+    try:
+        with open_page(url, text="Who is the story about?", timeout_s=120) as visit:
+            page = visit.page
+            page.get_by_role("button", name="Write the storybook").click()
+            page.get_by_text("Download storybook.html").first.wait_for(state="visible")
+            assert page.locator("img").count() >= 3
+            assert not visit.broken_images() and not visit.failures
+    finally:
+        remove(container)
