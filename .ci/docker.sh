@@ -13,7 +13,9 @@ cd "$(dirname "$0")/.."
 BASE_IMAGE=ml-roadmap-base:bookworm
 # Week 23's apps run SmolLM2 and week 20's UNet on torch: their base is Debian trixie with
 # Debian's CPU-only PyTorch (python3-torch 2.6.0, python3-torchvision 0.21.0), and their virtual
-# environment sees it (--system-site-packages), so pip adds only what Debian lacks.
+# environment sees it (--system-site-packages), so pip adds only what Debian lacks. Their images
+# add OpenBLAS: without it Debian's torch multiplies with the reference BLAS (libblas3), which
+# made MiniLM index one README in minutes instead of seconds.
 TRIXIE_IMAGE=ml-roadmap-base:trixie
 TRIXIE_PACKAGES=python3,python3-venv,passwd,python3-torch,python3-torchvision
 TRIXIE_SERVICES=" chat chat-ui gallery story "
@@ -110,10 +112,10 @@ SERVICES=(
     "ml-roadmap-sentiment sentiment week24_deploy/docker/requirements-sentiment.txt"
     "ml-roadmap-forecast forecast week24_deploy/docker/requirements-forecast.txt"
     "ml-roadmap-face-mask face-mask week24_deploy/docker/requirements-mask.txt"
-    "ml-roadmap-chat chat week24_deploy/docker/requirements-genai.txt"
-    "ml-roadmap-chat-ui chat-ui week24_deploy/docker/requirements-genai.txt"
-    "ml-roadmap-gallery gallery week24_deploy/docker/requirements-genai.txt"
-    "ml-roadmap-story story week24_deploy/docker/requirements-genai.txt"
+    "ml-roadmap-chat chat week24_deploy/docker/requirements-genai.txt libopenblas0-pthread"
+    "ml-roadmap-chat-ui chat-ui week24_deploy/docker/requirements-genai.txt libopenblas0-pthread"
+    "ml-roadmap-gallery gallery week24_deploy/docker/requirements-genai.txt libopenblas0-pthread"
+    "ml-roadmap-story story week24_deploy/docker/requirements-genai.txt libopenblas0-pthread"
 )
 
 build_image() {

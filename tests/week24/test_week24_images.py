@@ -9,6 +9,7 @@ Docker daemon or the images every test skips."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import subprocess
@@ -354,27 +355,29 @@ def _locks(folder: str, names: list[str]) -> list[str]:
 
 
 # Week 23's apps: images on the trixie base, torch from Debian. Every model comes from a volume:
-# SmolLM2 and MiniLM from a registry cache on /data/cache (SmolLM2 with its dequantized copy,
-# so no container pays to dequantize it), week 20's diffusion model (a --fast run's) on /models.
+# MiniLM and the DCGAN from a registry cache on /data/cache, week 20's diffusion model (a --fast
+# run's) on /models, and the chat model from /chat: tests/tiny_llama.py's random 1-layer Llama
+# on SmolLM2's tokenizer, as week 23's own tests use (SmolLM2's dequantized copy is 540 MB).
 KEY = "week23-image-key-0123"
 HEALTH = ["python", "-m", "week24_deploy.container", "health"]
 QUESTION = "Which command starts the chatbot API?"
 
 
 def registry_cache(folder: Path, *names: str) -> Path:
-    """A writable registry cache under `folder` holding `names` (SmolLM2 with its derived copy)."""
-    from shared.llm import REGISTRY_NAME, dequantized_folder
+    """A registry cache under `folder` (its folders writable by the image's user) holding `names`:
+    hard links to this machine's cache, whose files are readable by all."""
     from shared.paths import cache_dir
     from shared.registry import fetch
 
-    cache = folder / "cache"
     for name in names:
-        shutil.copytree(fetch(name), cache / name, ignore=_locks)
-        if name == REGISTRY_NAME:
-            derived = dequantized_folder(fetch(name))
-            shutil.copytree(derived, cache / "derived" / derived.name, ignore=_locks)
-    assert cache_dir() != cache
-    return readable(folder, True)
+        fetch(name)
+        shutil.copytree(
+            cache_dir() / name, folder / "cache" / name, ignore=_locks, copy_function=os.link
+        )
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_dir():
+            path.chmod(0o777)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -390,20 +393,39 @@ def week20_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return readable(out / "models")
 
 
+@pytest.fixture(scope="module")
+def tiny_chat_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny chat model's folder, readable by the image's user."""
+    from tiny_llama import build_tiny_llama
+
+    return readable(build_tiny_llama(tmp_path_factory.mktemp("tiny_llama")))
+
+
 @pytest.fixture
 def chat_data(tmp_path: Path) -> Path:
-    """The chat service's /data: its SQLite history (written there) and a cache of its models."""
-    return registry_cache(tmp_path / "data", "smollm2_135m_instruct", "all_minilm_l6_v2")
+    """The chat service's /data: its SQLite history (written there), MiniLM in the cache, and
+    week 23's README as the course notes (MiniLM indexes one week in seconds, not all 24)."""
+    from shared.paths import REPO_ROOT
+
+    notes = tmp_path / "data" / "notes" / "week23_genai_capstone"
+    notes.mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "week23_genai_capstone" / "README.md", notes)
+    return registry_cache(tmp_path / "data", "all_minilm_l6_v2")
 
 
-def chat_options(data: Path) -> list[str]:
-    """The chat image's key and its /data volume."""
-    return ["-e", f"ML_ROADMAP_API_KEY={KEY}", "-v", f"{data}:/data"]
+@pytest.fixture
+def chat_options(chat_data: Path, tiny_chat_model: Path) -> list[str]:
+    """The chat image's key, its /data volume with the course notes, and the chat model."""
+    return [
+        *("-e", f"ML_ROADMAP_API_KEY={KEY}", "-e", "WEEK23_COURSE_NOTES=/data/notes"),
+        *("-e", "WEEK23_CHAT_MODEL=/chat", "-v", f"{tiny_chat_model}:/chat:ro"),
+        *("-v", f"{chat_data}:/data"),
+    ]
 
 
-def test_chat_image_runs_debians_torch_with_no_network(chat_data: Path) -> None:
+def test_chat_image_runs_debians_torch_with_no_network(chat_options: list[str]) -> None:
     skip_unless_runnable(IMAGES["chat"])
-    container = start_offline("chat", *chat_options(chat_data))
+    container = start_offline("chat", *chat_options)
     probe = "import os, sys, torch; print(os.getuid(), sys.version_info[:2], torch.__version__, torch.__file__)"
     try:
         assert docker("exec", container, "python", "-c", probe) == (
@@ -414,22 +436,22 @@ def test_chat_image_runs_debians_torch_with_no_network(chat_data: Path) -> None:
 
 
 def test_chat_image_streams_an_answer_and_keeps_it_across_a_restart(
-    network: str, chat_data: Path
+    network: str, chat_options: list[str]
 ) -> None:
     skip_unless_runnable(IMAGES["chat"])
     from week23_genai_capstone.chat.client import ChatClient, deltas
 
-    container, url = start("chat", "--network", network, *chat_options(chat_data))
+    container, url = start("chat", "--network", network, *chat_options)
     try:
         client = ChatClient(url, KEY)
-        assert "SmolLM2" in client.health()["model"]
+        assert client.health()["notes_passages"] > 0
         conversation = client.start("from the image test")["id"]
         done: dict = {}
         text = "".join(deltas(client.stream(conversation, QUESTION, max_new_tokens=24), done))
         assert text.strip() and done["content"] == text
     finally:
         remove(container)
-    container, url = start("chat", "--network", network, *chat_options(chat_data))
+    container, url = start("chat", "--network", network, *chat_options)
     try:
         stored = ChatClient(url, KEY).conversation(conversation)["messages"]
         assert [m["content"] for m in stored][-2:] == [QUESTION, text]
@@ -437,12 +459,14 @@ def test_chat_image_streams_an_answer_and_keeps_it_across_a_restart(
         remove(container)
 
 
-def test_chat_page_image_asks_the_chat_image_in_chromium(network: str, chat_data: Path) -> None:
+def test_chat_page_image_asks_the_chat_image_in_chromium(
+    network: str, chat_options: list[str]
+) -> None:
     skip_unless_runnable(IMAGES["chat"], IMAGES["chat-ui"])
     from browser import open_page
 
     api = f"ml-roadmap-test-chat-api-{secrets.token_hex(4)}"
-    options = ["--network", network, "--network-alias", "chat", *chat_options(chat_data)]
+    options = ["--network", network, "--network-alias", "chat", *chat_options]
     docker("run", "-d", "--name", api, *options, IMAGES["chat"])
     page_options = ["-e", f"ML_ROADMAP_API_KEY={KEY}", "-e", "WEEK23_CHAT_URL=http://chat:8030"]
     try:
@@ -503,14 +527,13 @@ gallery.add(prompt="a red dress", seed=0, guidance=guidance, steps=10,
 
 
 def test_story_image_writes_an_illustrated_book_in_chromium(
-    network: str, week20_model: Path, tmp_path: Path
+    network: str, week20_model: Path, tiny_chat_model: Path, tmp_path: Path
 ) -> None:
     skip_unless_runnable(IMAGES["story"])
     from browser import open_page
-    from tiny_llama import build_tiny_llama
 
-    # A tiny random Llama writes the scenes in seconds (the app checks their schema only).
-    llama = readable(build_tiny_llama(tmp_path / "llama"))
+    # The tiny Llama writes the scenes in seconds (the app checks their schema only).
+    llama = tiny_chat_model
     data = registry_cache(tmp_path / "data", "dcgan_face_generator")
     volumes = ["-v", f"{data}:/data", "-v", f"{week20_model}:/models:ro", "-v", f"{llama}:/chat:ro"]
     options = ["--network", network, "-e", "WEEK23_CHAT_MODEL=/chat", *volumes]
