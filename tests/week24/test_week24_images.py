@@ -506,11 +506,13 @@ def test_gallery_image_draws_a_picture_and_shows_it_in_chromium(
         remove(container)
 
 
-# Inside the gallery image: week 20's model (from /models) draws one picture into the gallery
-# the page reads ($WEEK23_GALLERY on /data), the way the week's gallery project stores it.
+# Inside the gallery image, with the service's environment (container.py): week 20's model (from
+# /models) draws one picture into the gallery the page reads ($WEEK23_GALLERY on /data), the way
+# the week's gallery project stores it.
 DRAW_INTO_GALLERY = """
 import os
-from pathlib import Path
+from week24_deploy.container import environment, service
+os.environ.update(environment(service(), os.environ))
 from shared.db import make_engine
 from week20_genai_multimodal.diffusion import load_pipeline
 from week23_genai_capstone.art import draw, model_guidance, model_version, text_to_image_folder
