@@ -11,6 +11,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BASE_IMAGE=ml-roadmap-base:bookworm
+# Week 23's apps run SmolLM2 and week 20's UNet on torch: their base is Debian trixie with
+# Debian's CPU-only PyTorch (python3-torch 2.6.0, python3-torchvision 0.21.0), and their virtual
+# environment sees it (--system-site-packages), so pip adds only what Debian lacks. Their images
+# add OpenBLAS: without it Debian's torch multiplies with the reference BLAS (libblas3), which
+# made MiniLM index one README in minutes instead of seconds.
+TRIXIE_IMAGE=ml-roadmap-base:trixie
+TRIXIE_PACKAGES=python3,python3-venv,passwd,python3-torch,python3-torchvision
+TRIXIE_SERVICES=" chat chat-ui gallery story "
 API_IMAGE=${WEEK08_API_IMAGE:-ml-roadmap-api}
 DB_IMAGE=${WEEK08_DB_IMAGE:-ml-roadmap-postgres}
 BASE_PACKAGES=python3,python3-venv,passwd
@@ -60,15 +68,17 @@ debian_mirror() {
 }
 
 build_base() {
-    if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+    # build_base IMAGE SUITE PACKAGES: debootstrap once into a cached tarball, import it as IMAGE.
+    local image=$1 suite=$2 packages=$3
+    if docker image inspect "$image" >/dev/null 2>&1; then
         return
     fi
-    local tarball="$CACHE/bookworm-minbase-${BASE_PACKAGES//,/-}.tar"
+    local tarball="$CACHE/$suite-minbase-${packages//,/-}.tar"
     if [ ! -f "$tarball" ]; then
         local root
         root=$(mktemp -d)
         # shellcheck disable=SC2046  # the mirror is one word or nothing (debootstrap's default)
-        debootstrap --variant=minbase --include="$BASE_PACKAGES" bookworm "$root" \
+        debootstrap --variant=minbase --include="$packages" "$suite" "$root" \
             $(debian_mirror) >/dev/null
         rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin
         mkdir -p "$CACHE"
@@ -80,7 +90,7 @@ build_base() {
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         --change 'ENV LANG=C.UTF-8' \
         --change 'CMD ["/bin/bash"]' \
-        "$tarball" "$BASE_IMAGE" >/dev/null
+        "$tarball" "$image" >/dev/null
 }
 
 build_cli() {
@@ -102,10 +112,15 @@ SERVICES=(
     "ml-roadmap-sentiment sentiment week24_deploy/docker/requirements-sentiment.txt"
     "ml-roadmap-forecast forecast week24_deploy/docker/requirements-forecast.txt"
     "ml-roadmap-face-mask face-mask week24_deploy/docker/requirements-mask.txt"
+    "ml-roadmap-chat chat week24_deploy/docker/requirements-genai.txt libopenblas0-pthread"
+    "ml-roadmap-chat-ui chat-ui week24_deploy/docker/requirements-genai.txt libopenblas0-pthread"
+    "ml-roadmap-gallery gallery week24_deploy/docker/requirements-genai.txt libopenblas0-pthread"
+    "ml-roadmap-story story week24_deploy/docker/requirements-genai.txt libopenblas0-pthread"
 )
 
 build_image() {
-    # build_image DOCKERFILE TAG LOG [--build-arg ...]: the base, CA secret and proxies passed on.
+    # build_image DOCKERFILE TAG LOG [--build-arg ...]: the base, CA secret and proxies passed on
+    # (a later --build-arg BASE=... overrides the bookworm base).
     local dockerfile=$1 tag=$2 log=$3
     shift 3
     local args=(--build-arg "BASE=$BASE_IMAGE" -f "$dockerfile" -t "$tag" "$@")
@@ -131,9 +146,13 @@ build_services() {
     local entry image service requirements packages
     for entry in "${SERVICES[@]}"; do
         read -r image service requirements packages <<<"$entry"
+        local base=(--build-arg "BASE=$BASE_IMAGE")
+        if [[ $TRIXIE_SERVICES == *" $service "* ]]; then
+            base=(--build-arg "BASE=$TRIXIE_IMAGE" --build-arg VENV_OPTIONS=--system-site-packages)
+        fi
         build_image week24_deploy/docker/Dockerfile "$image" "$service-build.log" \
             --build-arg "SERVICE=$service" --build-arg "REQUIREMENTS=$requirements" \
-            --build-arg "SYSTEM_PACKAGES=${packages//,/ }"
+            --build-arg "SYSTEM_PACKAGES=${packages//,/ }" "${base[@]}"
         step "image $image built"
     done
 }
@@ -167,8 +186,10 @@ step "tools installed"
 start_daemon
 step "Docker daemon answers"
 mkdir -p "$CACHE"
-build_base
+build_base "$BASE_IMAGE" bookworm "$BASE_PACKAGES"
 step "base image $BASE_IMAGE ready"
+build_base "$TRIXIE_IMAGE" trixie "$TRIXIE_PACKAGES"
+step "base image $TRIXIE_IMAGE ready"
 build_api
 step "image $API_IMAGE built"
 build_db

@@ -152,6 +152,7 @@ APPS = (
         "chat",
         8030,
         "week 19's SmolLM2 chatbot, answers streamed, conversations kept in SQL",
+        "ml-roadmap-chat",
     ),
     App(
         "chat-ui",
@@ -161,6 +162,7 @@ APPS = (
         "chat-ui",
         8503,
         "a chat page on the chatbot API (start `serve chat` first)",
+        "ml-roadmap-chat-ui",
     ),
     App(
         "gallery",
@@ -170,6 +172,7 @@ APPS = (
         "gallery",
         8504,
         "week 20's generated images with prompt, seed and caption, searchable by text",
+        "ml-roadmap-gallery",
     ),
     App(
         "story",
@@ -179,6 +182,7 @@ APPS = (
         "story",
         8505,
         "a prompt becomes scenes and an illustrated storybook, downloadable as HTML",
+        "ml-roadmap-story",
     ),
     App(
         "hub",

@@ -24,9 +24,19 @@ TAKES_MODELS = {"loan-service", "loan-approval", "face-mask"}
 # transformer, exported to ONNX (`python -m week24_deploy export-sentiment --out DIR`), on its
 # own volume (week22_capstone.sentiment.models.MODELS_ENV and TRANSFORMER_ENV).
 FOLDERS_FROM_ENV = {"sentiment": {"WEEK22_MODELS": None, "WEEK22_TRANSFORMER": "/transformer"}}
+# Week 23's apps that draw with week 20's diffusion model read it from the models volume
+# (week23_genai_capstone.art.TEXT_TO_IMAGE_ENV, shared/upstream.py's `week20.text_to_image`).
+MODEL_FOLDERS_FROM_ENV = {
+    "gallery": ("WEEK23_TEXT_TO_IMAGE", "text_to_image"),
+    "story": ("WEEK23_TEXT_TO_IMAGE", "text_to_image"),
+}
 # Where a service writes what it keeps, on the /data volume (the code under /app is read-only to
-# the image's user): the face-mask API's annotated copies (mask_service.OUTPUTS_ENV).
-OUTPUTS_IN_DATA = {"face-mask": ("WEEK22_MASK_OUTPUTS", "/data/mask_api")}
+# the image's user): the face-mask API's annotated copies (mask_service.OUTPUTS_ENV), the
+# gallery's SQLite file and PNGs (week23_genai_capstone.gallery.store.GALLERY_ENV).
+OUTPUTS_IN_DATA = {
+    "face-mask": ("WEEK22_MASK_OUTPUTS", "/data/mask_api"),
+    "gallery": ("WEEK23_GALLERY", "/data/gallery"),
+}
 
 
 def service() -> App:
@@ -50,13 +60,16 @@ def command(app: App) -> list[str]:
 
 
 def environment(app: App, environ: Mapping[str, str]) -> dict[str, str]:
-    """The service's environment: the model folders where it reads them from variables, and
-    the folder on /data where it keeps its outputs."""
+    """The service's environment: the model folders where it reads them from variables (week
+    20's diffusion model under the models volume for week 23's gallery and storybook), and the
+    folder on /data where it keeps its outputs."""
     env = dict(environ)
+    models = env.get("ML_ROADMAP_MODELS", "/models")
     for name, default in FOLDERS_FROM_ENV.get(app.name, {}).items():
-        env.setdefault(
-            name, env.get("ML_ROADMAP_MODELS", "/models") if default is None else default
-        )
+        env.setdefault(name, models if default is None else default)
+    if app.name in MODEL_FOLDERS_FROM_ENV:
+        variable, folder = MODEL_FOLDERS_FROM_ENV[app.name]
+        env.setdefault(variable, f"{models}/{folder}")
     if app.name in OUTPUTS_IN_DATA:
         env.setdefault(*OUTPUTS_IN_DATA[app.name])
     return env

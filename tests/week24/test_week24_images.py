@@ -10,6 +10,7 @@ Docker daemon or the images every test skips."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import subprocess
@@ -388,3 +389,200 @@ def store_baseline_forecasts(url: str) -> None:
 def _locks(folder: str, names: list[str]) -> list[str]:
     """Leave the host's lock files behind when copying a cache entry."""
     return [name for name in names if name.endswith(".lock")]
+
+
+# Week 23's apps: images on the trixie base, torch from Debian. Every model comes from a volume:
+# MiniLM and the DCGAN from a registry cache on /data/cache, week 20's diffusion model (a --fast
+# run's) on /models, and the chat model from /chat: tests/tiny_llama.py's random 1-layer Llama
+# on SmolLM2's tokenizer, as week 23's own tests use (SmolLM2's dequantized copy is 540 MB).
+KEY = "week23-image-key-0123"
+HEALTH = ["python", "-m", "week24_deploy.container", "health"]
+QUESTION = "Which command starts the chatbot API?"
+
+
+def registry_cache(folder: Path, *names: str) -> Path:
+    """A registry cache under `folder` (its folders writable by the image's user) holding `names`:
+    hard links to this machine's cache, whose files are readable by all."""
+    from shared.paths import cache_dir
+    from shared.registry import fetch
+
+    for name in names:
+        fetch(name)
+        shutil.copytree(
+            cache_dir() / name, folder / "cache" / name, ignore=_locks, copy_function=os.link
+        )
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_dir():
+            path.chmod(0o777)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def week20_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Week 20's text-to-image model from its --fast run, in a models folder of its own."""
+    skip_unless_runnable(IMAGES["gallery"], IMAGES["story"])
+    from shared.cli import run_week
+    from week20_genai_multimodal import __main__ as week20
+
+    out = tmp_path_factory.mktemp("week20")
+    argv = ["--fast", "--project", "text_to_image", "--out", str(out), "--device", "cpu"]
+    assert run_week(week20.WEEK, week20.TITLE, week20.PROJECTS, argv) == 0
+    return readable(out / "models")
+
+
+@pytest.fixture(scope="module")
+def tiny_chat_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny chat model's folder, readable by the image's user."""
+    from tiny_llama import build_tiny_llama
+
+    return readable(build_tiny_llama(tmp_path_factory.mktemp("tiny_llama")))
+
+
+@pytest.fixture
+def chat_data(tmp_path: Path) -> Path:
+    """The chat service's /data: its SQLite history (written there), MiniLM in the cache, and
+    week 23's README as the course notes (MiniLM indexes one week in seconds, not all 24)."""
+    from shared.paths import REPO_ROOT
+
+    notes = tmp_path / "data" / "notes" / "week23_genai_capstone"
+    notes.mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "week23_genai_capstone" / "README.md", notes)
+    return registry_cache(tmp_path / "data", "all_minilm_l6_v2")
+
+
+@pytest.fixture
+def chat_options(chat_data: Path, tiny_chat_model: Path) -> list[str]:
+    """The chat image's key, its /data volume with the course notes, and the chat model."""
+    return [
+        *("-e", f"ML_ROADMAP_API_KEY={KEY}", "-e", "WEEK23_COURSE_NOTES=/data/notes"),
+        *("-e", "WEEK23_CHAT_MODEL=/chat", "-v", f"{tiny_chat_model}:/chat:ro"),
+        *("-v", f"{chat_data}:/data"),
+    ]
+
+
+def test_chat_image_runs_debians_torch_with_no_network(chat_options: list[str]) -> None:
+    skip_unless_runnable(IMAGES["chat"])
+    container = start_offline("chat", *chat_options)
+    probe = "import os, sys, torch; print(os.getuid(), sys.version_info[:2], torch.__version__, torch.__file__)"
+    try:
+        assert docker("exec", container, "python", "-c", probe) == (
+            "10001 (3, 13) 2.6.0+debian /usr/lib/python3/dist-packages/torch/__init__.py"
+        )
+    finally:
+        remove(container)
+
+
+def test_chat_image_streams_an_answer_and_keeps_it_across_a_restart(
+    network: str, chat_options: list[str]
+) -> None:
+    skip_unless_runnable(IMAGES["chat"])
+    from week23_genai_capstone.chat.client import ChatClient, deltas
+
+    container, url = start("chat", "--network", network, *chat_options)
+    try:
+        client = ChatClient(url, KEY)
+        assert client.health()["notes_passages"] > 0
+        conversation = client.start("from the image test")["id"]
+        done: dict = {}
+        text = "".join(deltas(client.stream(conversation, QUESTION, max_new_tokens=24), done))
+        assert text.strip() and done["content"] == text
+    finally:
+        remove(container)
+    container, url = start("chat", "--network", network, *chat_options)
+    try:
+        stored = ChatClient(url, KEY).conversation(conversation)["messages"]
+        assert [m["content"] for m in stored][-2:] == [QUESTION, text]
+    finally:
+        remove(container)
+
+
+def test_chat_page_image_asks_the_chat_image_in_chromium(
+    network: str, chat_options: list[str]
+) -> None:
+    skip_unless_runnable(IMAGES["chat"], IMAGES["chat-ui"])
+    from browser import open_page
+
+    api = f"ml-roadmap-test-chat-api-{secrets.token_hex(4)}"
+    options = ["--network", network, "--network-alias", "chat", *chat_options]
+    docker("run", "-d", "--name", api, *options, IMAGES["chat"])
+    page_options = ["-e", f"ML_ROADMAP_API_KEY={KEY}", "-e", "WEEK23_CHAT_URL=http://chat:8030"]
+    try:
+        wait_until(lambda: exec_ok(api, *HEALTH), "not healthy", api, START_SECONDS)
+        container, url = start("chat-ui", "--network", network, *page_options)
+        try:
+            with open_page(url, text="Week 23 chatbot", timeout_s=120) as visit:
+                page = visit.page
+                box = page.get_by_placeholder("Ask about the course")
+                box.fill(QUESTION)
+                box.press("Enter")
+                page.locator('[data-testid="stChatMessage"]').nth(1).wait_for(state="visible")
+                assert page.get_by_text(QUESTION).first.is_visible()
+                assert not visit.failures
+        finally:
+            remove(container)
+    finally:
+        remove(api)
+
+
+def test_gallery_image_draws_a_picture_and_shows_it_in_chromium(
+    network: str, week20_model: Path, tmp_path: Path
+) -> None:
+    skip_unless_runnable(IMAGES["gallery"])
+    from browser import open_page
+
+    data = registry_cache(tmp_path / "data", "all_minilm_l6_v2")
+    volumes = ["-v", f"{data}:/data", "-v", f"{week20_model}:/models:ro"]
+    container, url = start("gallery", "--network", network, *volumes)
+    try:
+        docker("exec", container, "python", "-c", DRAW_INTO_GALLERY, timeout=300)
+        with open_page(url, text="A red dress, drawn in the image", timeout_s=120) as visit:
+            visit.page.locator("img").first.wait_for(state="visible")
+            assert not visit.broken_images() and not visit.failures
+        assert list((data / "gallery" / "images").glob("*.png"))
+    finally:
+        remove(container)
+
+
+# Inside the gallery image, with the service's environment (container.py): week 20's model (from
+# /models) draws one picture into the gallery the page reads ($WEEK23_GALLERY on /data), the way
+# the week's gallery project stores it.
+DRAW_INTO_GALLERY = """
+import os
+from week24_deploy.container import environment, service
+os.environ.update(environment(service(), os.environ))
+from shared.db import make_engine
+from week20_genai_multimodal.diffusion import load_pipeline
+from week23_genai_capstone.art import draw, model_guidance, model_version, text_to_image_folder
+from week23_genai_capstone.gallery.store import DATABASE, Gallery, gallery_folder
+
+folder, model = gallery_folder(), text_to_image_folder()
+folder.mkdir(parents=True, exist_ok=True)
+gallery = Gallery(make_engine(f"sqlite:///{folder / DATABASE}"), folder / "images")
+guidance = model_guidance(model)
+png = draw(load_pipeline(model), "a red dress", 0, guidance, 10)
+gallery.add(prompt="a red dress", seed=0, guidance=guidance, steps=10,
+            model_version=model_version(model), caption="A red dress, drawn in the image.", png=png)
+"""
+
+
+def test_story_image_writes_an_illustrated_book_in_chromium(
+    network: str, week20_model: Path, tiny_chat_model: Path, tmp_path: Path
+) -> None:
+    skip_unless_runnable(IMAGES["story"])
+    from browser import open_page
+
+    # The tiny Llama writes the scenes in seconds (the app checks their schema only).
+    llama = tiny_chat_model
+    data = registry_cache(tmp_path / "data", "dcgan_face_generator")
+    volumes = ["-v", f"{data}:/data", "-v", f"{week20_model}:/models:ro", "-v", f"{llama}:/chat:ro"]
+    options = ["--network", network, "-e", "WEEK23_CHAT_MODEL=/chat", *volumes]
+    container, url = start("story", *options)
+    try:
+        with open_page(url, text="Who is the story about?", timeout_s=120) as visit:
+            page = visit.page
+            page.get_by_role("button", name="Write the storybook").click()
+            page.get_by_text("Download storybook.html").first.wait_for(state="visible")
+            assert page.locator("img").count() >= 3
+            assert not visit.broken_images() and not visit.failures
+    finally:
+        remove(container)

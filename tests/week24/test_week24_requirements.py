@@ -1,5 +1,6 @@
-"""Every image's requirements file against pyproject.toml's pins, and the face-mask image's
-requirements against what its serving path imports (no torch), checked without Docker."""
+"""Every image's requirements file against pyproject.toml's pins, the face-mask image's
+requirements against what its serving path imports (no torch), and week 23's split on the trixie
+base (torch from Debian, the rest from pip), checked without Docker."""
 
 from __future__ import annotations
 
@@ -72,6 +73,32 @@ def test_every_images_requirements_match_the_project_pins(path: Path) -> None:
     for name, version in wanted.items():
         pinned = pins.get(SAME_AS.get(name, name))
         assert pinned == version, f"{path.name}: {name}=={version}, pyproject pins {pinned}"
+
+
+def debian_provides(path: Path) -> dict[str, str]:
+    """The Debian packages a trixie requirements file's `# debian:` line names, with versions."""
+    named = re.findall(r"^# debian: (.+)$", path.read_text(), re.M)
+    return dict(pin.split("==") for line in named for pin in line.split())
+
+
+def test_week23s_images_take_torch_from_debian_and_the_rest_from_pip() -> None:
+    script = DOCKER_SH.read_text()
+    trixie = re.search(r"^TRIXIE_PACKAGES=(\S+)$", script, re.M)
+    on_trixie = re.search(r'^TRIXIE_SERVICES="(.+)"$', script, re.M)
+    assert trixie and on_trixie, "no TRIXIE_PACKAGES or TRIXIE_SERVICES in .ci/docker.sh"
+    path = REPO_ROOT / "week24_deploy" / "docker" / "requirements-genai.txt"
+    debian = debian_provides(path)
+    # trixie's python3-torch and python3-torchvision, the CPU builds (bookworm's are 1.13)
+    assert debian == {"python3-torch": "2.6.0", "python3-torchvision": "0.21.0"}
+    assert set(debian) <= set(trixie.group(1).split(","))
+    assert not {"torch", "torchvision"} & set(requirements(path)), "pip would fetch CUDA torch"
+    assert {"transformers", "diffusers", "gguf", "accelerate"} <= set(requirements(path))
+    services = re.search(r"^SERVICES=\((.*?)^\)", script, re.S | re.M)
+    assert services, "no SERVICES list in .ci/docker.sh"
+    built = re.findall(r'^\s*"\S+ (\S+) ([^\s"]+)', services.group(1), re.M)
+    assert {s for s, file in built if file.endswith("genai.txt")} == set(on_trixie.group(1).split())
+    others = {REPO_ROOT / file for _, file in built if not file.endswith("genai.txt")}
+    assert others and not any(map(debian_provides, others)), "a bookworm image names Debian's torch"
 
 
 def test_the_mask_image_has_no_torch() -> None:
