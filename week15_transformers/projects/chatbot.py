@@ -11,7 +11,8 @@ answer, and every answer shows the evidence with its README path and heading.
 The run scores course_questions.toml, split once into dev (where every choice was made) and
 test: retrieval hit@3, the evidence holding the expected fact, out-of-scope questions refused
 and in-scope ones wrongly refused (the bars, on test), and the generated sentence holding the
-fact (reported). `python -m week15_transformers chat` is the same assistant, interactive.
+fact (reported). `python -m week15_transformers chat` is the same assistant, interactive;
+`chat-eval` scores its grounding alone (no generation: seconds) and lists the dev misses.
 """
 
 from __future__ import annotations
