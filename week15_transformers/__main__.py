@@ -1,7 +1,7 @@
 """Run week 15: `python -m week15_transformers [--project NAME] [--fast]`.
 
 `python -m week15_transformers chat` talks with SmolLM2 about this course (retrieval over the
-week READMEs).
+week READMEs); `chat-eval` scores its grounding on the dev questions without generating.
 """
 
 import sys
@@ -17,7 +17,10 @@ PROJECTS = {
     "translation": "week15_transformers.projects.translation",
     "chatbot": "week15_transformers.projects.chatbot",
 }
-COMMANDS = {"chat": "week15_transformers.projects.chatbot:main"}
+COMMANDS = {
+    "chat": "week15_transformers.projects.chatbot:main",
+    "chat-eval": "week15_transformers.projects.chatbot:evaluate_main",
+}
 
 if __name__ == "__main__":
     raise SystemExit(run_week(WEEK, TITLE, PROJECTS, sys.argv[1:], commands=COMMANDS))

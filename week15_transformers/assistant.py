@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from week15_transformers.reader import Evidence, read, stem_idf
+from week15_transformers.reader import READ_PASSAGES, Evidence, read, stem_idf
 from week15_transformers.retrieval import REPO_ROOT, Hit, ReadmeIndex
 
 NOT_COVERED = "The course notes do not cover this."
@@ -69,12 +69,16 @@ class CourseAssistant:
         return cls(ReadmeIndex.from_repository(encoder, root))
 
     def ground(self, question: str) -> Grounded:
-        """Retrieve for `question`; abstain below the threshold, else read out the evidence."""
-        hits = self.index.search(question, self.top_k)
+        """Retrieve for `question`; abstain below the threshold, else read out the evidence.
+
+        The threshold and `hits` are the top `top_k` passages; the reader reads READ_PASSAGES.
+        """
+        pool = self.index.search(question, max(self.top_k, READ_PASSAGES))
+        hits = pool[: self.top_k]
         score = max(hit.dense for hit in hits)
         if score < self.threshold:
             return Grounded(question, hits, score, None)
-        evidence = read(question, hits, self.index.encoder, self.idf)
+        evidence = read(question, pool, self.index.encoder, self.idf)
         return Grounded(question, hits, score, evidence)
 
 

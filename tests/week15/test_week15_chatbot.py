@@ -13,8 +13,17 @@ from letter_counts import LetterCounts
 
 from shared.registry import fetch
 from week15_transformers.assistant import NOT_COVERED, CourseAssistant, grounded_messages
+from week15_transformers.projects import chatbot
 from week15_transformers.projects.chatbot import QUESTIONS_FILE, contains, load_questions, main
-from week15_transformers.reader import overlap, read, stem_idf, units
+from week15_transformers.reader import (
+    READ_PASSAGES,
+    answer_type,
+    holds_answer,
+    overlap,
+    read,
+    stem_idf,
+    units,
+)
 from week15_transformers.retrieval import (
     BM25,
     REPO_ROOT,
@@ -184,6 +193,78 @@ def test_the_reader_quotes_the_unit_that_answers_with_its_source():
     assert evidence.text == "MNIST digits train the MLP."
     with pytest.raises(ValueError, match="no passage"):
         read("anything", [], index.encoder, idf)
+
+
+def test_answer_types_are_commands_numbers_or_names():
+    assert answer_type("Which command starts week 8's API?") == "command"
+    assert answer_type("On which port does it listen?") == "command"
+    assert answer_type("How many coins are in the photo?") == "number"
+    assert answer_type("Which library runs the study?") == "name"
+
+
+def test_a_unit_holds_an_answer_only_if_it_adds_one_of_the_asked_kind():
+    question = "How many coins does week 12 count?"
+    assert holds_answer(question, "It counts 24 coins.", "number")
+    assert not holds_answer(question, "Week 12 counts coins.", "number")  # 12 is asked already
+    question = "Which library runs week 17's study?"
+    assert holds_answer(question, "The study runs on `optuna`.", "name")
+    assert holds_answer(question, "It pins optuna==4.1.0.", "name")
+    assert holds_answer(question, "A TPESampler drives it.", "name")
+    assert not holds_answer(question, "The study of week 17 runs here.", "name")
+
+
+def test_the_reader_adds_the_answer_type_and_prefers_higher_passages():
+    chunks = [
+        Chunk("w12/README.md", "Coins", "Week 12 > Coins\nWeek 12 counts the coins."),
+        Chunk("w12/README.md", "Coins", "Week 12 > Coins\nWeek 12 counts the coins: 24."),
+    ]
+    index = ReadmeIndex(chunks, LetterCounts())
+    idf = stem_idf(index.bm25.idf)
+    hits = index.search("How many coins does week 12 count?", k=2)
+    evidence = read("How many coins does week 12 count?", hits, index.encoder, idf)
+    assert "24" in evidence.text
+    twin = [hits[0], hits[0]]  # the same unit twice: the higher passage wins the tie
+    assert read("coins", twin, index.encoder, idf).score == pytest.approx(
+        read("coins", twin[:1], index.encoder, idf).score
+    )
+
+
+def test_the_assistant_reads_more_passages_than_it_scores():
+    chunks = [
+        Chunk(f"week{i:02d}/README.md", "Data", f"Week {i} > Data\nThe data of week {i}.")
+        for i in range(1, READ_PASSAGES + 3)
+    ]
+    grounded = CourseAssistant(ReadmeIndex(chunks, LetterCounts()), threshold=0.0).ground(
+        "Which data does week 5 use?"
+    )
+    assert len(grounded.hits) == 3 and READ_PASSAGES > 3
+    assert grounded.evidence.source == "week05/README.md"
+
+
+def test_chat_eval_scores_grounding_and_lists_the_dev_misses(monkeypatch, capsys):
+    index = _index()
+    questions = [
+        chatbot.Question("Which digits train week 9's MLP?", "MNIST", "week09/README.md", "dev"),
+        chatbot.Question(
+            "On which port does week 8's API serve?", "nope", "week08/README.md", "dev"
+        ),
+        chatbot.Question("Which digits train week 9's MLP?", "nope", "week09/README.md", "test"),
+    ]
+    refusals = [chatbot.OutOfScope("zzz qqq", "dev"), chatbot.OutOfScope("zzz", "test")]
+    monkeypatch.setattr(chatbot, "load_questions", lambda: (questions, refusals))
+    monkeypatch.setattr(
+        CourseAssistant, "load", classmethod(lambda cls, *a, **k: cls(index, threshold=0.0))
+    )
+    assert chatbot.evaluate_main(["--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "dev_evidence_fact_rate 0.500" in out and "dev_retrieval_hit_at_3 0.500" in out
+    assert "miss (hit@3 False) On which port" in out and "MNIST" not in out.split("dev_")[0]
+    assert "answered out of scope: zzz qqq" in out  # threshold 0: nothing is refused
+    assert chatbot.evaluate_main(["--split", "test", "--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "test_evidence_fact_rate 0.000" in out and "miss" not in out and "answered" not in out
+    with pytest.raises(SystemExit):
+        chatbot.evaluate_main(["--split", "train"])
 
 
 def test_the_assistant_abstains_below_its_threshold():

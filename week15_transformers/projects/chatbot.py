@@ -11,7 +11,8 @@ answer, and every answer shows the evidence with its README path and heading.
 The run scores course_questions.toml, split once into dev (where every choice was made) and
 test: retrieval hit@3, the evidence holding the expected fact, out-of-scope questions refused
 and in-scope ones wrongly refused (the bars, on test), and the generated sentence holding the
-fact (reported). `python -m week15_transformers chat` is the same assistant, interactive.
+fact (reported). `python -m week15_transformers chat` is the same assistant, interactive;
+`chat-eval` scores its grounding alone (no generation: seconds) and lists the dev misses.
 """
 
 from __future__ import annotations
@@ -122,14 +123,14 @@ def build_bot(device: str, dataset: Callable[[str], Path]) -> tuple:
     return assistant, model, tokenizer
 
 
-def ask(assistant, model, tokenizer, question: str, max_new_tokens: int) -> dict:
-    """Ground one question and, unless the notes lack it, generate from the evidence."""
+def answer(bot: tuple, grounded, max_new_tokens: int) -> dict:
+    """Generate one sentence from a grounded question's evidence, unless the notes lack it."""
     from shared.llm import stream_reply
     from week15_transformers.assistant import NOT_COVERED, grounded_messages
 
-    grounded = assistant.ground(question)
+    _, model, tokenizer = bot
     if grounded.abstained:
-        return {"grounded": grounded, "answer": NOT_COVERED, "ttft": 0.0, "seconds": 0.0}
+        return {"answer": NOT_COVERED, "ttft": 0.0, "seconds": 0.0, "tokens": 0}
     start = time.perf_counter()
     pieces, first = [], None
     for piece in stream_reply(
@@ -139,7 +140,6 @@ def ask(assistant, model, tokenizer, question: str, max_new_tokens: int) -> dict
         pieces.append(piece)
     seconds = time.perf_counter() - start
     return {
-        "grounded": grounded,
         "answer": "".join(pieces).strip(),
         "ttft": first or seconds,
         "seconds": seconds,
@@ -152,61 +152,79 @@ def right_readme_holds(hits, q: Question) -> bool:
     return any(hit.chunk.source == q.readme and contains(hit.chunk.text, q.fact) for hit in hits)
 
 
+def grounding_marks(assistant, q: Question) -> dict:
+    """Ground one in-scope question (no generation); return its grounding and what it got right."""
+    grounded = assistant.ground(q.question)
+    evidence = grounded.evidence.text if grounded.evidence else ""
+    return {
+        "grounded": grounded,
+        "hit": right_readme_holds(grounded.hits, q),
+        "dense": right_readme_holds(assistant.index.search(q.question, 3, "dense"), q),
+        "bm25": right_readme_holds(assistant.index.search(q.question, 3, "bm25"), q),
+        "evidence": contains(evidence, q.fact),
+        "refused": grounded.abstained,
+    }
+
+
+def rates(split: str, marks: list[dict], refused_out: list[bool]) -> dict[str, float]:
+    """Return a split's grounding metrics: hit@3 (fused, dense, BM25), evidence, refusals."""
+    n = len(marks)
+
+    def share(key: str) -> float:
+        return sum(m[key] for m in marks) / n
+
+    return {
+        f"{split}_questions": float(n),
+        f"{split}_out_of_scope_questions": float(len(refused_out)),
+        f"{split}_retrieval_hit_at_3": share("hit"),
+        f"{split}_dense_hit_at_3": share("dense"),
+        f"{split}_bm25_hit_at_3": share("bm25"),
+        f"{split}_evidence_fact_rate": share("evidence"),
+        f"{split}_in_scope_refused": share("refused"),
+        f"{split}_out_of_scope_refused": sum(refused_out) / len(refused_out)
+        if refused_out
+        else 0.0,
+    }
+
+
 def score_split(ctx: RunContext, bot: tuple, split: str, questions, refusals, max_new: int) -> dict:
     """Answer one split's questions; return its metrics, its table rows and retrieval scores."""
-    assistant, rows, scores = bot[0], [], {"in": [], "out": []}
-    counts = dict.fromkeys(("hit", "dense", "bm25", "evidence", "answer", "refused"), 0)
-    ttfts, tokens, seconds = [], 0, 0.0
+    assistant, rows, scores, marks = bot[0], [], {"in": [], "out": []}, []
+    answered, ttfts, tokens, seconds = 0, [], 0, 0.0
     for q in questions:
-        result = ask(*bot, q.question, max_new)
-        grounded = result["grounded"]
-        hit = right_readme_holds(grounded.hits, q)
-        evidence = grounded.evidence.text if grounded.evidence else ""
-        marks = {
-            "hit": hit,
-            "dense": right_readme_holds(assistant.index.search(q.question, 3, "dense"), q),
-            "bm25": right_readme_holds(assistant.index.search(q.question, 3, "bm25"), q),
-            "evidence": contains(evidence, q.fact),
-            "answer": contains(result["answer"], q.fact),
-            "refused": grounded.abstained,
-        }
-        counts = {key: counts[key] + marks[key] for key in counts}
+        mark = grounding_marks(assistant, q)
+        grounded = mark["grounded"]
+        result = answer(bot, grounded, max_new)
+        marks.append(mark)
+        answered += contains(result["answer"], q.fact)
         scores["in"].append(grounded.retrieval_score)
         if not grounded.abstained:
             ttfts.append(result["ttft"])
             tokens, seconds = tokens + result["tokens"], seconds + result["seconds"]
-        ctx.log(f"{split} {'hit ' if hit else 'miss'} {q.question}")
+        ctx.log(f"{split} {'hit ' if mark['hit'] else 'miss'} {q.question}")
+        evidence = grounded.evidence.text if grounded.evidence else ""
         source = f"{grounded.evidence.source} › {grounded.evidence.heading}" if evidence else "—"
         rows.append(
             [
                 split,
                 q.question,
                 q.fact,
-                "yes" if hit else "**no**",
+                "yes" if mark["hit"] else "**no**",
                 evidence[:160] or "(refused)",
                 source,
-                "yes" if marks["evidence"] else "**no**",
+                "yes" if mark["evidence"] else "**no**",
                 result["answer"].replace("\n", " ")[:120],
-                "yes" if marks["answer"] else "**no**",
+                "yes" if contains(result["answer"], q.fact) else "**no**",
             ]
         )
-    refused_out = 0
+    refused_out = []
     for q in refusals:
         grounded = assistant.ground(q.question)
-        refused_out += grounded.abstained
+        refused_out.append(grounded.abstained)
         scores["out"].append(grounded.retrieval_score)
         ctx.log(f"{split} {'refused' if grounded.abstained else 'ANSWERED'} {q.question}")
-    n = len(questions)
-    metrics = {
-        f"{split}_questions": float(n),
-        f"{split}_out_of_scope_questions": float(len(refusals)),
-        f"{split}_retrieval_hit_at_3": counts["hit"] / n,
-        f"{split}_dense_hit_at_3": counts["dense"] / n,
-        f"{split}_bm25_hit_at_3": counts["bm25"] / n,
-        f"{split}_evidence_fact_rate": counts["evidence"] / n,
-        f"{split}_answer_fact_rate": counts["answer"] / n,
-        f"{split}_in_scope_refused": counts["refused"] / n,
-        f"{split}_out_of_scope_refused": refused_out / len(refusals) if refusals else 0.0,
+    metrics = rates(split, marks, refused_out) | {
+        f"{split}_answer_fact_rate": answered / len(questions),
         f"{split}_median_ttft_seconds": sorted(ttfts)[len(ttfts) // 2] if ttfts else 0.0,
         f"{split}_tokens_per_second": tokens / seconds if seconds else 0.0,
     }
@@ -318,4 +336,41 @@ def main(argv: list[str]) -> int:
         top_p=args.top_p,
         seed=args.seed,
     )
+    return 0
+
+
+def evaluate_main(argv: list[str]) -> int:
+    """`python -m week15_transformers chat-eval`: score grounding alone (no generation), seconds.
+
+    On dev it prints every in-scope question the evidence misses and every out-of-scope one
+    answered, to study; on test only the rates, so no choice is made on test failures.
+    """
+    from shared.devices import DEVICE_CHOICES, resolve_device
+    from shared.registry import fetch
+    from week15_transformers.assistant import CourseAssistant
+
+    parser = argparse.ArgumentParser(
+        prog="python -m week15_transformers chat-eval",
+        description="Score the assistant's retrieval, evidence and abstention on one split of "
+        "course_questions.toml without generating answers.",
+    )
+    parser.add_argument("--split", choices=SPLITS, default="dev")
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    args = parser.parse_args(argv)
+    in_scope, out_of_scope = load_questions()
+    assistant = CourseAssistant.load(fetch, resolve_device(args.device))
+    marks = []
+    for q in (q for q in in_scope if q.split == args.split):
+        marks.append(grounding_marks(assistant, q))
+        evidence = marks[-1]["grounded"].evidence
+        if args.split == "dev" and not marks[-1]["evidence"]:
+            quoted = evidence.text if evidence else "(refused)"
+            print(f"miss (hit@3 {marks[-1]['hit']}) {q.question} [{q.fact}] <- {quoted[:160]}")
+    refused_out = []
+    for q in (q for q in out_of_scope if q.split == args.split):
+        refused_out.append(assistant.ground(q.question).abstained)
+        if args.split == "dev" and not refused_out[-1]:
+            print(f"answered out of scope: {q.question}")
+    for name, value in rates(args.split, marks, refused_out).items():
+        print(f"{name} {value:.3f}")
     return 0
