@@ -23,12 +23,23 @@ SERVICE_CALLS = frozenset(
 )
 
 
-def names_used(code: types.CodeType) -> set[str]:
-    """Every global or attribute name a function's code uses, its nested functions' included."""
-    found = set(code.co_names)
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            found |= names_used(const)
+def names_used(code: types.CodeType, module: types.ModuleType | None = None) -> set[str]:
+    """Every global or attribute name a function's code uses, its nested functions' included,
+    and those of the helper functions of its own module that it calls."""
+    found: set[str] = set()
+    pending, seen = [code], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        found |= set(current.co_names)
+        pending += [c for c in current.co_consts if isinstance(c, types.CodeType)]
+        for name in current.co_names:
+            helper = getattr(module, name, None) if module is not None else None
+            helper = getattr(helper, "__wrapped__", helper)  # a @contextmanager helper
+            if isinstance(helper, types.FunctionType) and helper.__module__ == module.__name__:
+                pending.append(helper.__code__)
     return found
 
 
@@ -38,12 +49,12 @@ def tiers(item: pytest.Item) -> list[str]:
     if E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
         found.append("e2e")
     function = getattr(item, "function", None)
-    used = names_used(function.__code__) if function is not None else set()
+    module = getattr(item, "module", None)
+    used = names_used(function.__code__, module) if function is not None else set()
     if BROWSER_CALLS & used:
         found.append("browser")
     if SERVICE_CALLS & used:
         found.append("service")
-    module = getattr(item, "module", None)
     names = vars(module).values() if module is not None else ()
     if any(getattr(value, "__module__", None) == "docker_support" for value in names):
         found.append("docker")
