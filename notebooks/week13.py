@@ -43,7 +43,7 @@ from week13_cv_advanced.face_scenes import paste, random_frame, read_backgrounds
 from week13_cv_advanced.keras_port import CLASSES
 from week13_cv_advanced.mask_models import FineTunedMaskClassifier, KerasMaskClassifier
 from week13_cv_advanced.mask_set import face_set
-from week13_cv_advanced.projects.face_mask import BARS, FAST, fine_tune
+from week13_cv_advanced.projects.face_mask import BARS, FAST, compare_with_keras, fine_tune
 from week13_cv_advanced.video import MaskPipeline
 
 # %matplotlib inline
@@ -86,13 +86,7 @@ pd.DataFrame(history)
 # %%
 ours = FineTunedMaskClassifier(model)
 keras = KerasMaskClassifier(fetch("keras_mask_classifier"))
-ours_pred = ours.predict(list(x_test)).argmax(axis=1)
-keras_pred = keras.predict(list(x_test)).argmax(axis=1)
-metrics = {
-    "heldout_accuracy": float((ours_pred == y_test).mean()),
-    "keras_heldout_accuracy": float((keras_pred == y_test).mean()),
-    "keras_agreement": float((ours_pred == keras_pred).mean()),
-}
+metrics, ours_pred, keras_pred = compare_with_keras(ours, keras, x_test, y_test)
 print(metrics)
 fig, axes = plt.subplots(2, 8, figsize=(12, 4))
 for ax, i in zip(axes.ravel(), range(16), strict=True):
