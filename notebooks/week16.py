@@ -60,11 +60,11 @@ ax = prices.plot(logy=True, title="MSFT close (log scale)", figsize=(7, 3))
 # %% [markdown]
 # ## 2. The backtest windows
 # `rolling_origin_windows` lays out consecutive test windows ending at the last day (the same
-# stretches as scikit-learn's `TimeSeriesSplit`), each with at least `train_days` before it.
+# stretches as scikit-learn's `TimeSeriesSplit`), each with at least `arima.train_days` before it.
 
 # %%
 windows = rolling_origin_windows(
-    len(log_price), FAST.test_days, FAST.windows, min_fit=FAST.train_days
+    len(log_price), FAST.test_days, FAST.windows, min_fit=FAST.arima.train_days
 )
 for w in windows:
     days = prices.index[w.test]
@@ -76,7 +76,7 @@ for w in windows:
 # returns the forecast errors of ARIMA, the random walk and the random walk with drift.
 
 # %%
-results = [backtest_window(log_price, w, FAST, fast=True) for w in windows]
+results = [backtest_window(log_price, w, FAST) for w in windows]
 models = ("ARIMA", *BASELINES)
 table = pd.DataFrame(
     {
