@@ -107,10 +107,9 @@ def test_the_mask_image_has_no_torch() -> None:
     assert not {"torch", "torchvision"} & set(wanted)
 
 
-# A fresh interpreter that cannot import any pinned distribution the image does not install (as
-# a missing module would fail), then does what the image's start command does: build the API
-# through `serve mask` on the /models folder, and detect faces in one uploaded scene.
-_IMAGE = """
+# The start of a fresh interpreter that cannot import any pinned distribution an image does not
+# install (argv[1], as JSON), so an import the image lacks fails as a missing module would.
+_BLOCKED = """
 import importlib.metadata, json, sys
 blocked = set(json.loads(sys.argv[1]))
 names = {m for m, dists in importlib.metadata.packages_distributions().items()
@@ -122,6 +121,11 @@ class Blocker:
             raise ModuleNotFoundError(f"the image does not install {name}", name=name)
 
 sys.meta_path.insert(0, Blocker())
+"""
+
+# What the mask image's start command does: build the API through `serve mask` on the
+# /models folder, and detect faces in one uploaded scene.
+_IMAGE = """
 from fastapi.testclient import TestClient
 from week22_capstone import serve
 app = serve._api(serve.build_parser().parse_args(["mask", "--models", sys.argv[2]]))
@@ -148,7 +152,7 @@ def test_the_mask_image_installs_everything_its_serving_path_imports(tmp_path: P
     blocked = sorted(set(project_pins()) - set(installed))
     env = {"ML_ROADMAP_API_KEY": "k" * 24, "WEEK22_MASK_OUTPUTS": str(tmp_path / "outputs")}
     done = subprocess.run(
-        [sys.executable, "-c", _IMAGE, json.dumps(blocked), str(models), str(scene)],
+        [sys.executable, "-c", _BLOCKED + _IMAGE, json.dumps(blocked), str(models), str(scene)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -193,17 +197,6 @@ def test_the_sentiment_image_runs_its_transformer_without_torch() -> None:
 # The same blocked interpreter for the sentiment image: the dashboard's page (Streamlit's AppTest)
 # with the TF-IDF model and a transformer exported to ONNX, one typed text labelled by all three.
 _SENTIMENT = """
-import importlib.metadata, json, sys
-blocked = set(json.loads(sys.argv[1]))
-names = {m for m, dists in importlib.metadata.packages_distributions().items()
-         if any(d.lower().replace("_", "-") in blocked for d in dists)}
-
-class Blocker:
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in names:
-            raise ModuleNotFoundError(f"the image does not install {name}", name=name)
-
-sys.meta_path.insert(0, Blocker())
 from streamlit.testing.v1 import AppTest
 app = AppTest.from_file(sys.argv[2], default_timeout=120).run()
 if app.text_area:
@@ -231,7 +224,7 @@ def test_the_sentiment_image_installs_everything_its_page_imports(tmp_path: Path
     assert {"torch", "transformers"} <= set(blocked)
     env = {"WEEK22_MODELS": str(tmp_path / "models"), "WEEK22_TRANSFORMER": str(tmp_path / "onnx")}
     done = subprocess.run(
-        [sys.executable, "-c", _SENTIMENT, json.dumps(blocked), str(PAGE)],
+        [sys.executable, "-c", _BLOCKED + _SENTIMENT, json.dumps(blocked), str(PAGE)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
