@@ -123,6 +123,23 @@ class Blocker:
 sys.meta_path.insert(0, Blocker())
 """
 
+
+def run_blocked(
+    script: str, blocked: list[str], *args: str, env: dict[str, str]
+) -> subprocess.CompletedProcess:
+    """Run `script` in a fresh interpreter that cannot import `blocked`; fail with its stderr."""
+    done = subprocess.run(
+        [sys.executable, "-c", _BLOCKED + script, json.dumps(blocked), *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
 # What the mask image's start command does: build the API through `serve mask` on the
 # /models folder, and detect faces in one uploaded scene.
 _IMAGE = """
@@ -151,15 +168,7 @@ def test_the_mask_image_installs_everything_its_serving_path_imports(tmp_path: P
     installed = requirements(REPO_ROOT / "week24_deploy" / "docker" / "requirements-mask.txt")
     blocked = sorted(set(project_pins()) - set(installed))
     env = {"ML_ROADMAP_API_KEY": "k" * 24, "WEEK22_MASK_OUTPUTS": str(tmp_path / "outputs")}
-    done = subprocess.run(
-        [sys.executable, "-c", _BLOCKED + _IMAGE, json.dumps(blocked), str(models), str(scene)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **env},
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = run_blocked(_IMAGE, blocked, str(models), str(scene), env=env)
     result = json.loads(done.stdout)
     assert result["status"] == [201, 200] and result["torch"] == []
     assert result["faces"] and "ONNX Runtime" in result["health"]["classifier"]
@@ -223,15 +232,7 @@ def test_the_sentiment_image_installs_everything_its_page_imports(tmp_path: Path
     blocked = sorted(set(project_pins()) - installed_with(set(listed)))
     assert {"torch", "transformers"} <= set(blocked)
     env = {"WEEK22_MODELS": str(tmp_path / "models"), "WEEK22_TRANSFORMER": str(tmp_path / "onnx")}
-    done = subprocess.run(
-        [sys.executable, "-c", _BLOCKED + _SENTIMENT, json.dumps(blocked), str(PAGE)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **env},
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = run_blocked(_SENTIMENT, blocked, str(PAGE), env=env)
     result = json.loads(done.stdout.splitlines()[-1])
     assert result["errors"] == [] and result["loaded"] == []
     assert any("ONNX Runtime" in caption for caption in result["captions"])
