@@ -30,6 +30,7 @@ from week15_transformers.retrieval import (
     Chunk,
     ReadmeIndex,
     chunk_readme,
+    named_week,
     reciprocal_rank_fusion,
     sections,
     split_long,
@@ -144,6 +145,22 @@ def test_fused_search_finds_meaning_and_exact_words():
         index.search("banana", method="tfidf")
     with pytest.raises(ValueError, match="nothing to index"):
         ReadmeIndex([], LetterCounts())
+
+
+def test_a_question_naming_one_week_searches_that_weeks_readme_only():
+    assert named_week("What does week 6's project cluster?") == 6
+    assert named_week("Do week 16 and week 17 share a helper?") is None
+    assert named_week("What is a tensor?") is None
+    chunks = [
+        Chunk("week06_ml/README.md", "x", "customer segments from CDNOW purchases"),
+        Chunk("week10_cnn/README.md", "x", "week 6 customer segments cluster purchases"),
+        Chunk("week10_cnn/README.md", "x", "a convolution slides a kernel"),
+    ]
+    index = ReadmeIndex(chunks, LetterCounts())
+    question = "What does week 6 cluster among customer purchases?"
+    assert [h.chunk.source for h in index.search(question, k=3)] == ["week06_ml/README.md"]
+    assert len(index.search("what does week 12 cluster", k=3)) == 3  # no week 12 README: all
+    assert len(index.search("customer purchases", k=3)) == 3
 
 
 def test_units_are_sentences_list_items_rows_and_commands():
