@@ -37,7 +37,7 @@ class Config:
 
 
 FULL = Config()
-FAST = Config(epochs=2, train_origins=100)
+FAST = Config(epochs=2, train_origins=300)
 
 
 def storage_url(out: Path) -> str:
