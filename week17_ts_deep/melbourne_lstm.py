@@ -42,7 +42,7 @@ class LstmPlan:
 
 
 FULL = LstmPlan(SETUP, last_origins=None)
-FAST = LstmPlan(replace(SETUP, epochs=2), last_origins=300)  # a smoke run: seconds
+FAST = LstmPlan(replace(SETUP, epochs=2), last_origins=100)  # a smoke run: seconds
 
 
 @dataclass

@@ -67,7 +67,7 @@ class Config:
 
 
 FULL = Config()
-FAST = Config(scenes=3)
+FAST = Config(scenes=2)
 
 
 def labelled_scenes(ctx: RunContext, n_scenes: int) -> tuple[list[Scene], list[np.ndarray]]:
