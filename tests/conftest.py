@@ -11,6 +11,7 @@ import importlib
 import itertools
 import json
 import os
+import sys
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -37,6 +38,18 @@ def pytest_configure(config: pytest.Config) -> None:
         import torch
 
         torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored() -> Iterator[None]:
+    """Put `__main__` back after each test: Streamlit's AppTest leaves its page there.
+
+    A process that test later spawns (week 17's tuning workers) would run that page first and
+    die, so a test would fail or pass depending on what its xdist worker ran before it.
+    """
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

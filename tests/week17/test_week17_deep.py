@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 
 import numpy as np
@@ -159,9 +157,6 @@ def test_two_workers_finish_exactly_the_requested_trials(monkeypatch, tmp_path: 
     import optuna
 
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    # A Streamlit AppTest run earlier in this process leaves its page as `__main__`, which each
-    # spawned worker would run again first: the workers start from a bare one, as from a shell.
-    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     args = ["--workers", "2", "--trials", "4", "--fast", "--out", str(tmp_path), "--study", "t"]
     assert tune.main(args) == 0
     study = optuna.load_study(study_name="t", storage=f"sqlite:///{tmp_path}/optuna.db")
