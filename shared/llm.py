@@ -5,7 +5,9 @@ messages `{"role": "system" | "user" | "assistant", "content": str}`; the model'
 template (ChatML: `<|im_start|>role ... <|im_end|>`) turns it into tokens.
 
 - `load_chat_model` reads the registry folder `smollm2_135m_instruct` (one GGUF file, Q4_1,
-  dequantized by transformers to a float32 LlamaForCausalLM) once per process and device.
+  dequantized by transformers to a float32 LlamaForCausalLM) once per process and device;
+  `load_chat_tokenizer` reads its tokenizer alone (from the dequantized copy, in well under a
+  second).
 - `trim_history` keeps the system message and drops the oldest turns until the prompt fits the
   context window; when even the newest user message cannot fit it raises `ContextOverflow`
   (it never truncates a message silently).
@@ -73,6 +75,33 @@ def load_chat_model(folder: Path, device: str = "cpu") -> tuple[Any, Any]:
     return _load(str(Path(folder).resolve()), resolve_device(device))
 
 
+def load_chat_tokenizer(folder: Path) -> Any:
+    """Return the chat model's tokenizer alone, read from the dequantized copy.
+
+    Reading it from the GGUF file parses the whole vocabulary there (seconds); the copy's
+    tokenizer files load in a fraction of one. Without a copy yet, the model is loaded once to
+    make it (`load_chat_model`).
+    """
+    from transformers import AutoTokenizer
+
+    from shared.hub import load_pretrained
+
+    _check_folder(Path(folder))
+    copy = dequantized_folder(Path(folder))
+    if not (copy / "config.json").is_file():
+        return load_chat_model(folder)[1]
+    return load_pretrained(AutoTokenizer, copy)
+
+
+def _check_folder(folder: Path) -> None:
+    """Raise FileNotFoundError unless `folder` holds the chat model's GGUF file."""
+    if not (folder / GGUF_FILE).is_file():
+        raise FileNotFoundError(
+            f"{folder} holds no {GGUF_FILE}: pass the folder that "
+            f"shared.registry.fetch({REGISTRY_NAME!r}) returns"
+        )
+
+
 @functools.cache
 def _load(folder: str, device: str) -> tuple[Any, Any]:
     """Load tokenizer and model once per (folder, device), from the dequantized copy if there is one."""
@@ -80,11 +109,7 @@ def _load(folder: str, device: str) -> tuple[Any, Any]:
 
     from shared.hub import load_pretrained
 
-    if not (Path(folder) / GGUF_FILE).is_file():
-        raise FileNotFoundError(
-            f"{folder} holds no {GGUF_FILE}: pass the folder that "
-            f"shared.registry.fetch({REGISTRY_NAME!r}) returns"
-        )
+    _check_folder(Path(folder))
     copy = dequantized_folder(Path(folder))
     if (copy / "config.json").is_file():
         tokenizer = load_pretrained(AutoTokenizer, copy)

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.llm import GGUF_FILE, REGISTRY_NAME
+from shared.llm import REGISTRY_NAME, load_chat_tokenizer
 from shared.registry import fetch
 
 
 def build_tiny_llama(folder: Path) -> Path:
     """Save SmolLM2's tokenizer and a 1-layer random Llama over its vocabulary into `folder`."""
     import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    from transformers import LlamaConfig, LlamaForCausalLM
 
-    from shared.hub import load_pretrained
-
-    tokenizer = load_pretrained(AutoTokenizer, fetch(REGISTRY_NAME), gguf_file=GGUF_FILE)
+    tokenizer = load_chat_tokenizer(fetch(REGISTRY_NAME))
     tokenizer.save_pretrained(folder)
     config = LlamaConfig(
         vocab_size=len(tokenizer),

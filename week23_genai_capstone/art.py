@@ -7,7 +7,8 @@ stored with it, so regenerating refuses a different model instead of drawing som
 It draws at the guidance scale week 20 chose on validation samples (pipeline.json's
 `guidance`; week 20's default GUIDANCE for a model saved without one).
 A `--fast` run, which must take seconds, draws with a tiny untrained UNet of week 20's smoke
-shape instead (its pictures are noise, and the report says so).
+shape instead (its pictures are noise, and the report says so), in the few DDIM steps its
+pipeline.json records (`model_steps`; a trained model is drawn in STEPS).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from week20_genai_multimodal.schedule import NoiseSchedule
 MODEL = upstream.artefact("week20.text_to_image")
 TEXT_TO_IMAGE_ENV = MODEL.env
 STEPS, SCALE = 25, 4
+UNTRAINED_STEPS = 2  # the untrained stand-in draws noise: two DDIM steps prove the path
 TRAIN_DIFFUSION = MODEL.command
 
 
@@ -58,11 +60,17 @@ def model_guidance(folder: Path) -> float:
     return float(_pipeline_meta(folder).get("guidance", GUIDANCE))
 
 
+def model_steps(folder: Path) -> int:
+    """The DDIM steps to draw the saved model in: pipeline.json's `ddim_steps`, else STEPS."""
+    return int(_pipeline_meta(folder).get("ddim_steps", STEPS))
+
+
 def save_untrained(folder: Path, seed: int) -> Path:
     """Save a randomly initialised UNet of week 20's smoke shape: a stand-in for --fast runs."""
     torch.manual_seed(seed)
     pipe = TextToImage(build_unet(SMOKE_UNET), NoiseSchedule(), FASHION_MNIST_CLASSES)
-    return save_pipeline(pipe, folder, {"trained": False, "seed": seed})
+    extra = {"trained": False, "seed": seed, "ddim_steps": UNTRAINED_STEPS}
+    return save_pipeline(pipe, folder, extra)
 
 
 def png_bytes(image: torch.Tensor, scale: int = SCALE) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pytest
@@ -144,12 +145,26 @@ def test_a_folder_without_the_gguf_file_is_refused(tmp_path):
         llm.load_chat_model(tmp_path)
 
 
-def test_the_dequantized_copy_is_the_gguf_model(chat_model):
+def parse_gguf_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Have transformers parse the GGUF file once, not once each for tokenizer, config and weights.
+
+    Loading from GGUF reads the whole file's metadata (SmolLM2's 49,152-token vocabulary) per
+    call, and rebuilds gguf's tensor-name map once per module: most of a GGUF load's time. Both
+    are read-only, so one of each serves every load of the same file.
+    """
+    import gguf
+
+    monkeypatch.setattr(gguf, "GGUFReader", functools.cache(gguf.GGUFReader))
+    monkeypatch.setattr(gguf, "get_tensor_name_map", functools.cache(gguf.get_tensor_name_map))
+
+
+def test_the_dequantized_copy_is_the_gguf_model(chat_model, monkeypatch):
     """The safetensors copy kept after the first load gives the GGUF model's logits and tokens."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from shared.hub import load_pretrained
 
+    parse_gguf_once(monkeypatch)
     folder = fetch(llm.REGISTRY_NAME)
     copy = llm.dequantized_folder(folder)
     assert (copy / "config.json").is_file(), "the first load keeps a dequantized copy"

@@ -7,6 +7,8 @@ seconds; the fast run (test_week23_run.py) makes one with SmolLM2.
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,9 +18,17 @@ from week23_support import served
 
 from shared import upstream
 from shared.paths import week_report_dir
+from week20_genai_multimodal.diffusion import PIPELINE
 from week20_genai_multimodal.illustrated_story import MAX_PREMISE, check_premise, read_storybook
 from week23_genai_capstone import story
-from week23_genai_capstone.art import TEXT_TO_IMAGE_ENV, TRAIN_DIFFUSION, save_untrained
+from week23_genai_capstone.art import (
+    STEPS,
+    TEXT_TO_IMAGE_ENV,
+    TRAIN_DIFFUSION,
+    UNTRAINED_STEPS,
+    model_steps,
+    save_untrained,
+)
 from week23_genai_capstone.language_model import MODEL_ENV
 from week23_genai_capstone.story.pipeline import choose_pictures
 
@@ -62,6 +72,18 @@ def test_the_app_writes_illustrates_and_offers_the_book(app_env, tmp_path) -> No
     assert [text for text, _ in pages] == [s.text for s in book.scenes]
     assert all(image.size[0] >= 64 for _, image in pages)
     assert [s.picture for s in book.scenes] == choose_pictures(2, 0)
+
+
+def test_the_stand_in_draws_in_its_recorded_steps_a_trained_model_in_25(
+    untrained: Path, tmp_path: Path
+) -> None:
+    assert model_steps(untrained) == UNTRAINED_STEPS < STEPS == 25
+    trained = tmp_path / "text_to_image"  # week 20's pipeline.json records no ddim_steps
+    shutil.copytree(untrained, trained)
+    meta = json.loads((trained / PIPELINE).read_text(encoding="utf-8"))
+    del meta["ddim_steps"]
+    (trained / PIPELINE).write_text(json.dumps(meta), encoding="utf-8")
+    assert model_steps(trained) == STEPS
 
 
 def test_an_empty_premise_is_refused_with_a_message(app_env) -> None:

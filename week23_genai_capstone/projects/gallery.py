@@ -162,11 +162,9 @@ def run(ctx: RunContext) -> dict[str, float]:
         ctx.log(f"{prompt}: {caption}")
     rows = gallery.all()
     fresh = load_pipeline(model_dir, device)
-    diffs = [
-        max_abs_diff(regenerate(fresh, version, r), gallery.image_path(r).read_bytes())
-        for r in rows
-    ]
-    identical = [regenerate(fresh, version, r) == gallery.image_path(r).read_bytes() for r in rows]
+    pairs = [(regenerate(fresh, version, r), gallery.image_path(r).read_bytes()) for r in rows]
+    diffs = [max_abs_diff(again, stored) for again, stored in pairs]
+    identical = [again == stored for again, stored in pairs]
     found = [
         any(f["id"] == r["id"] for f in gallery.search(garment_word(r["prompt"]))) for r in rows
     ]

@@ -12,7 +12,7 @@ import streamlit as st
 
 from shared import upstream
 from week20_genai_multimodal.illustrated_story import MAX_PREMISE
-from week23_genai_capstone.art import MODEL, STEPS
+from week23_genai_capstone.art import MODEL, model_steps
 from week23_genai_capstone.language_model import ChatModel, load_chat
 from week23_genai_capstone.story.pipeline import make_storybook
 
@@ -56,7 +56,7 @@ if st.button("Write the storybook"):
         pipe, faces = image_models(str(folder))
         try:
             st.session_state.book = make_storybook(
-                chat_model(), pipe, faces, premise, scenes, int(seed), STEPS
+                chat_model(), pipe, faces, premise, scenes, int(seed), model_steps(folder)
             )
         except ValueError as exc:
             st.session_state.pop("book", None)
