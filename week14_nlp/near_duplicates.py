@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,7 +107,7 @@ def find_duplicates(texts: Sequence[str], seed: int = 1) -> Duplicates:
         with np.load(path) as saved:
             if saved["group"].shape == (len(texts),):
                 return Duplicates(saved["group"], int(saved["normalised"]), int(saved["near"]))
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         pass
     duplicates = _group_duplicates(texts, seed)
     with atomic_path(path) as tmp, tmp.open("wb") as f:
