@@ -17,7 +17,7 @@
 # # Week 05 — Machine-learning basics: Ames house prices
 #
 # Predict a house's sale price from 79 features of Kaggle's Ames training set. This notebook
-# walks through the `house_prices` project at FAST size (400 houses, 3-fold CV): five
+# walks through the `house_prices` project at FAST size (400 houses, 2-fold CV): five
 # regressors (linear, ridge, lasso, k-nearest neighbours, a decision tree) each inside one
 # scikit-learn `Pipeline` (imputation, log of skewed areas, scaling, one-hot and ordinal
 # encoding) that learns log(price), compared by cross-validation against a median baseline.
@@ -96,7 +96,7 @@ plt.show()
 # %% [markdown]
 # ## 5. The quality bar
 # Kaggle's regularized linear models reach about 0.12–0.13 CV RMSLE on all 1,460 houses; the bar
-# is 0.14. On 400 houses with 3 folds the estimate is noisier and a little worse: the bar is
+# is 0.14. On 400 houses with 2 folds the estimate is noisier and a little worse: the bar is
 # enforced on the full run (`make week05`).
 
 # %%

@@ -7,7 +7,9 @@ checksum is checked before anything is parsed or unpickled.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import pickle
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,16 +87,49 @@ def load_mnist(path: Path) -> tuple[ImageSplits, tuple[np.ndarray, np.ndarray]]:
     """Read the registry's verified MNIST pickle: (train 50k / test 10k splits, (x_val, y_val)).
 
     Images come back as 28x28 uint8 like Fashion-MNIST's; the file holds the original bytes / 256.
+    Unpickling and converting take about 2 CPU seconds, so the arrays are cached once per file
+    (by its sha256, written atomically, re-made if unreadable or misshapen).
     """
+    from shared.atomic import atomic_path
+    from shared.paths import cache_dir
+
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:20]
+    cached = cache_dir() / "derived" / f"mnist-uint8-{digest}.npz"
+    try:
+        with np.load(cached) as saved:
+            arrays = {name: saved[name] for name in _MNIST_ARRAYS}
+        if any(len(arrays[f"x_{s}"]) != len(arrays[f"y_{s}"]) for s in ("train", "val", "test")):
+            raise ValueError(f"{cached}: images and labels differ in length")
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        arrays = _decode_mnist(path)
+        with atomic_path(cached) as tmp, tmp.open("wb") as f:
+            np.savez(f, **arrays)
+    splits = ImageSplits(
+        arrays["x_train"],
+        arrays["y_train"],
+        arrays["x_test"],
+        arrays["y_test"],
+        tuple("0123456789"),
+    )
+    return splits, (arrays["x_val"], arrays["y_val"])
+
+
+_MNIST_ARRAYS = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")
+
+
+def _decode_mnist(path: Path) -> dict[str, np.ndarray]:
+    """Unpickle the MNIST file into uint8 images and int64 labels, named as in _MNIST_ARRAYS."""
     with gzip.open(path, "rb") as f:
         (xtr, ytr), (xva, yva), (xte, yte) = pickle.load(f, encoding="latin1")
 
     def to_images(x: np.ndarray) -> np.ndarray:
         return np.rint(np.asarray(x, np.float32).reshape(-1, 28, 28) * 256).astype(np.uint8)
 
-    labels = [np.asarray(y, np.int64) for y in (ytr, yva, yte)]
-    splits = ImageSplits(to_images(xtr), labels[0], to_images(xte), labels[2], tuple("0123456789"))
-    return splits, (to_images(xva), labels[1])
+    arrays = (to_images(xtr), ytr, to_images(xva), yva, to_images(xte), yte)
+    return {
+        name: a if name.startswith("x_") else np.asarray(a, np.int64)
+        for name, a in zip(_MNIST_ARRAYS, arrays, strict=True)
+    }
 
 
 class ImageTensorDataset(Dataset):

@@ -17,8 +17,6 @@ import shared.devices
 from shared.cli import run_week
 from shared.devices import PRECISION_ENV, precision_for, precision_setting
 from shared.training import Trainer
-from week19_genai.projects.gpt_shakespeare import gpt_precision
-from week21_dl_advanced.projects.lightning_unet import lightning_precision
 
 MODULE = "toy_week.tiny_net"
 
@@ -64,6 +62,10 @@ def test_bf16_can_be_forced_on_a_cpu_without_amx(monkeypatch: pytest.MonkeyPatch
 
 
 def test_lightning_and_the_gpt_loop_follow_the_setting(amx_cpu) -> None:
+    # Imported here: Lightning alone takes seconds to import, paid by every xdist worker otherwise.
+    from week19_genai.projects.gpt_shakespeare import gpt_precision
+    from week21_dl_advanced.projects.lightning_unet import lightning_precision
+
     assert lightning_precision("cpu") == "bf16-mixed"
     assert gpt_precision("cpu") == "fp32"  # auto keeps week 19's GPT in fp32 on a CPU
     with precision_setting("fp32"):

@@ -54,7 +54,7 @@ class Config:
 
 
 FULL = Config()
-FAST = Config(folds=3, trees=40, search_candidates=2, search_rounds=(20, 60))
+FAST = Config(folds=2, trees=40, search_candidates=1, search_rounds=(20, 60))
 
 # Published ROC-AUC on Statlog German credit is about 0.77-0.80 (e.g. Lessmann et al. 2015,
 # "Benchmarking state-of-the-art classification algorithms for credit scoring", EJOR 247).

@@ -68,7 +68,7 @@ class Config:
 
 
 FULL = Config()
-FAST = Config(max_new_tokens=12, questions=2)
+FAST = Config(max_new_tokens=6, questions=2)
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ class Config:
 
 
 FULL = Config()
-FAST = Config(snippets=160, tweets=160, folds=3)
+FAST = Config(snippets=100, tweets=100, folds=3)
 
 
 def run(ctx: RunContext) -> dict[str, float]:

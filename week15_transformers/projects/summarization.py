@@ -48,7 +48,7 @@ class Config:
 
 
 FULL = Config()
-FAST = Config(val_papers=4, test_papers=6)
+FAST = Config(val_papers=2, test_papers=3)
 
 
 @dataclass(frozen=True)

@@ -50,11 +50,11 @@ class Config:
 
 FULL = Config(train_pairs=20000, test_pairs=2000, epochs=12, model=Seq2SeqConfig(), beam_count=500)
 FAST = Config(
-    train_pairs=600,
-    test_pairs=100,
-    epochs=2,
+    train_pairs=320,
+    test_pairs=50,
+    epochs=1,
     model=Seq2SeqConfig(d_model=64, feedforward=128, encoder_layers=2, decoder_layers=2),
-    beam_count=50,
+    beam_count=10,
 )
 
 
