@@ -103,7 +103,7 @@ def load_mnist(path: Path) -> tuple[ImageSplits, tuple[np.ndarray, np.ndarray]]:
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         arrays = _decode_mnist(path)
         with atomic_path(cached) as tmp, tmp.open("wb") as f:
-            np.savez(f, **arrays)
+            np.savez(f, allow_pickle=False, **arrays)
     splits = ImageSplits(
         arrays["x_train"],
         arrays["y_train"],
