@@ -38,7 +38,7 @@ class Config:
 
 
 FULL = Config()
-FAST = Config(epochs=1, train_images=1000, val_images=1000)
+FAST = Config(epochs=1, train_images=500, val_images=200)
 
 
 @dataclass

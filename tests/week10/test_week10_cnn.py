@@ -154,7 +154,7 @@ def test_fast_run_trains_on_cifar10_when_it_is_there(fast_run, monkeypatch, tmp_
     import week10_cnn.projects.image_classifier as classifier
 
     archive = tmp_path / "cifar-10-python.tar.gz"
-    _cifar_archive(archive, n_per_batch=40)
+    _cifar_archive(archive, n_per_batch=16)
     monkeypatch.setattr(classifier, "load_images", lambda ctx: (read_cifar10(archive), "cifar10"))
     metrics = fast_run("week10_cnn", "--project", "image_classifier")["projects"][
         "image_classifier"

@@ -11,7 +11,7 @@ images.py (later weeks rebuild the Fashion-MNIST CNN from them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
@@ -34,10 +34,12 @@ class Config:
 
     train_images: int | None = None  # at most this many training images; None: all
     epochs: int | None = None  # None: the recipe's
+    val_images: int | None = None  # at most this many validation images; None: VALIDATION
+    test_images: int | None = None  # the first this many test images; None: all
 
 
 FULL = Config()
-FAST = Config(train_images=3000, epochs=1)
+FAST = Config(train_images=3000, epochs=1, val_images=1000, test_images=2000)
 
 # Zalando's Fashion-MNIST benchmark (README, "Benchmark" table): small 2-3 layer CNNs reach
 # 91-93% test accuracy. CIFAR-10: simple VGG-style CNNs without tricks reach ~80% (Keras example).
@@ -85,7 +87,7 @@ def setup(
     """
     config = FAST if ctx.fast else FULL
     recipe = RECIPES[name]
-    n_val = min(VALIDATION, len(data.x_train) // 10)
+    n_val = min(VALIDATION, len(data.x_train) // 10, config.val_images or VALIDATION)
     n_train = len(data.x_train) - n_val
     if config.train_images is not None:
         n_train = min(n_train, config.train_images)
@@ -122,6 +124,9 @@ def run(ctx: RunContext) -> dict[str, float]:
     """Train the CNN, evaluate it on the test set, and draw its filters and mistakes."""
     config = FAST if ctx.fast else FULL
     data, name = load_images(ctx)
+    if config.test_images is not None:
+        n = config.test_images
+        data = replace(data, x_test=data.x_test[:n], y_test=data.y_test[:n])
     recipe = RECIPES[name]
     trainer, train, val, test = setup(ctx, data, name)
     trainer.fit(train, val, epochs=epochs_for(config, recipe))

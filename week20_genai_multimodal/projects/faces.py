@@ -28,7 +28,7 @@ class Config:
 
 
 FULL = Config()
-FAST = Config(faces=16)
+FAST = Config(faces=8)
 
 
 def diversity(faces: torch.Tensor) -> float:

@@ -53,7 +53,7 @@ class Config:
 
 
 FULL = Config()
-FAST = Config(items=3)
+FAST = Config(items=2)
 
 
 class GarmentAnswer(BaseModel):

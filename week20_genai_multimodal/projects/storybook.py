@@ -46,7 +46,7 @@ class Config:
 
 
 FULL = Config()
-FAST = Config(scenes=2, ddim_steps=4)
+FAST = Config(scenes=2, ddim_steps=2)
 
 
 def story_pictures(n: int, seed: int) -> list[str]:

@@ -79,9 +79,9 @@ FAST = Config(
     unet=SMOKE_UNET,
     training=TrainConfig(steps=12, batch_size=16),
     train_images=512,
-    per_class=2,
-    ddim_steps=4,
-    reference_images=100,
+    per_class=1,
+    ddim_steps=2,
+    reference_images=50,
     sweep_guidance=False,
 )
 

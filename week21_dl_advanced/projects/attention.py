@@ -61,7 +61,7 @@ class Config:
 
 
 FULL = Config()
-FAST = Config(epochs=1, train_images=2000, val_images=500, test_images=2000)
+FAST = Config(epochs=1, train_images=2000, val_images=250, test_images=500)
 
 
 def random_mask(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
