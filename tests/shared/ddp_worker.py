@@ -8,14 +8,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 from shared import distributed
-from shared.atomic import atomic_path
-from shared.paths import cache_dir
-from shared.registry import default_registry
+from shared.registry import fetch
 from shared.training import Trainer
 from shared.vision import load_mnist
 from week09_dl_foundations.projects.mnist_mlp import mlp
@@ -23,28 +20,11 @@ from week09_dl_foundations.projects.mnist_mlp import mlp
 SAMPLES, SEED = 512, 3
 
 
-def first_digits() -> tuple[np.ndarray, np.ndarray]:
-    """The first SAMPLES MNIST training images and labels, cached by the registry file's sha256.
-
-    Unpickling all of MNIST takes about 2 CPU seconds, paid by each of the three processes the
-    test starts; the cached slice is keyed by the verified file's hash, so it cannot go stale.
-    """
-    registry = default_registry()
-    digest = registry.entry("mnist").sha256
-    cached = cache_dir() / "derived" / f"mnist-{digest[:16]}-first{SAMPLES}.npz"
-    if not cached.is_file():
-        splits, _ = load_mnist(registry.fetch("mnist"))
-        with atomic_path(cached) as tmp, tmp.open("wb") as f:
-            np.savez(f, x=splits.x_train[:SAMPLES], y=splits.y_train[:SAMPLES])
-    with np.load(cached) as saved:
-        return saved["x"], saved["y"]
-
-
 def digits() -> TensorDataset:
     """The first SAMPLES MNIST training digits as flat [0, 1] vectors."""
-    images, labels = first_digits()
-    x = torch.from_numpy(images.reshape(SAMPLES, -1)).float() / 255
-    return TensorDataset(x, torch.from_numpy(labels).long())
+    splits, _ = load_mnist(fetch("mnist"))
+    x = torch.from_numpy(splits.x_train[:SAMPLES].reshape(SAMPLES, -1)).float() / 255
+    return TensorDataset(x, torch.from_numpy(splits.y_train[:SAMPLES]).long())
 
 
 def train(global_batch: int, loader: DataLoader | None = None) -> Trainer:
