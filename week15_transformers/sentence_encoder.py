@@ -7,13 +7,15 @@ then scaled to length 1, so a dot product of two embeddings is their cosine simi
 Texts longer than the model's 256 word pieces are truncated, as sentence-transformers does.
 
 A corpus (the week READMEs' chunks, which the chatbot and week 23's chat service index at every
-start) is embedded once: `encode_corpus` keeps the vectors in the registry cache, named by the
-weights, the library versions and the texts, so any change to either embeds afresh.
+start) is embedded once: `encode_corpus` keeps each text's vector in the registry cache, under
+the text's sha256 and named by the weights and library versions, so an edit re-embeds only the
+texts it changed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +23,7 @@ import numpy as np
 import torch
 
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length (sentence_bert_config.json)
+MAX_CACHED_TEXTS = 20_000  # about 30 MB of vectors
 
 
 class SentenceEncoder:
@@ -56,28 +59,45 @@ class SentenceEncoder:
         return np.concatenate(chunks) if chunks else np.zeros((0, 384), dtype=np.float32)
 
     def encode_corpus(self, texts: Sequence[str]) -> np.ndarray:
-        """Return `encode(texts)`, computed once per model, library versions and texts, then cached.
+        """Return `encode(texts)`, embedding only the texts not already in the cache.
 
-        Embedding the 700-odd README chunks takes about 40 s on two cores; reading them back, a
-        few milliseconds. The file is written atomically and re-made if unreadable or misshapen.
+        Every text is embedded once per weights and library versions and kept in one file of the
+        registry cache under its sha256, so an edited README re-embeds only its changed chunks:
+        embedding all 2,000-odd README chunks takes about a minute on one core, reading them
+        back milliseconds. The file is written atomically and re-made if unreadable; past
+        MAX_CACHED_TEXTS it keeps only the texts of the latest corpus.
         """
         from shared.atomic import atomic_path
         from shared.paths import cache_dir
 
-        path = cache_dir() / "derived" / f"minilm-corpus-{self._corpus_key(texts)}.npy"
-        try:
-            vectors = np.load(path)
-            if vectors.shape == (len(texts), self.model.config.hidden_size):
-                return vectors
-        except (OSError, ValueError):
-            pass
-        vectors = self.encode(texts)
-        with atomic_path(path) as tmp, tmp.open("wb") as f:
-            np.save(f, vectors)
-        return vectors
+        path = cache_dir() / "derived" / f"minilm-texts-{self._model_key()}.npz"
+        keys = [hashlib.sha256(text.encode()).hexdigest() for text in texts]
+        store = self._read_store(path)
+        by_key = dict(zip(keys, texts, strict=True))
+        missing = {key: text for key, text in by_key.items() if key not in store}
+        if missing:
+            store |= zip(missing, self.encode(list(missing.values())), strict=True)
+            if len(store) > MAX_CACHED_TEXTS:
+                store = {key: store[key] for key in keys}
+            with atomic_path(path) as tmp, tmp.open("wb") as f:
+                np.savez(f, keys=np.array(list(store)), vectors=np.stack(list(store.values())))
+        if not keys:
+            return np.zeros((0, self.model.config.hidden_size), dtype=np.float32)
+        return np.stack([store[key] for key in keys])
 
-    def _corpus_key(self, texts: Sequence[str]) -> str:
-        """Name a corpus's vectors by the weights, torch and transformers versions and the texts."""
+    def _read_store(self, path: Path) -> dict[str, np.ndarray]:
+        """Return the cached vectors by text sha256; empty if the file is missing or unreadable."""
+        try:
+            with np.load(path) as saved:
+                keys, vectors = saved["keys"], saved["vectors"]
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            return {}
+        if vectors.shape != (len(keys), self.model.config.hidden_size):
+            return {}
+        return dict(zip(keys.tolist(), vectors, strict=True))
+
+    def _model_key(self) -> str:
+        """Name the cache by the weights, the torch and transformers versions and MAX_TOKENS."""
         import transformers
 
         from shared.registry import sha256_of
@@ -88,7 +108,6 @@ class SentenceEncoder:
             torch.__version__,
             transformers.__version__,
             str(MAX_TOKENS),
-            *texts,
         ):
             digest.update(part.encode() + b"\0")
         return digest.hexdigest()[:20]

@@ -24,22 +24,30 @@ def test_embeddings_are_unit_vectors_and_similar_texts_are_closer(encoder):
     assert similarity.argmax() == 0
 
 
-def test_a_corpus_is_embedded_once_then_read_back(encoder, tmp_path, monkeypatch):
+def test_a_corpus_is_embedded_once_then_only_its_new_texts(encoder, tmp_path, monkeypatch):
     monkeypatch.setenv("ML_ROADMAP_CACHE", str(tmp_path))
     first = encoder.encode_corpus(TEXTS)
     np.testing.assert_allclose(first, encoder.encode(TEXTS), atol=1e-6)
-    [saved] = (tmp_path / "derived").glob("minilm-corpus-*.npy")
+    [saved] = (tmp_path / "derived").glob("minilm-texts-*.npz")
+    embedded: list[str] = []
+    encode = encoder.encode
 
-    def no_model(texts):
-        raise AssertionError("the cached corpus was embedded again")
+    def counted(texts):
+        embedded.extend(texts)
+        return encode(texts)
 
-    monkeypatch.setattr(encoder, "encode", no_model)
+    monkeypatch.setattr(encoder, "encode", counted)
     np.testing.assert_array_equal(encoder.encode_corpus(TEXTS), first)
-    with pytest.raises(AssertionError, match="embedded again"):
-        encoder.encode_corpus([*TEXTS, "new text"])  # other texts: another key, embedded afresh
+    assert embedded == []
+    grown = encoder.encode_corpus(["new text", TEXTS[1], "new text"])
+    assert embedded == ["new text"]  # once, and the cached text not again
+    np.testing.assert_array_equal(grown[1], first[1])
+    np.testing.assert_array_equal(grown[0], grown[2])
+    assert encoder.encode_corpus([]).shape == (0, 384)
 
-    monkeypatch.undo()
-    monkeypatch.setenv("ML_ROADMAP_CACHE", str(tmp_path))
     saved.write_bytes(b"not an array")
-    np.testing.assert_array_equal(encoder.encode_corpus(TEXTS), first)
-    assert np.load(saved).shape == (3, 384)
+    embedded.clear()
+    np.testing.assert_allclose(encoder.encode_corpus(TEXTS), first, atol=1e-6)
+    assert embedded == TEXTS
+    with np.load(saved) as store:
+        assert store["vectors"].shape == (3, 384)
