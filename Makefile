@@ -21,6 +21,11 @@ RUN_FLAGS    := $(if $(FAST),--fast) $(ARGS)
 # worker (its module fixtures are built once); 0 runs every test in one process.
 TEST_WORKERS ?= 2
 TEST_FLAGS   := -n $(TEST_WORKERS) --dist loadfile
+# The suite starts about a hundred Python processes (workers, servers, torchrun ranks, kernels),
+# each importing the project: with PYTHONDONTWRITEBYTECODE set (some shells and containers set
+# it) every one recompiles every module and pytest re-rewrites every test file, 14 s per worker
+# at collection alone. The tests keep their bytecode in the git-ignored __pycache__ folders.
+PYTEST       := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
 
 # SERVE_NAME (the package that serves app NAME) and SERVE_TARGETS, from shared/apps.py's table.
 include make/serve.mk
@@ -58,15 +63,15 @@ verify: $(STAMP)
 	if [ -n "$$failed" ]; then echo "verify: FAIL in$$failed"; exit 1; fi; echo "verify: every bar PASS"
 
 test: $(STAMP)
-	$(PY) -m pytest -q $(TEST_FLAGS) -m "not notebook" $(ARGS)
+	$(PYTEST) -q $(TEST_FLAGS) -m "not notebook" $(ARGS)
 
 test-unit: $(STAMP)
-	$(PY) -m pytest -q $(TEST_FLAGS) -m "not e2e and not browser and not docker and not service and not postgres and not mysql and not notebook" $(ARGS)
+	$(PYTEST) -q $(TEST_FLAGS) -m "not e2e and not browser and not docker and not service and not postgres and not mysql and not notebook" $(ARGS)
 
 # Every notebook executed on a Jupyter kernel, one test each, spread over the workers one by one
 # (all of them live in one test file, which --dist loadfile would keep on one worker).
 test-notebooks: $(STAMP)
-	$(PY) -m pytest -q -n $(TEST_WORKERS) -m notebook tests/notebooks $(ARGS)
+	$(PYTEST) -q -n $(TEST_WORKERS) -m notebook tests/notebooks $(ARGS)
 
 # The notebooks' sources are jupytext percent-format .py files (reviewable diffs); this writes
 # each one's .ipynb beside it (git-ignored).
