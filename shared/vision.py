@@ -7,9 +7,7 @@ checksum is checked before anything is parsed or unpickled.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import pickle
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,20 +88,14 @@ def load_mnist(path: Path) -> tuple[ImageSplits, tuple[np.ndarray, np.ndarray]]:
     Unpickling and converting take about 2 CPU seconds, so the arrays are cached once per file
     (by its sha256, written atomically, re-made if unreadable or misshapen).
     """
-    from shared.atomic import atomic_path
-    from shared.paths import cache_dir
+    from shared.derived import cached_arrays, derived_key
 
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:20]
-    cached = cache_dir() / "derived" / f"mnist-uint8-{digest}.npz"
-    try:
-        with np.load(cached) as saved:
-            arrays = {name: saved[name] for name in _MNIST_ARRAYS}
-        if any(len(arrays[f"x_{s}"]) != len(arrays[f"y_{s}"]) for s in ("train", "val", "test")):
-            raise ValueError(f"{cached}: images and labels differ in length")
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-        arrays = _decode_mnist(path)
-        with atomic_path(cached) as tmp, tmp.open("wb") as f:
-            np.savez(f, allow_pickle=False, **arrays)
+    def whole(arrays: dict[str, np.ndarray]) -> bool:
+        """True when every split has as many labels as images."""
+        return all(len(arrays[f"x_{s}"]) == len(arrays[f"y_{s}"]) for s in ("train", "val", "test"))
+
+    key = derived_key(Path(path).read_bytes())
+    arrays = cached_arrays("mnist-uint8", key, lambda: _decode_mnist(path), whole)
     splits = ImageSplits(
         arrays["x_train"],
         arrays["y_train"],

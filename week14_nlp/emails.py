@@ -219,14 +219,12 @@ def email_texts(raws: list[bytes]) -> list[str]:
     """
     import shared.text
     from shared.atomic import write_text_atomic
+    from shared.derived import derived_key
     from shared.paths import cache_dir
 
-    digest = hashlib.sha256()
-    for module in (__file__, shared.text.__file__):
-        digest.update(Path(module).read_bytes())
-    for raw in raws:
-        digest.update(hashlib.sha256(raw).digest())
-    path = cache_dir() / "derived" / f"email-texts-{digest.hexdigest()[:20]}.json"
+    sources = [Path(module).read_bytes() for module in (__file__, shared.text.__file__)]
+    key = derived_key(*sources, *(hashlib.sha256(raw).digest() for raw in raws))
+    path = cache_dir() / "derived" / f"email-texts-{key}.json"
     try:
         texts = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(texts, list) and len(texts) == len(raws):

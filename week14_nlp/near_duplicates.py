@@ -19,9 +19,7 @@ by the texts, the seed, datasketch's version and this module's source, so any ch
 
 from __future__ import annotations
 
-import hashlib
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,30 +97,20 @@ def find_duplicates(texts: Sequence[str], seed: int = 1) -> Duplicates:
     Computed once per corpus and seed, then read from the cache (see the module docstring); the
     file is written atomically and re-made if unreadable or misshapen.
     """
-    from shared.atomic import atomic_path
-    from shared.paths import cache_dir
-
-    path = cache_dir() / "derived" / f"near-duplicates-{_corpus_key(texts, seed)}.npz"
-    try:
-        with np.load(path) as saved:
-            if saved["group"].shape == (len(texts),):
-                return Duplicates(saved["group"], int(saved["normalised"]), int(saved["near"]))
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-        pass
-    duplicates = _group_duplicates(texts, seed)
-    with atomic_path(path) as tmp, tmp.open("wb") as f:
-        np.savez(f, group=duplicates.group, normalised=duplicates.normalised, near=duplicates.near)
-    return duplicates
-
-
-def _corpus_key(texts: Sequence[str], seed: int) -> str:
-    """Name a corpus's groups by this module's source, datasketch's version, the seed and texts."""
     from importlib.metadata import version
 
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    for part in (version("datasketch"), str(seed), *texts):
-        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
-    return digest.hexdigest()[:20]
+    from shared.derived import cached_arrays, derived_key
+
+    def compute() -> dict[str, np.ndarray]:
+        found = _group_duplicates(texts, seed)
+        counts = {"normalised": np.asarray(found.normalised), "near": np.asarray(found.near)}
+        return {"group": found.group, **counts}
+
+    key = derived_key(Path(__file__).read_bytes(), version("datasketch"), str(seed), *texts)
+    saved = cached_arrays(
+        "near-duplicates", key, compute, lambda arrays: arrays["group"].shape == (len(texts),)
+    )
+    return Duplicates(saved["group"], int(saved["normalised"]), int(saved["near"]))
 
 
 def _group_duplicates(texts: Sequence[str], seed: int) -> Duplicates:

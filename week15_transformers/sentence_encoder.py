@@ -100,14 +100,12 @@ class SentenceEncoder:
         """Name the cache by the weights, the torch and transformers versions and MAX_TOKENS."""
         import transformers
 
+        from shared.derived import derived_key
         from shared.registry import sha256_of
 
-        digest = hashlib.sha256()
-        for part in (
+        return derived_key(
             sha256_of(self.folder / "model.safetensors"),
             torch.__version__,
             transformers.__version__,
             str(MAX_TOKENS),
-        ):
-            digest.update(part.encode() + b"\0")
-        return digest.hexdigest()[:20]
+        )
