@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -94,6 +96,30 @@ def cpu_has_amx() -> bool:
 
     probe = getattr(torch.cpu, "_is_amx_tile_supported", None)
     return bool(probe and probe())
+
+
+def cpu_name() -> str:
+    """Return the CPU's model name (from /proc/cpuinfo on Linux, else the platform's answer)."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text(errors="replace").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def machine_info(device: str = "auto") -> dict[str, object]:
+    """Return what a run's timings depend on: CPU, cores, AMX, device and training precision."""
+    import torch
+
+    resolved = resolve_device(device)
+    return {
+        "cpu": cpu_name(),
+        "cores": os.cpu_count(),
+        "amx": cpu_has_amx(),
+        "device": resolved,
+        "precision": precision_for(torch.device(resolved)),
+    }
 
 
 def use_precision(precision: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from shared.atomic import write_text_atomic
 from shared.context import RunContext, promote_staged
+from shared.devices import machine_info
 
 
 @dataclass
@@ -44,14 +45,24 @@ def _cell(value: object) -> str:
 
 
 def metrics_json(
-    week: int, seed: int, fast: bool, wall: float, results: list[ProjectResult]
+    week: int,
+    seed: int,
+    fast: bool,
+    wall: float,
+    results: list[ProjectResult],
+    machine: dict[str, object] | None = None,
 ) -> dict:
-    """Return the metrics.json document (the contract described in CONVENTIONS.md)."""
+    """Return the metrics.json document (the contract described in CONVENTIONS.md).
+
+    `machine` (devices.machine_info) says where the wall time was measured, so `make results` can
+    file it under fp32 or bf16.
+    """
     return {
         "week": week,
         "fast": fast,
         "seed": seed,
         "wall_seconds": round(wall, 2),
+        **({"machine": machine} if machine else {}),
         "projects": {
             r.ctx.project: {
                 "title": r.title,
@@ -129,7 +140,7 @@ def write_week_report(
     """Write report.md and metrics.json of a week into the results' out folder, atomically."""
     out = results[0].ctx.out
     promote_staged(out)
-    doc = metrics_json(week, seed, fast, wall, results)
+    doc = metrics_json(week, seed, fast, wall, results, machine_info(results[0].ctx.device))
     write_text_atomic(out / "metrics.json", json.dumps(doc, indent=2) + "\n")
     write_text_atomic(out / "report.md", report_markdown(week, title, seed, fast, results))
 

@@ -1,10 +1,17 @@
-"""`make results`: rewrite README.md's results table from the full runs' reports/weekNN/metrics.json."""
+"""`make results`: rewrite README.md's results tables from the full runs' reports/weekNN/metrics.json.
+
+Two tables: every project's bars, and every week's wall time against its limit. Wall times are
+kept per kind of machine in benchmarks/week_seconds.json (fp32 on a CPU without AMX, bf16 on one
+with AMX, CUDA), because one machine can measure only its own kind: a run updates its column and
+leaves the others as they were measured.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from shared.atomic import write_text_atomic
@@ -12,6 +19,25 @@ from shared.paths import REPO_ROOT, REPORTS_DIR
 from shared.report import markdown_table
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
+SECONDS_START, SECONDS_END = "<!-- seconds:start -->", "<!-- seconds:end -->"
+SECONDS_FILE = REPO_ROOT / "benchmarks" / "week_seconds.json"
+KINDS = {"cpu-fp32": "CPU fp32", "cpu-bf16": "CPU bf16 (AMX)", "cuda-bf16": "CUDA bf16"}
+
+# Each week's wall-time limit for a full run on a 2-core CPU, in minutes, as its issue set it:
+# weeks 1-4 issue 2, 5-7 issue 3, 9-11 issue 5, 12-13 issue 10, 14-15 issue 11, 16-17 issue 12,
+# 18 issue 13, 19-20 issue 14, 21 issue 15, 22-24 issue 16; week 8 (issue 4 set none) as classic.
+LIMIT_MINUTES = {
+    **dict.fromkeys(range(1, 5), 3),
+    **dict.fromkeys(range(5, 9), 5),
+    **dict.fromkeys(range(9, 12), 10),
+    **dict.fromkeys((12, 13, 14), 5),
+    15: 15,
+    16: 3,
+    17: 8,
+    18: 3,
+    **dict.fromkeys((19, 20, 21), 15),
+    **dict.fromkeys((22, 23, 24), 10),
+}
 
 
 def results_rows(reports: Path = REPORTS_DIR) -> list[tuple]:
@@ -66,20 +92,85 @@ def results_table(reports: Path = REPORTS_DIR) -> str:
     return markdown_table(headers, rows)
 
 
-def rewrite_readme(readme: Path, table: str) -> None:
-    """Replace the text between the results markers of `readme` with `table`."""
+def measured_seconds(reports: Path = REPORTS_DIR) -> dict[str, dict[str, dict]]:
+    """Return {machine kind: {week: measurement}} for the full runs whose metrics.json says where."""
+    found: dict[str, dict[str, dict]] = {}
+    for path in sorted(reports.glob("week[0-9][0-9]/metrics.json")):
+        doc = json.loads(path.read_text())
+        machine = doc.get("machine")
+        if doc["fast"] or not machine or "wall_seconds" not in doc:
+            continue
+        kind = f"{machine['device']}-{machine['precision']}"
+        date = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
+        found.setdefault(kind, {})[str(doc["week"])] = {
+            "seconds": doc["wall_seconds"],
+            "cpu": machine["cpu"],
+            "date": date,
+        }
+    return found
+
+
+def merge_seconds(known: dict[str, dict[str, dict]], new: dict[str, dict[str, dict]]) -> dict:
+    """Return `known` with every week measured in `new` replaced, per machine kind."""
+    merged = {kind: dict(weeks) for kind, weeks in known.items()}
+    for kind, weeks in new.items():
+        merged.setdefault(kind, {}).update(weeks)
+    return merged
+
+
+def seconds_table(seconds: dict[str, dict[str, dict]]) -> str:
+    """Return the Markdown table of each week's wall time per machine kind against its limit."""
+    kinds = [kind for kind in KINDS if kind in seconds]
+    rows = []
+    for week, limit in LIMIT_MINUTES.items():
+        measured = [seconds[kind].get(str(week)) for kind in kinds]
+        cells = [f"{m['seconds']:.0f}" if m else "–" for m in measured]
+        fp32 = seconds.get("cpu-fp32", {}).get(str(week))
+        within = _within({str(week): fp32}, limit) if fp32 else "–"
+        rows.append((f"{week:02d}", limit, *cells, within))
+    totals = [_total(seconds[kind]) for kind in kinds]
+    fp32_weeks = seconds.get("cpu-fp32", {})
+    within = "–" if len(fp32_weeks) < len(LIMIT_MINUTES) else _within(fp32_weeks, 60)
+    rows.append(("all", 60, *totals, within))
+    headers = ["week", "limit (min)", *(f"{KINDS[k]} s" for k in kinds), "fp32 within limit"]
+    notes = [
+        f"{KINDS[kind]}: {', '.join(sorted({m['cpu'] for m in weeks.values()}))}, "
+        f"{min(m['date'] for m in weeks.values())} to {max(m['date'] for m in weeks.values())}"
+        for kind, weeks in ((k, seconds[k]) for k in kinds)
+    ]
+    return markdown_table(headers, rows) + "\n\nMeasured on: " + "; ".join(notes) + "."
+
+
+def _total(weeks: dict[str, dict]) -> str:
+    """Return the summed minutes of the measured weeks, saying how many when not all 24."""
+    minutes = f"{sum(m['seconds'] for m in weeks.values()) / 60:.0f} min"
+    return minutes if len(weeks) == len(LIMIT_MINUTES) else f"{minutes} ({len(weeks)} weeks)"
+
+
+def _within(weeks: dict[str, dict], limit_minutes: float) -> str:
+    """Return "yes" when the weeks' summed seconds fit the limit, else a bold "no"."""
+    return "yes" if sum(m["seconds"] for m in weeks.values()) <= 60 * limit_minutes else "**no**"
+
+
+def rewrite_readme(readme: Path, table: str, start: str = START, end: str = END) -> None:
+    """Replace the text between the `start` and `end` markers of `readme` with `table`."""
     text = readme.read_text()
-    if START not in text or END not in text:
-        raise SystemExit(f"{readme} has no {START} … {END} block to rewrite")
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
-    write_text_atomic(readme, pattern.sub(lambda _: f"{START}\n{table}\n{END}", text))
+    if start not in text or end not in text:
+        raise SystemExit(f"{readme} has no {start} … {end} block to rewrite")
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    write_text_atomic(readme, pattern.sub(lambda _: f"{start}\n{table}\n{end}", text))
 
 
 def main() -> int:
-    """Rewrite README.md's results table and print it."""
+    """Rewrite README.md's results and seconds tables (and week_seconds.json) and print them."""
     table = results_table()
     rewrite_readme(REPO_ROOT / "README.md", table)
-    print(table)
+    known = json.loads(SECONDS_FILE.read_text()) if SECONDS_FILE.exists() else {}
+    seconds = merge_seconds(known, measured_seconds())
+    write_text_atomic(SECONDS_FILE, json.dumps(seconds, indent=2, sort_keys=True) + "\n")
+    timing = seconds_table(seconds)
+    rewrite_readme(REPO_ROOT / "README.md", timing, SECONDS_START, SECONDS_END)
+    print(table, timing, sep="\n\n")
     return 0
 
 

@@ -7,6 +7,7 @@ everything else.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import itertools
 import json
@@ -50,6 +51,19 @@ def _main_module_restored() -> Iterator[None]:
     main = sys.modules["__main__"]
     yield
     sys.modules["__main__"] = main
+
+
+@pytest.fixture(autouse=True)
+def _streamlit_components_scanned_once() -> Iterator[None]:
+    """Let Streamlit scan the installed packages for components once per worker, not per page.
+
+    Every AppTest run re-reads the metadata of all installed distributions (about 0.5 s of CPU
+    each); they do not change during a test session, so after the first scan the result is kept.
+    """
+    yield
+    scanner = sys.modules.get("streamlit.components.v2.manifest_scanner")
+    if scanner and not hasattr(scanner.scan_component_manifests, "cache_info"):
+        scanner.scan_component_manifests = functools.cache(scanner.scan_component_manifests)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

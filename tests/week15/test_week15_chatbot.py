@@ -282,6 +282,13 @@ def test_chat_eval_scores_grounding_and_lists_the_dev_misses(monkeypatch, capsys
     assert "test_evidence_fact_rate 0.000" in out and "miss" not in out and "answered" not in out
     with pytest.raises(SystemExit):
         chatbot.evaluate_main(["--split", "train"])
+    # --answers generates too; an answer that repeats its evidence holds the fact as often
+    monkeypatch.setattr(
+        chatbot, "build_bot", lambda device, dataset: (CourseAssistant.load(), 0, 0)
+    )
+    monkeypatch.setattr(chatbot, "answer", lambda bot, g, n: {"answer": g.evidence.text})
+    assert chatbot.evaluate_main(["--answers", "--device", "cpu"]) == 0
+    assert "dev_answer_fact_rate 0.500" in capsys.readouterr().out
 
 
 def test_the_assistant_abstains_below_its_threshold():
@@ -358,5 +365,6 @@ def test_fast_run_scores_dev_and_test(fast_run):
         assert values[f"{split}_questions"] == 2 and values[f"{split}_out_of_scope_questions"] == 2
         assert values[f"{split}_retrieval_hit_at_3"] >= 0.5  # the right README, in a smoke run
         assert values[f"{split}_out_of_scope_refused"] == 1.0
-        assert 0 <= values[f"{split}_answer_fact_rate"] <= 1
+    assert 0 <= values["test_answer_fact_rate"] <= 1
+    assert "dev_answer_fact_rate" not in values  # dev's answers: chat-eval --answers
     assert {bar["metric"] for bar in project["bars"]} >= {"test_evidence_fact_rate"}

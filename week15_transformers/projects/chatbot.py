@@ -65,6 +65,9 @@ class Config:
 
     max_new_tokens: int = 48  # longest generated answer
     questions: int | None = None  # in- and out-of-scope questions scored per split (None: all)
+    # Splits whose answers are generated: only test, the reported one (half the run's time on a
+    # CPU); `chat-eval --answers` generates dev's, for a choice of prompt or model.
+    answer_splits: tuple[str, ...] = ("test",)
 
 
 FULL = Config()
@@ -147,6 +150,9 @@ def answer(bot: tuple, grounded, max_new_tokens: int) -> dict:
     }
 
 
+NOT_GENERATED = {"answer": "", "ttft": 0.0, "seconds": 0.0, "tokens": 0}
+
+
 def right_readme_holds(hits, q: Question) -> bool:
     """Return True when a hit comes from the question's README and holds its fact."""
     return any(hit.chunk.source == q.readme and contains(hit.chunk.text, q.fact) for hit in hits)
@@ -187,18 +193,23 @@ def rates(split: str, marks: list[dict], refused_out: list[bool]) -> dict[str, f
     }
 
 
-def score_split(ctx: RunContext, bot: tuple, split: str, questions, refusals, max_new: int) -> dict:
-    """Answer one split's questions; return its metrics, its table rows and retrieval scores."""
+def score_split(
+    ctx: RunContext, bot: tuple, split: str, questions, refusals, max_new: int | None
+) -> dict:
+    """Ground one split's questions and answer them (unless `max_new` is None).
+
+    Returns its metrics, its table rows and retrieval scores.
+    """
     assistant, rows, scores, marks = bot[0], [], {"in": [], "out": []}, []
     answered, ttfts, tokens, seconds = 0, [], 0, 0.0
     for q in questions:
         mark = grounding_marks(assistant, q)
         grounded = mark["grounded"]
-        result = answer(bot, grounded, max_new)
+        result = answer(bot, grounded, max_new) if max_new is not None else NOT_GENERATED
         marks.append(mark)
         answered += contains(result["answer"], q.fact)
         scores["in"].append(grounded.retrieval_score)
-        if not grounded.abstained:
+        if not grounded.abstained and max_new is not None:
             ttfts.append(result["ttft"])
             tokens, seconds = tokens + result["tokens"], seconds + result["seconds"]
         ctx.log(f"{split} {'hit ' if mark['hit'] else 'miss'} {q.question}")
@@ -209,12 +220,12 @@ def score_split(ctx: RunContext, bot: tuple, split: str, questions, refusals, ma
                 split,
                 q.question,
                 q.fact,
-                "yes" if mark["hit"] else "**no**",
+                _mark(mark["hit"]),
                 evidence[:160] or "(refused)",
                 source,
-                "yes" if mark["evidence"] else "**no**",
-                result["answer"].replace("\n", " ")[:120],
-                "yes" if contains(result["answer"], q.fact) else "**no**",
+                _mark(mark["evidence"]),
+                result["answer"].replace("\n", " ")[:120] or "(not generated)",
+                _mark(contains(result["answer"], q.fact)) if max_new is not None else "–",
             ]
         )
     refused_out = []
@@ -223,12 +234,19 @@ def score_split(ctx: RunContext, bot: tuple, split: str, questions, refusals, ma
         refused_out.append(grounded.abstained)
         scores["out"].append(grounded.retrieval_score)
         ctx.log(f"{split} {'refused' if grounded.abstained else 'ANSWERED'} {q.question}")
-    metrics = rates(split, marks, refused_out) | {
-        f"{split}_answer_fact_rate": answered / len(questions),
-        f"{split}_median_ttft_seconds": sorted(ttfts)[len(ttfts) // 2] if ttfts else 0.0,
-        f"{split}_tokens_per_second": tokens / seconds if seconds else 0.0,
-    }
+    metrics = rates(split, marks, refused_out)
+    if max_new is not None:
+        metrics |= {
+            f"{split}_answer_fact_rate": answered / len(questions),
+            f"{split}_median_ttft_seconds": sorted(ttfts)[len(ttfts) // 2] if ttfts else 0.0,
+            f"{split}_tokens_per_second": tokens / seconds if seconds else 0.0,
+        }
     return {"metrics": metrics, "rows": rows, "scores": scores}
+
+
+def _mark(right: bool) -> str:
+    """Return a table cell: "yes", or a bold "no" that stands out."""
+    return "yes" if right else "**no**"
 
 
 def sweep_table(scores: dict[str, list[float]], threshold: float) -> str:
@@ -257,7 +275,8 @@ def run(ctx: RunContext) -> dict[str, float]:
     for split in SPLITS:
         questions = [q for q in in_scope if q.split == split][: config.questions]
         refusals = [q for q in out_of_scope if q.split == split][: config.questions]
-        result = score_split(ctx, bot, split, questions, refusals, max_new)
+        generate = max_new if split in config.answer_splits else None
+        result = score_split(ctx, bot, split, questions, refusals, generate)
         metrics |= result["metrics"]
         rows += result["rows"]
         dev_scores = result["scores"] if split == "dev" else dev_scores
@@ -268,7 +287,8 @@ def run(ctx: RunContext) -> dict[str, float]:
     ctx.note(
         "### Questions\n\nWhether a top-3 passage from the right README holds the fact "
         "(hit@3), the evidence the reader quoted and its source, and the generated answer "
-        "(greedy, first 120 characters).\n\n"
+        f"(greedy, first 120 characters; generated for {', '.join(config.answer_splits)} "
+        "only: `chat-eval --answers` generates dev's).\n\n"
         + markdown_table(
             [
                 "split",
@@ -344,6 +364,7 @@ def evaluate_main(argv: list[str]) -> int:
 
     On dev it prints every in-scope question the evidence misses and every out-of-scope one
     answered, to study; on test only the rates, so no choice is made on test failures.
+    `--answers` also generates each answer and reports how many hold the fact (minutes).
     """
     from shared.devices import DEVICE_CHOICES, resolve_device
     from shared.registry import fetch
@@ -356,12 +377,21 @@ def evaluate_main(argv: list[str]) -> int:
     )
     parser.add_argument("--split", choices=SPLITS, default="dev")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    parser.add_argument(
+        "--answers", action="store_true", help="also generate the answers (SmolLM2; minutes)"
+    )
     args = parser.parse_args(argv)
     in_scope, out_of_scope = load_questions()
-    assistant = CourseAssistant.load(fetch, resolve_device(args.device))
-    marks = []
+    if args.answers:
+        bot = build_bot(args.device, fetch)
+    else:
+        bot = (CourseAssistant.load(fetch, resolve_device(args.device)), None, None)
+    assistant, marks, answered = bot[0], [], 0
     for q in (q for q in in_scope if q.split == args.split):
         marks.append(grounding_marks(assistant, q))
+        if args.answers:
+            reply = answer(bot, marks[-1]["grounded"], FULL.max_new_tokens)["answer"]
+            answered += contains(reply, q.fact)
         evidence = marks[-1]["grounded"].evidence
         if args.split == "dev" and not marks[-1]["evidence"]:
             quoted = evidence.text if evidence else "(refused)"
@@ -373,4 +403,6 @@ def evaluate_main(argv: list[str]) -> int:
             print(f"answered out of scope: {q.question}")
     for name, value in rates(args.split, marks, refused_out).items():
         print(f"{name} {value:.3f}")
+    if args.answers:
+        print(f"{args.split}_answer_fact_rate {answered / len(marks):.3f}")
     return 0

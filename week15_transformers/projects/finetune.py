@@ -103,7 +103,7 @@ def run(ctx: RunContext) -> dict[str, float]:
     rt_tfidf, baseline = score_baseline(
         ctx, "rt", rt_train, rt_test, "TF-IDF + LR", metrics, rows, config.folds
     )
-    model, tokenizer, rt_pred = score_transformer(
+    model, tokenizer, rt_proba = score_transformer(
         ctx, folder, "rt", RT_LABELS, rt_train, rt_test, metrics, rows
     )
     metrics["rt_accuracy_gain"] = metrics["rt_minilm_accuracy"] - metrics["rt_tfidf_lr_accuracy"]
@@ -119,7 +119,7 @@ def run(ctx: RunContext) -> dict[str, float]:
         ctx, "tweets_all", all_train, tw_test, "TF-IDF + LR", metrics, rows, config.folds
     )
     score_baseline(ctx, "tweets", tw_train, tw_test, "TF-IDF + LR", metrics, rows, config.folds)
-    tw_model, tw_tokenizer, tw_pred = score_transformer(
+    tw_model, tw_tokenizer, tw_proba = score_transformer(
         ctx, folder, "tweets", TWEET_LABELS, tw_train, tw_test, metrics, rows
     )
     ctx.note(
@@ -127,13 +127,21 @@ def run(ctx: RunContext) -> dict[str, float]:
         "time (cross-validated tuning included for TF-IDF + LR).\n\n"
         + markdown_table(["data", "model", "train texts", "accuracy", "macro-F1", "seconds"], rows)
     )
-    plot_confusions(ctx, (rt_test[1], baseline, rt_pred, RT_LABELS), (tw_test[1], tw_pred))
+    plot_confusions(
+        ctx,
+        (rt_test[1], baseline, rt_proba.argmax(axis=1), RT_LABELS),
+        (tw_test[1], tw_proba.argmax(axis=1)),
+    )
 
     tests = polarity_tests(tweets, snippets)
     check_held_out([*rt_train[0], *all_train[0]], tests)
     minilms = {
         "film reviews": (MODEL_FOLDER, model, tokenizer, RT_LABELS),
         "tweets": (TWEET_MODEL_FOLDER, tw_model, tw_tokenizer, TWEET_LABELS),
+    }
+    known = {  # each MiniLM's probabilities on its own test split, not computed twice
+        "film reviews": dict(zip(rt_test[0], rt_proba, strict=True)),
+        "tweets": dict(zip(tw_test[0], tw_proba, strict=True)),
     }
     models = [
         Model("VADER", "none (rules)", vader_scorer(load_vader(ctx.dataset("vader_lexicon")))),
@@ -144,7 +152,7 @@ def run(ctx: RunContext) -> dict[str, float]:
             proba_scorer(rt_tfidf.predict_proba, RT_LABELS),
         ),
         *(
-            Model(f"MiniLM ({domain})", domain, minilm_scorer(m, t, labels))
+            Model(f"MiniLM ({domain})", domain, minilm_scorer(m, t, labels, known[domain]))
             for domain, (_, m, t, labels) in minilms.items()
         ),
     ]
@@ -175,9 +183,19 @@ def run(ctx: RunContext) -> dict[str, float]:
     return metrics
 
 
-def minilm_scorer(model, tokenizer, labels: tuple[str, ...]):
-    """A fine-tuned MiniLM's polarity score, P(positive) - P(negative)."""
-    return proba_scorer(lambda texts: predict_proba(model, tokenizer, texts), labels)
+def minilm_scorer(model, tokenizer, labels: tuple[str, ...], known: dict[str, np.ndarray]):
+    """A fine-tuned MiniLM's polarity score, P(positive) - P(negative).
+
+    `known` maps texts to probabilities already computed; only the others are run (and added).
+    """
+
+    def probabilities(texts: list[str]) -> np.ndarray:
+        missing = [text for text in dict.fromkeys(texts) if text not in known]
+        if missing:
+            known.update(zip(missing, predict_proba(model, tokenizer, missing), strict=True))
+        return np.stack([known[text] for text in texts])
+
+    return proba_scorer(probabilities, labels)
 
 
 def score_baseline(
@@ -212,7 +230,10 @@ def score_transformer(
     metrics: dict[str, float],
     rows: list[list],
 ):
-    """Fine-tune a fresh MiniLM + head on `train`, score it on `test`; return model and preds."""
+    """Fine-tune a fresh MiniLM + head on `train`, score it on `test`.
+
+    Returns the model, its tokenizer and its class probabilities on `test`.
+    """
     model, tokenizer = build_classifier(folder, labels)
     ctx.log(f"{key}: fine-tuning MiniLM on {len(train[0]):,} texts")
     start = time.perf_counter()
@@ -226,13 +247,14 @@ def score_transformer(
         desc=f"{key} fine-tune",
     )
     seconds = time.perf_counter() - start
-    pred = predict_proba(model, tokenizer, test[0]).argmax(axis=1)
+    proba = predict_proba(model, tokenizer, test[0])
+    pred = proba.argmax(axis=1)
     metrics[f"{key}_minilm_train_loss"] = history[-1]["loss"]
     metrics[f"{key}_minilm_train_seconds"] = seconds
     _record(
         key, "minilm", "MiniLM fine-tuned", test[1], pred, len(train[0]), seconds, metrics, rows
     )
-    return model, tokenizer, pred
+    return model, tokenizer, proba
 
 
 def _record(key, model_key, name, truth, pred, n_train, seconds, metrics, rows) -> None:

@@ -48,7 +48,9 @@ class Config:
     beam_count: int  # held-out numbers also decoded by beam search
 
 
-FULL = Config(train_pairs=20000, test_pairs=2000, epochs=12, model=Seq2SeqConfig(), beam_count=500)
+# 4 epochs: greedy exact match 0.987 / 0.988 / 0.985 on seeds 0 / 1 / 2 (2026-12-07); 12 epochs
+# gave 0.9965 in three times the training time, which took week 15 past its 15 minutes in fp32.
+FULL = Config(train_pairs=20000, test_pairs=2000, epochs=4, model=Seq2SeqConfig(), beam_count=500)
 FAST = Config(
     train_pairs=320,
     test_pairs=50,
