@@ -21,6 +21,7 @@ from shared.report import markdown_table
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 SECONDS_START, SECONDS_END = "<!-- seconds:start -->", "<!-- seconds:end -->"
 SECONDS_FILE = REPO_ROOT / "benchmarks" / "week_seconds.json"
+CLASSIC_WEEKS = (5, 6, 7, 8)  # scikit-learn and FastAPI only: the same work in fp32 and bf16
 KINDS = {"cpu-fp32": "CPU fp32", "cpu-bf16": "CPU bf16 (AMX)", "cuda-bf16": "CUDA bf16"}
 
 # Each week's wall-time limit for a full run on a 2-core CPU, in minutes, as its issue set it:
@@ -138,7 +139,26 @@ def seconds_table(seconds: dict[str, dict[str, dict]]) -> str:
         f"{min(m['date'] for m in weeks.values())} to {max(m['date'] for m in weeks.values())}"
         for kind, weeks in ((k, seconds[k]) for k in kinds)
     ]
-    return markdown_table(headers, rows) + "\n\nMeasured on: " + "; ".join(notes) + "."
+    text = markdown_table(headers, rows) + "\n\nMeasured on: " + "; ".join(notes) + "."
+    if ratio := _speed_ratio(seconds):
+        text += (
+            f" Weeks 5-8 train no network, so precision does not touch them: the fp32 machine ran "
+            f"them {ratio:.1f} times as long as the bf16 one. A week's ratio of the two columns "
+            "is that machine factor times what bf16 saves."
+        )
+    return text
+
+
+def _speed_ratio(seconds: dict[str, dict[str, dict]]) -> float | None:
+    """Return how much slower the fp32 machine ran the weeks without PyTorch training."""
+    fp32, bf16 = seconds.get("cpu-fp32", {}), seconds.get("cpu-bf16", {})
+    if not all(str(w) in fp32 and str(w) in bf16 for w in CLASSIC_WEEKS):
+        return None
+    total = {
+        kind: sum(weeks[str(w)]["seconds"] for w in CLASSIC_WEEKS)
+        for kind, weeks in (("fp32", fp32), ("bf16", bf16))
+    }
+    return total["fp32"] / total["bf16"] if total["bf16"] else None
 
 
 def _total(weeks: dict[str, dict]) -> str:

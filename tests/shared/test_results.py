@@ -116,3 +116,12 @@ def test_the_seconds_table_flags_a_week_over_its_limit(tmp_path):
 def test_fast_runs_are_not_timed(tmp_path):
     _week_run(tmp_path, 10, 5.0, {"cpu": "x", "device": "cpu", "precision": "fp32"}, fast=True)
     assert measured_seconds(tmp_path) == {}
+
+
+def test_the_machine_factor_comes_from_the_weeks_without_training():
+    def weeks(factor: float) -> dict:
+        return {str(w): {"seconds": 10.0 * factor, "cpu": "c", "date": "d"} for w in (5, 6, 7, 8)}
+
+    table = seconds_table({"cpu-fp32": weeks(2.0), "cpu-bf16": weeks(1.0)})
+    assert "ran them 2.0 times as long as the bf16 one" in table
+    assert "times as long" not in seconds_table({"cpu-fp32": weeks(2.0)})
