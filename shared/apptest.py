@@ -6,6 +6,7 @@ a page is loaded, so `import shared` stays free of it.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,9 +27,25 @@ def environment(**values: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
+def scan_components_once() -> None:
+    """Let Streamlit look for custom components in the installed packages once per process.
+
+    Every AppTest run re-reads the metadata of every installed distribution (0.3 s of CPU here);
+    they do not change while a process runs, so the first scan's answer is kept.
+    """
+    try:
+        from streamlit.components.v2 import manifest_scanner as scanner
+    except ImportError:  # a Streamlit without the v2 component scanner: nothing to keep
+        return
+    if not hasattr(scanner.scan_component_manifests, "cache_info"):
+        scanner.scan_component_manifests = functools.cache(scanner.scan_component_manifests)
+
+
 def load_page(path: str, **env: str):
     """Run the page once under `env`; RuntimeError with its message if it raised."""
     from streamlit.testing.v1 import AppTest
+
+    scan_components_once()
 
     with environment(**env):
         app = AppTest.from_file(path, default_timeout=300).run()
