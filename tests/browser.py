@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -108,6 +109,7 @@ class Visit:
 # Chromium aborts requests in flight when the host's network interfaces change; Docker adds and
 # removes bridges as the image tests start and stop containers. That is the host, not the page.
 HOST_NETWORK_CHANGED = "net::ERR_NETWORK_CHANGED"
+POLL_S = 1.0  # how often a wait for text looks for such a change
 
 
 def _request_failed(visit: Visit, failure: str) -> None:
@@ -133,22 +135,29 @@ def watch(page: Page) -> Visit:
     return visit
 
 
-def wait_for_text(visit: Visit, text: str) -> None:
-    """Wait until `text` shows; reload once if a host network change aborted the page meanwhile.
+def wait_for_text(visit: Visit, text: str, timeout_s: float) -> None:
+    """Wait up to `timeout_s` for `text`; reload as soon as a host network change aborts the page.
 
     A Streamlit page whose websocket Chromium dropped when Docker added a bridge never renders;
-    one reload is what a user would do. Any other timeout fails as it is.
+    a reload is what a user would do. The wait looks every POLL_S for such a change, so the page
+    is reloaded at once instead of after the whole timeout (in CI two pages each sat out 120 s).
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     target = visit.page.get_by_text(text).first
-    try:
-        target.wait_for(state="visible")
-    except PlaywrightTimeout:
-        if not visit.network_changes:
-            raise
-        visit.page.reload(wait_until="load")
-        target.wait_for(state="visible")
+    deadline = time.monotonic() + timeout_s
+    reloaded_for = 0
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            target.wait_for(state="visible", timeout=max(min(POLL_S, left), 0.001) * 1000)
+            return
+        except PlaywrightTimeout:
+            if time.monotonic() >= deadline:
+                raise PlaywrightTimeout(f"{text!r} did not show within {timeout_s:g} s") from None
+        if len(visit.network_changes) > reloaded_for:
+            reloaded_for = len(visit.network_changes)
+            visit.page.reload(wait_until="load")
 
 
 @contextmanager
@@ -162,7 +171,7 @@ def open_page(
     """Open `url` in headless Chromium, wait until `text` shows, screenshot it, yield the visit.
 
     `text` is matched as a substring of any visible element; waiting past `timeout_s` fails the
-    test with Playwright's message. The screenshot (full page, PNG) is written after the wait, so
+    test with a Playwright TimeoutError naming the text. The screenshot (full page, PNG) is written after the wait, so
     it shows the state the test checks. Skips the test when no Chromium can start.
     """
     with chromium() as browser:
@@ -171,7 +180,7 @@ def open_page(
         visit = watch(page)
         page.goto(url, wait_until="load")
         if text is not None:
-            wait_for_text(visit, text)
+            wait_for_text(visit, text, timeout_s)
         if screenshot is not None:
             Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)

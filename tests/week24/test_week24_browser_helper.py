@@ -6,11 +6,19 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import Visit, _request_failed, chromium_path, open_page, why_no_chromium
+from browser import (
+    Visit,
+    _request_failed,
+    chromium_path,
+    open_page,
+    wait_for_text,
+    why_no_chromium,
+)
 
 # A 1x1 PNG, so the page has one image that loads and one that does not.
 PIXEL = bytes.fromhex(
@@ -87,3 +95,46 @@ def test_a_request_aborted_by_a_host_network_change_is_not_a_page_failure() -> N
     _request_failed(visit, "net::ERR_CONNECTION_REFUSED http://127.0.0.1:1/api")
     assert visit.failures == ["net::ERR_CONNECTION_REFUSED http://127.0.0.1:1/api"]
     assert len(visit.network_changes) == 1
+
+
+class CutOffPage:
+    """A page whose text shows only once reloaded, as a Streamlit page whose websocket dropped."""
+
+    def __init__(self) -> None:
+        self.reloads = 0
+        self.first = self  # page.get_by_text(text).first
+
+    def get_by_text(self, text: str) -> CutOffPage:
+        """Stand for the locator of `text`: this page."""
+        return self
+
+    def wait_for(self, state: str, timeout: float) -> None:
+        """Time out (after a short sleep) until the page has been reloaded."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        if not self.reloads:
+            time.sleep(min(timeout / 1000, 0.01))
+            raise PlaywrightTimeout(f"Timeout {timeout}ms exceeded")
+
+    def reload(self, wait_until: str) -> None:
+        """Count the reload."""
+        self.reloads += 1
+
+
+def test_a_page_cut_off_by_a_network_change_is_reloaded_without_sitting_out_the_timeout() -> None:
+    pytest.importorskip("playwright")
+    page = CutOffPage()
+    visit = Visit(page=page)
+    visit.network_changes.append("net::ERR_NETWORK_CHANGED http://127.0.0.1:1/_stcore/stream")
+    start = time.monotonic()
+    wait_for_text(visit, "Sentiment dashboard", timeout_s=120)
+    assert page.reloads == 1 and time.monotonic() - start < 10
+
+
+def test_without_a_network_change_a_page_that_never_shows_the_text_times_out() -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page = CutOffPage()
+    with pytest.raises(PlaywrightTimeout, match=r"did not show within 0\.2 s"):
+        wait_for_text(Visit(page=page), "Sentiment dashboard", timeout_s=0.2)
+    assert page.reloads == 0
