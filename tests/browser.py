@@ -171,8 +171,9 @@ def open_page(
     """Open `url` in headless Chromium, wait until `text` shows, screenshot it, yield the visit.
 
     `text` is matched as a substring of any visible element; waiting past `timeout_s` fails the
-    test with a Playwright TimeoutError naming the text. The screenshot (full page, PNG) is written after the wait, so
-    it shows the state the test checks. Skips the test when no Chromium can start.
+    test with a Playwright TimeoutError naming the text. The screenshot (full page, PNG) is
+    written after the wait, so it shows the state the test checks. Skips the test when no
+    Chromium can start.
     """
     with chromium() as browser:
         page = browser.new_page(viewport=VIEWPORT)
