@@ -1,7 +1,8 @@
 """Run week 15: `python -m week15_transformers [--project NAME] [--fast]`.
 
 `python -m week15_transformers chat` talks with SmolLM2 about this course (retrieval over the
-week READMEs); `chat-eval` scores its grounding on the dev questions without generating.
+week READMEs); `chat-eval` scores its grounding on the dev questions without generating;
+`chat-fit` learns its reader's weights on the train questions.
 """
 
 import sys
@@ -20,6 +21,7 @@ PROJECTS = {
 COMMANDS = {
     "chat": "week15_transformers.projects.chatbot:main",
     "chat-eval": "week15_transformers.projects.chatbot:evaluate_main",
+    "chat-fit": "week15_transformers.projects.chatbot:fit_main",
 }
 
 if __name__ == "__main__":

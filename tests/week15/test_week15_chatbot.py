@@ -16,12 +16,16 @@ from week15_transformers.assistant import NOT_COVERED, CourseAssistant, grounded
 from week15_transformers.projects import chatbot
 from week15_transformers.projects.chatbot import QUESTIONS_FILE, contains, load_questions, main
 from week15_transformers.reader import (
+    FEATURES,
     READ_PASSAGES,
+    WEIGHTS,
     answer_type,
+    fit_weights,
     holds_answer,
     overlap,
     read,
     stem_idf,
+    unit_features,
     units,
 )
 from week15_transformers.retrieval import (
@@ -246,6 +250,61 @@ def test_the_reader_adds_the_answer_type_and_prefers_higher_passages():
     )
 
 
+def test_unit_features_describe_each_unit_in_feature_order():
+    index = _index()
+    idf = stem_idf(index.bm25.idf)
+    question = "On which port does week 8's API serve?"
+    hits = index.search(question, k=3)
+    candidates, x = unit_features(question, hits, index.encoder, idf)
+    assert (
+        x.shape
+        == (len(candidates), len(FEATURES))
+        == (sum(len(units(h.chunk.text)) for h in hits), 12)
+    )
+    column = dict(zip(FEATURES, x.T, strict=True))
+    code = [hit.chunk.kind == "code" for hit, _ in candidates]
+    assert column["command_asked"].tolist() == code and not column["command_unasked"].any()
+    ranks = [hits.index(hit) for hit, _ in candidates]
+    assert column["passage_rank"].tolist() == ranks
+    assert column["passage_cosine"].tolist() == pytest.approx([hit.dense for hit, _ in candidates])
+    assert ((column["overlap"] >= 0) & (column["overlap"] <= column["overlap_titled"])).all()
+    assert set(WEIGHTS) == set(FEATURES)
+
+
+def test_fit_weights_learns_which_feature_marks_the_answer():
+    rng = np.random.default_rng(0)
+    features, labels = [], []
+    for _ in range(40):
+        x = rng.normal(size=(8, len(FEATURES)))
+        y = np.zeros(8, dtype=int)
+        y[np.argmax(x[:, 2])] = 1  # the unit with the most overlap holds the fact
+        features.append(x)
+        labels.append(y)
+    weights = fit_weights(features, labels, c=1.0)
+    assert max(weights, key=lambda name: abs(weights[name])) == FEATURES[2]
+    assert weights[FEATURES[2]] > 0
+    with pytest.raises(ValueError, match="hold the fact and units that do not"):
+        fit_weights(features, [np.zeros(8, dtype=int)] * 40)
+
+
+def test_chat_fit_compares_regularisations_on_dev_and_prints_weights(monkeypatch, capsys):
+    index = _index()
+    questions = [
+        chatbot.Question("Which digits train week 9's MLP?", "MNIST", "week09/README.md", "train"),
+        chatbot.Question(
+            "On which port does week 8's API serve?", "port 8000", "week08/README.md", "train"
+        ),
+        chatbot.Question("Which digits does week 9 use?", "MNIST", "week09/README.md", "dev"),
+    ]
+    monkeypatch.setattr(chatbot, "load_questions", lambda: (questions, []))
+    monkeypatch.setattr(CourseAssistant, "load", classmethod(lambda cls, *a, **k: cls(index)))
+    assert chatbot.fit_main(["--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "train: 2 questions" in out
+    assert all(f"C={c:g}: train" in out for c in chatbot.FIT_GRID)
+    assert all(f'"{name}": ' in out for name in FEATURES) and "shipped WEIGHTS" in out
+
+
 def test_the_assistant_reads_more_passages_than_it_scores():
     chunks = [
         Chunk(f"week{i:02d}/README.md", "Data", f"Week {i} > Data\nThe data of week {i}.")
@@ -306,17 +365,22 @@ def test_the_assistant_abstains_below_its_threshold():
 
 def test_the_question_set_is_answerable_split_and_covers_every_week():
     in_scope, out_of_scope = load_questions()
-    assert len(in_scope) >= 80 and len(out_of_scope) >= 20
+    scored = [q for q in in_scope if q.split != "train"]
+    train = [q for q in in_scope if q.split == "train"]
+    assert len(scored) >= 80 and len(out_of_scope) >= 20
     texts = [q.question for q in [*in_scope, *out_of_scope]]
     assert len(set(texts)) == len(texts)
     readmes = {p.relative_to(REPO_ROOT).as_posix() for p in week_readmes()}
-    assert {q.readme for q in in_scope} == readmes  # all 24 weeks
+    assert {q.readme for q in scored} == readmes == {q.readme for q in train}  # all 24 weeks
     for q in in_scope:
         assert contains((REPO_ROOT / q.readme).read_text(encoding="utf-8"), q.fact), q
     for split in ("dev", "test"):
-        share = sum(q.split == split for q in in_scope) / len(in_scope)
+        share = sum(q.split == split for q in scored) / len(scored)
         assert 0.4 <= share <= 0.6, split
         assert sum(q.split == split for q in out_of_scope) >= 10
+    assert not {q.split for q in out_of_scope} - {"dev", "test"}
+    # the reader is fitted on facts that no scored question asks
+    assert not {q.fact.lower() for q in train} & {q.fact.lower() for q in scored}
     weeks = {re.match(r"week(\d+)", q.readme).group(1) for q in in_scope if q.split == "test"}
     assert len(weeks) == 24  # every week is scored on test too
 
@@ -327,8 +391,8 @@ def test_questions_file_must_hold_questions_with_a_split(tmp_path):
     with pytest.raises(ValueError, match="no \\[\\[question\\]\\]"):
         load_questions(empty)
     bad = tmp_path / "bad.toml"
-    bad.write_text('[[question]]\nquestion = "q"\nfact = "f"\nreadme = "r"\nsplit = "train"\n')
-    with pytest.raises(ValueError, match="split 'train'"):
+    bad.write_text('[[question]]\nquestion = "q"\nfact = "f"\nreadme = "r"\nsplit = "holdout"\n')
+    with pytest.raises(ValueError, match="split 'holdout'"):
         load_questions(bad)
     assert QUESTIONS_FILE.is_file()
 

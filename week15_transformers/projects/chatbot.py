@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from shared.bars import Bar
 from shared.context import RunContext
 from shared.report import markdown_table
@@ -55,7 +57,9 @@ BARS = [
     ),
 ]
 QUESTIONS_FILE = Path(__file__).parents[1] / "course_questions.toml"
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "test")  # the scored splits; "train" questions fit the reader (`chat-fit`)
+QUESTION_SPLITS = ("train", *SPLITS)
+FIT_GRID = (0.03, 0.1, 0.3, 1.0)  # the reader's regularisation C, compared on dev by chat-fit
 SWEEP = (0.20, 0.25, 0.30, 0.35, 0.40, 0.45)
 
 
@@ -101,8 +105,10 @@ def load_questions(path: Path = QUESTIONS_FILE) -> tuple[list[Question], list[Ou
     in_scope = [Question(**row) for row in data["question"]]
     out_of_scope = [OutOfScope(**row) for row in data.get("out_of_scope", [])]
     for q in [*in_scope, *out_of_scope]:
-        if q.split not in SPLITS:
-            raise ValueError(f"{path}: {q.question!r} has split {q.split!r}; use 'dev' or 'test'")
+        if q.split not in QUESTION_SPLITS:
+            raise ValueError(
+                f"{path}: {q.question!r} has split {q.split!r}; use 'train', 'dev' or 'test'"
+            )
     return in_scope, out_of_scope
 
 
@@ -405,4 +411,63 @@ def evaluate_main(argv: list[str]) -> int:
         print(f"{name} {value:.3f}")
     if args.answers:
         print(f"{args.split}_answer_fact_rate {answered / len(marks):.3f}")
+    return 0
+
+
+def labelled_units(assistant, questions: list[Question]) -> tuple[list, list]:
+    """Return each question's reader features and labels (1 where a unit holds its fact)."""
+    from week15_transformers.reader import READ_PASSAGES, unit_features
+
+    features, labels = [], []
+    for q in questions:
+        hits = assistant.index.search(q.question, READ_PASSAGES)
+        candidates, x = unit_features(q.question, hits, assistant.index.encoder, assistant.idf)
+        features.append(x)
+        labels.append(np.array([contains(unit, q.fact) for _, unit in candidates], dtype=int))
+    return features, labels
+
+
+def picked_rate(features: list, labels: list, weights: dict[str, float]) -> float:
+    """Return the share of questions whose highest-weighted unit holds the fact."""
+    from week15_transformers.reader import FEATURES
+
+    w = np.array([weights[name] for name in FEATURES])
+    return float(np.mean([y[np.argmax(x @ w)] for x, y in zip(features, labels, strict=True)]))
+
+
+def fit_main(argv: list[str]) -> int:
+    """`python -m week15_transformers chat-fit`: learn the reader's weights on the train questions.
+
+    Fits one reader per C of FIT_GRID on train, prints each one's dev rate (the reader alone:
+    the share of dev questions whose best unit holds the fact), then the weights at FIT_C to
+    paste into reader.py's WEIGHTS, and the rate of the weights reader.py ships.
+    """
+    from shared.devices import DEVICE_CHOICES, resolve_device
+    from shared.registry import fetch
+    from week15_transformers.assistant import CourseAssistant
+    from week15_transformers.reader import FIT_C, WEIGHTS, fit_weights
+
+    parser = argparse.ArgumentParser(
+        prog="python -m week15_transformers chat-fit",
+        description="Learn the reader's feature weights on the train questions of "
+        "course_questions.toml and compare regularisations on dev.",
+    )
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    args = parser.parse_args(argv)
+    in_scope, _ = load_questions()
+    assistant = CourseAssistant.load(fetch, resolve_device(args.device))
+    train = labelled_units(assistant, [q for q in in_scope if q.split == "train"])
+    dev = labelled_units(assistant, [q for q in in_scope if q.split == "dev"])
+    print(f"train: {len(train[0])} questions, {sum(map(len, train[1]))} units")
+    for c in FIT_GRID:
+        weights = fit_weights(*train, c=c)
+        print(
+            f"C={c:g}: train {picked_rate(*train, weights):.3f} dev {picked_rate(*dev, weights):.3f}"
+        )
+    weights = fit_weights(*train, c=FIT_C)
+    print(f"WEIGHTS at C={FIT_C:g} (reader.py):")
+    print("{\n" + "".join(f'    "{name}": {value:.4f},\n' for name, value in weights.items()) + "}")
+    print(
+        f"shipped WEIGHTS: train {picked_rate(*train, WEIGHTS):.3f} dev {picked_rate(*dev, WEIGHTS):.3f}"
+    )
     return 0
