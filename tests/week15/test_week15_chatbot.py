@@ -287,17 +287,30 @@ def test_fit_weights_learns_which_feature_marks_the_answer():
         fit_weights(features, [np.zeros(8, dtype=int)] * 40)
 
 
-def test_chat_fit_compares_regularisations_on_dev_and_prints_weights(monkeypatch, capsys):
+def _course(monkeypatch, questions, refusals=()) -> None:
+    """Point the chatbot's commands at `_index()` (threshold 0) and these questions.
+
+    A question is (text, fact, week, split).
+    """
     index = _index()
-    questions = [
-        chatbot.Question("Which digits train week 9's MLP?", "MNIST", "week09/README.md", "train"),
-        chatbot.Question(
-            "On which port does week 8's API serve?", "port 8000", "week08/README.md", "train"
-        ),
-        chatbot.Question("Which digits does week 9 use?", "MNIST", "week09/README.md", "dev"),
+    asked = [
+        chatbot.Question(q, fact, f"week{week:02d}/README.md", s) for q, fact, week, s in questions
     ]
-    monkeypatch.setattr(chatbot, "load_questions", lambda: (questions, []))
-    monkeypatch.setattr(CourseAssistant, "load", classmethod(lambda cls, *a, **k: cls(index)))
+    monkeypatch.setattr(chatbot, "load_questions", lambda: (asked, list(refusals)))
+    monkeypatch.setattr(
+        CourseAssistant, "load", classmethod(lambda cls, *a, **k: cls(index, threshold=0.0))
+    )
+
+
+def test_chat_fit_compares_regularisations_on_dev_and_prints_weights(monkeypatch, capsys):
+    _course(
+        monkeypatch,
+        [
+            ("Which digits train week 9's MLP?", "MNIST", 9, "train"),
+            ("On which port does week 8's API serve?", "port 8000", 8, "train"),
+            ("Which digits does week 9 use?", "MNIST", 9, "dev"),
+        ],
+    )
     assert chatbot.fit_main(["--device", "cpu"]) == 0
     out = capsys.readouterr().out
     assert "train: 2 questions" in out
@@ -318,18 +331,14 @@ def test_the_assistant_reads_more_passages_than_it_scores():
 
 
 def test_chat_eval_scores_grounding_and_lists_the_dev_misses(monkeypatch, capsys):
-    index = _index()
-    questions = [
-        chatbot.Question("Which digits train week 9's MLP?", "MNIST", "week09/README.md", "dev"),
-        chatbot.Question(
-            "On which port does week 8's API serve?", "nope", "week08/README.md", "dev"
-        ),
-        chatbot.Question("Which digits train week 9's MLP?", "nope", "week09/README.md", "test"),
-    ]
-    refusals = [chatbot.OutOfScope("zzz qqq", "dev"), chatbot.OutOfScope("zzz", "test")]
-    monkeypatch.setattr(chatbot, "load_questions", lambda: (questions, refusals))
-    monkeypatch.setattr(
-        CourseAssistant, "load", classmethod(lambda cls, *a, **k: cls(index, threshold=0.0))
+    _course(
+        monkeypatch,
+        [
+            ("Which digits train week 9's MLP?", "MNIST", 9, "dev"),
+            ("On which port does week 8's API serve?", "nope", 8, "dev"),
+            ("Which digits train week 9's MLP?", "nope", 9, "test"),
+        ],
+        [chatbot.OutOfScope("zzz qqq", "dev"), chatbot.OutOfScope("zzz", "test")],
     )
     assert chatbot.evaluate_main(["--device", "cpu"]) == 0
     out = capsys.readouterr().out
