@@ -211,6 +211,11 @@ def unit_features(
     return [(hit, unit) for _, hit, unit in ranked], np.array(rows, dtype=float)
 
 
+def unit_scores(features: np.ndarray, weights: Mapping[str, float] = WEIGHTS) -> np.ndarray:
+    """Return each unit's score: its row of FEATURES weighted by `weights` and summed."""
+    return features @ np.array([weights[name] for name in FEATURES])
+
+
 def read(
     question: str,
     hits: Sequence[Hit],
@@ -218,11 +223,10 @@ def read(
     idf: Mapping[str, float],
     *,
     passages: int = READ_PASSAGES,
-    weights: Mapping[str, float] = WEIGHTS,
 ) -> Evidence:
     """Return the best-scoring unit of the top `passages` hits as the evidence for `question`."""
     candidates, features = unit_features(question, hits[:passages], encoder, idf)
-    scores = features @ np.array([weights[name] for name in FEATURES])
+    scores = unit_scores(features)
     best = int(np.argmax(scores))
     hit, unit = candidates[best]
     return Evidence(unit, hit.chunk.source, hit.chunk.heading, float(scores[best]))

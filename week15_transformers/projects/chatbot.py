@@ -429,10 +429,10 @@ def labelled_units(assistant, questions: list[Question]) -> tuple[list, list]:
 
 def picked_rate(features: list, labels: list, weights: dict[str, float]) -> float:
     """Return the share of questions whose highest-weighted unit holds the fact."""
-    from week15_transformers.reader import FEATURES
+    from week15_transformers.reader import unit_scores
 
-    w = np.array([weights[name] for name in FEATURES])
-    return float(np.mean([y[np.argmax(x @ w)] for x, y in zip(features, labels, strict=True)]))
+    picked = [y[np.argmax(unit_scores(x, weights))] for x, y in zip(features, labels, strict=True)]
+    return float(np.mean(picked))
 
 
 def fit_main(argv: list[str]) -> int:
@@ -459,14 +459,17 @@ def fit_main(argv: list[str]) -> int:
     train = labelled_units(assistant, [q for q in in_scope if q.split == "train"])
     dev = labelled_units(assistant, [q for q in in_scope if q.split == "dev"])
     print(f"train: {len(train[0])} questions, {sum(map(len, train[1]))} units")
-    for c in FIT_GRID:
-        weights = fit_weights(*train, c=c)
+    fitted = {c: fit_weights(*train, c=c) for c in sorted({*FIT_GRID, FIT_C})}
+    for c, weights in fitted.items():
         print(
             f"C={c:g}: train {picked_rate(*train, weights):.3f} dev {picked_rate(*dev, weights):.3f}"
         )
-    weights = fit_weights(*train, c=FIT_C)
     print(f"WEIGHTS at C={FIT_C:g} (reader.py):")
-    print("{\n" + "".join(f'    "{name}": {value:.4f},\n' for name, value in weights.items()) + "}")
+    print(
+        "{\n"
+        + "".join(f'    "{name}": {value:.4f},\n' for name, value in fitted[FIT_C].items())
+        + "}"
+    )
     print(
         f"shipped WEIGHTS: train {picked_rate(*train, WEIGHTS):.3f} dev {picked_rate(*dev, WEIGHTS):.3f}"
     )
