@@ -86,14 +86,16 @@ def chromium() -> Iterator[Browser]:
 class Visit:
     """An open page and what went wrong while it loaded: failed requests and console errors.
 
-    Requests Chromium aborted because the host's network changed are kept apart: the tests
-    still wait for the page's own text, which shows whether it loaded.
+    Requests Chromium aborted because the host's network changed are kept apart, and so are
+    those the reload that follows cancels: the tests still wait for the page's own text, which
+    shows whether it loaded.
     """
 
     page: Page
     failures: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     network_changes: list[str] = field(default_factory=list)  # aborted by the host, not the page
+    reloading: bool = False  # True while wait_for_text reloads the page after a network change
 
     def broken_images(self) -> list[str]:
         """The src of every <img> on the page that did not load (no decoded pixels)."""
@@ -109,12 +111,13 @@ class Visit:
 # Chromium aborts requests in flight when the host's network interfaces change; Docker adds and
 # removes bridges as the image tests start and stop containers. That is the host, not the page.
 HOST_NETWORK_CHANGED = "net::ERR_NETWORK_CHANGED"
+RELOAD_ABORTED = "net::ERR_ABORTED"  # what a reload does to the requests still in flight
 POLL_S = 1.0  # how often a wait for text looks for such a change
 
 
 def _request_failed(visit: Visit, failure: str) -> None:
-    """Record a failed request, except one the host's network change aborted."""
-    if HOST_NETWORK_CHANGED in failure:
+    """Record a failed request, except one the host's network change or our reload aborted."""
+    if HOST_NETWORK_CHANGED in failure or (visit.reloading and RELOAD_ABORTED in failure):
         visit.network_changes.append(failure)
     else:
         visit.failures.append(failure)
@@ -157,7 +160,11 @@ def wait_for_text(visit: Visit, text: str, timeout_s: float) -> None:
                 raise PlaywrightTimeout(f"{text!r} did not show within {timeout_s:g} s") from None
         if len(visit.network_changes) > reloaded_for:
             reloaded_for = len(visit.network_changes)
-            visit.page.reload(wait_until="load")
+            visit.reloading = True
+            try:
+                visit.page.reload(wait_until="load")
+            finally:
+                visit.reloading = False
 
 
 @contextmanager

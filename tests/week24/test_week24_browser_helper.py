@@ -100,8 +100,8 @@ def test_a_request_aborted_by_a_host_network_change_is_not_a_page_failure() -> N
 class CutOffPage:
     """A page whose text shows only once reloaded, as a Streamlit page whose websocket dropped."""
 
-    def __init__(self) -> None:
-        self.reloads = 0
+    def __init__(self, visit: Visit | None = None) -> None:
+        self.reloads, self.visit = 0, visit
         self.first = self  # page.get_by_text(text).first
 
     def get_by_text(self, text: str) -> CutOffPage:
@@ -117,8 +117,10 @@ class CutOffPage:
             raise PlaywrightTimeout(f"Timeout {timeout}ms exceeded")
 
     def reload(self, wait_until: str) -> None:
-        """Count the reload."""
+        """Count the reload; it cancels a script still loading, as Chromium's reload does."""
         self.reloads += 1
+        if self.visit is not None:
+            _request_failed(self.visit, "net::ERR_ABORTED http://127.0.0.1:1/static/js/chunk.js")
 
 
 def test_a_page_cut_off_by_a_network_change_is_reloaded_without_sitting_out_the_timeout() -> None:
@@ -138,3 +140,15 @@ def test_without_a_network_change_a_page_that_never_shows_the_text_times_out() -
     with pytest.raises(PlaywrightTimeout, match=r"did not show within 0\.2 s"):
         wait_for_text(Visit(page=page), "Sentiment dashboard", timeout_s=0.2)
     assert page.reloads == 0
+
+
+def test_requests_the_reload_cancels_are_not_page_failures() -> None:
+    pytest.importorskip("playwright")
+    visit = Visit(page=None)
+    visit.page = CutOffPage(visit)
+    visit.network_changes.append("net::ERR_NETWORK_CHANGED http://127.0.0.1:1/_stcore/stream")
+    wait_for_text(visit, "Forecasts", timeout_s=120)
+    assert visit.failures == [] and not visit.reloading
+    assert visit.network_changes[-1].startswith("net::ERR_ABORTED")
+    _request_failed(visit, "net::ERR_ABORTED http://127.0.0.1:1/static/js/late.js")
+    assert visit.failures == ["net::ERR_ABORTED http://127.0.0.1:1/static/js/late.js"]
