@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from tiers import tiers
+from tiers import HostNetworkScheduling, tiers
 
 from shared.apptest import scan_components_once
 from shared.cli import run_week
@@ -39,6 +39,11 @@ def pytest_configure(config: pytest.Config) -> None:
         import torch
 
         torch.set_num_threads(threads)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log) -> HostNetworkScheduling | None:
+    """Schedule `--dist loadfile` runs with HostNetworkScheduling; leave other modes alone."""
+    return HostNetworkScheduling(config, log) if config.getoption("dist") == "loadfile" else None
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,12 @@
-"""The test tiers tests/conftest.py gives by what a test uses (`make test-unit` leaves them out)."""
+"""The test tiers tests/conftest.py gives by what a test uses (`make test-unit` leaves them out),
+and the one xdist scope of the files that drive Chromium or Docker."""
 
 from __future__ import annotations
 
 import types
 
-from tiers import tiers
+import pytest
+from tiers import HostNetworkScheduling, tiers
 
 
 def _item(function, fixtures=(), module_names=None) -> types.SimpleNamespace:
@@ -40,3 +42,19 @@ def test_a_module_built_on_docker_support_is_docker() -> None:
 
 def test_everything_else_is_in_the_unit_tier(tmp_path) -> None:
     assert tiers(_item(lambda tmp_path: tmp_path.mkdir(), ["tmp_path"])) == []
+
+
+def test_files_that_drive_chromium_or_docker_share_one_xdist_scope(
+    pytestconfig: pytest.Config,
+) -> None:
+    scheduler = types.SimpleNamespace(config=pytestconfig)  # all _split_scope reads
+
+    def split(nodeid: str) -> str:
+        return HostNetworkScheduling._split_scope(scheduler, nodeid)
+
+    assert split("tests/week22/test_week22_sentiment.py::test_dashboard_in_chromium") == (
+        split("tests/week24/test_week24_images.py::test_hub_image_serves_its_page_on_127_0_0_1")
+    )
+    assert split("tests/week15/test_week15_chatbot.py::test_units") == (
+        "tests/week15/test_week15_chatbot.py"
+    )
